@@ -1,0 +1,21 @@
+#include "config.h"
+
+#include "dns/error.h"
+
+const char *kd_strerror(kd_err_t err)
+{
+	switch (err) { /* no default: the compiler names a missing case */
+	case KD_OK: return "success";
+	case KD_ENOMEM: return "out of memory";
+	case KD_EINVAL: return "invalid argument";
+	case KD_ENOENT: return "not found";
+	case KD_EIO: return "input/output error";
+	case KD_ETIMEOUT: return "timed out";
+	case KD_ENET: return "network error";
+	case KD_EMALFORMED: return "malformed message";
+	case KD_EMISMATCH: return "answer does not match the question";
+	case KD_ERCODE: return "error rcode";
+	case KD_ETSIG: return "TSIG verification failed";
+	}
+	return "unknown error";
+}

@@ -1,0 +1,58 @@
+/* Liveness probes for KMS hosts and racing connects (RFC 8305 style). libknot-free, no global
+ * state: the publisher and libkmslocate both link it. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/addr.h"
+
+typedef enum {
+	KD_PROBE_NONE = 0, /* no connection: the first candidate wins */
+	KD_PROBE_TCP,      /* TCP connect succeeds */
+	KD_PROBE_RPC,      /* connect + DCE/RPC bind to the KMS interface answered by an accepting bind_ack */
+} kd_probe_kind_t;
+
+/* Outcome of one candidate. */
+typedef enum {
+	KD_PROBE_UNTRIED = 0, /* not started (an earlier one won, or the deadline passed) */
+	KD_PROBE_ALIVE,
+	KD_PROBE_REFUSED,     /* connection refused / unreachable */
+	KD_PROBE_TIMEOUT,     /* no connect or no answer within the attempt timeout */
+	KD_PROBE_NAK,         /* bind_nak, or bind_ack without acceptance */
+	KD_PROBE_GARBAGE,     /* answered something that is not a DCE/RPC bind reply */
+	KD_PROBE_CANCELLED,   /* started, then cancelled because another won */
+} kd_probe_result_t;
+
+const char *kd_probe_result_str(kd_probe_result_t r);
+
+/* Build the DCE/RPC bind request (PDU type 11) for the KMS interface
+ * 51c82175-844e-4750-b0d8-ec255555bc06 v1.0, NDR v2.0 into buf. Returns its length, or 0 if
+ * buf is too small. */
+size_t kd_rpc_bind_build(uint8_t *buf, size_t len, uint32_t call_id);
+
+/* Judge a reply held in buf: ALIVE for a bind_ack (type 12) whose first result is acceptance,
+ * NAK for bind_nak (13) or a rejecting bind_ack, GARBAGE for anything else. *need_more is set
+ * when buf holds less than the PDU's frag_length says (read more and call again). */
+kd_probe_result_t kd_rpc_bind_judge(const uint8_t *buf, size_t len, int *need_more);
+
+typedef struct {
+	kd_addr_t addr;
+	unsigned group;      /* candidates with equal group race each other; ascending order */
+} kd_race_target_t;
+
+typedef struct {
+	kd_probe_kind_t kind;
+	uint64_t attempt_delay_ms; /* stagger within a group; values below 10 are raised to 10 */
+	uint64_t timeout_ms;       /* per attempt (connect + probe) */
+	uint64_t deadline_ms;      /* whole call */
+} kd_race_opts_t;
+
+/* Probe targets in order: inside a group start the next attempt after attempt_delay_ms
+ * without waiting for earlier ones to fail; the first ALIVE wins and the rest are cancelled;
+ * the next group starts only when every attempt in this one has failed. results[i] receives
+ * each target's outcome. On success returns the winner's index and, if fd_out != NULL, its
+ * connected socket (blocking mode; caller closes); with KD_PROBE_NONE index 0 wins without a
+ * connection and *fd_out = -1. Returns -1 if none is alive. */
+long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *opts,
+	     kd_probe_result_t *results, int *fd_out);

@@ -1,0 +1,75 @@
+/* Table-driven YAML loader: a schema table (key, type, default, check) describes a C struct;
+ * one generic walker fills it from a YAML file. Unknown keys, wrong types and failed checks are
+ * errors that carry file:line:column. libknot-free. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A position in a YAML file, 1-based. line 0 = not from a file (a default). */
+typedef struct {
+	unsigned line;
+	unsigned column;
+} kd_mark_t;
+
+typedef enum {
+	KD_T_STR,      /* char *, heap (strdup) */
+	KD_T_UINT,     /* unsigned, bounded by min/max */
+	KD_T_BOOL,     /* bool: true/false/yes/no/on/off */
+	KD_T_DURATION, /* uint64_t milliseconds: "250ms", "3s", "5m", "1h", "1d"; bare number = s */
+	KD_T_ENUM,     /* int: index into enum_names */
+	KD_T_STRLIST,  /* char ** + size_t count at count_offset; a scalar is a one-item list */
+	KD_T_SEQ,      /* void * array of elem_size structs, each loaded with sub; count at count_offset */
+	KD_T_MAP,      /* nested struct at offset, loaded with sub */
+	KD_T_MARK,     /* kd_mark_t: where the enclosing mapping starts (key is ignored, use "") */
+} kd_type_t;
+
+enum {
+	KD_F_REQUIRED = 1 << 0, /* missing key is an error */
+};
+
+typedef struct kd_schema kd_schema_t;
+
+/* Optional extra check of a loaded value. Return 0 if fine, else write a short reason into
+ * err (e.g. "not an IP address") and return -1; the loader adds file:line:column and key. */
+typedef int (*kd_check_fn)(const void *field, char *err, size_t errlen);
+
+struct kd_schema {
+	const char *key;  /* NULL ends a table */
+	kd_type_t type;
+	size_t offset;
+	size_t count_offset;             /* STRLIST, SEQ */
+	const char *def;                 /* default as YAML scalar text; NULL = none */
+	unsigned flags;                  /* KD_F_* */
+	uint64_t min, max;               /* UINT, DURATION (ms); both 0 = unbounded */
+	const char *const *enum_names;   /* ENUM: NULL-terminated */
+	const kd_schema_t *sub;          /* SEQ, MAP */
+	size_t elem_size;                /* SEQ */
+	kd_check_fn check;               /* optional */
+};
+
+/* An error: "file:line:column: message". */
+typedef struct {
+	char msg[512];
+} kd_error_t;
+
+/* Load YAML text from a file into out (zeroed by the caller or fully written by this call:
+ * defaults are applied first). On failure returns -1, fills err, and frees what it allocated
+ * in out. An empty document applies the defaults only. */
+int kd_schema_load_file(const kd_schema_t *schema, const char *path, void *out, kd_error_t *err);
+
+/* The same from a buffer; name is shown in errors in place of the file name. */
+int kd_schema_load_buf(const kd_schema_t *schema, const char *name, const char *buf, size_t len,
+		       void *out, kd_error_t *err);
+
+/* Free everything the loader allocated in obj (strings, lists, sequences, recursively). */
+void kd_schema_free(const kd_schema_t *schema, void *obj);
+
+/* Parse a duration ("250ms", "3s", "5m", "1h", "1d", bare number = seconds) to milliseconds. */
+int kd_parse_duration(const char *text, uint64_t *ms_out);
+
+/* Format an error with a position: "name:line:column: fmt..." (used by callers that validate
+ * cross-references after loading). */
+void kd_error_set(kd_error_t *err, const char *name, kd_mark_t mark, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));

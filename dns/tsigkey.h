@@ -1,0 +1,40 @@
+/* TSIG keys: algorithm names and key files in BIND (tsig-keygen) and Knot (keymgr -t) formats.
+ * libknot-free. Secrets are wiped on deinit and never printed. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/schema.h"
+
+typedef enum {
+	KD_TSIG_HMAC_MD5 = 0,
+	KD_TSIG_HMAC_SHA1,
+	KD_TSIG_HMAC_SHA224,
+	KD_TSIG_HMAC_SHA256,
+	KD_TSIG_HMAC_SHA384,
+	KD_TSIG_HMAC_SHA512,
+} kd_tsig_alg_t;
+
+typedef struct {
+	char *name;        /* key name, lower-case, no trailing dot */
+	kd_tsig_alg_t alg;
+	char *secret_b64;  /* base64 text as configured (validated) */
+} kd_tsig_key_t;
+
+/* "hmac-sha256" (also "hmac-sha256." and upper case) -> alg. Returns 0 or -1. */
+int kd_tsig_alg_from_name(const char *name, kd_tsig_alg_t *out);
+/* "hmac-sha256" */
+const char *kd_tsig_alg_name(kd_tsig_alg_t alg);
+/* Whether text is valid non-empty base64. */
+int kd_base64_valid(const char *text);
+
+/* Load a key file in either format. want = key name to pick (NULL: the file must hold exactly
+ * one key). Errors name path:line:column. Returns 0 or -1 with err set. */
+int kd_tsig_key_load_file(const char *path, const char *want, kd_tsig_key_t *out, kd_error_t *err);
+/* The same from a buffer (name shown in errors). */
+int kd_tsig_key_load_buf(const char *name, const char *buf, size_t len, const char *want,
+			 kd_tsig_key_t *out, kd_error_t *err);
+
+/* Wipe the secret and free. */
+void kd_tsig_key_deinit(kd_tsig_key_t *key);
