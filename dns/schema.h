@@ -32,7 +32,9 @@ enum {
 typedef struct kd_schema kd_schema_t;
 
 /* Optional extra check of a loaded value. Return 0 if fine, else write a short reason into
- * err (e.g. "not an IP address") and return -1; the loader adds file:line:column and key. */
+ * err (e.g. "not an IP address") and return -1; the loader adds file:line:column and key.
+ * field points at the loaded field; for STRLIST at each item (char **) in turn, for SEQ at each
+ * element struct in turn, for MAP at the nested struct. Defaults are not checked. */
 typedef int (*kd_check_fn)(const void *field, char *err, size_t errlen);
 
 struct kd_schema {
@@ -56,7 +58,9 @@ typedef struct {
 
 /* Load YAML text from a file into out (zeroed by the caller or fully written by this call:
  * defaults are applied first). On failure returns -1, fills err, and frees what it allocated
- * in out. An empty document applies the defaults only. */
+ * in out. An empty document applies the defaults only. A key with no value ("key:", "~")
+ * means an empty list for STRLIST/SEQ, the defaults for MAP, and is an error for scalars.
+ * Aliases and more than one document are rejected. Files are limited to 1 MiB. */
 int kd_schema_load_file(const kd_schema_t *schema, const char *path, void *out, kd_error_t *err);
 
 /* The same from a buffer; name is shown in errors in place of the file name. */

@@ -2,6 +2,7 @@
  * libknot-free. Secrets are wiped on deinit and never printed. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,15 +23,18 @@ typedef struct {
 	char *secret_b64;  /* base64 text as configured (validated) */
 } kd_tsig_key_t;
 
-/* "hmac-sha256" (also "hmac-sha256." and upper case) -> alg. Returns 0 or -1. */
+/* "hmac-sha256" (also "hmac-sha256." and upper case; "hmac-md5.sig-alg.reg.int" for md5)
+ * -> alg. Returns 0 or -1 (out untouched). */
 int kd_tsig_alg_from_name(const char *name, kd_tsig_alg_t *out);
 /* "hmac-sha256" */
 const char *kd_tsig_alg_name(kd_tsig_alg_t alg);
-/* Whether text is valid non-empty base64. */
-int kd_base64_valid(const char *text);
+/* Whether text is valid non-empty base64 (padded to a multiple of 4, '=' only at the end). */
+bool kd_base64_valid(const char *text);
 
 /* Load a key file in either format. want = key name to pick (NULL: the file must hold exactly
- * one key). Errors name path:line:column. Returns 0 or -1 with err set. */
+ * one key), compared ignoring case and a trailing dot. Errors name path:line:column and never
+ * contain the secret. Returns 0 or -1 with err set (out untouched). The format is Knot's when
+ * the first line that is not blank or a '#' comment starts with "key:" or "---". */
 int kd_tsig_key_load_file(const char *path, const char *want, kd_tsig_key_t *out, kd_error_t *err);
 /* The same from a buffer (name shown in errors). */
 int kd_tsig_key_load_buf(const char *name, const char *buf, size_t len, const char *want,

@@ -1,0 +1,189 @@
+#include "config.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/addr.h"
+#include "dns/query.h"
+
+#define MAX_CNAME_HOPS 8
+
+/* Lower-case absolute text of a domain name rdf; NULL on ENOMEM. */
+static char *rdf_name(const ldns_rdf *rdf)
+{
+	char *text = ldns_rdf2str(rdf);
+	if (text == NULL)
+		return NULL;
+	char *canon = kd_dname_canon(text);
+	free(text);
+	return canon;
+}
+
+/* zone and name both canonical: is zone name itself or one of its ancestors? */
+static bool zone_holds(const char *zone, const char *name)
+{
+	size_t zl = strlen(zone), nl = strlen(name);
+	if (strcmp(zone, ".") == 0 || strcmp(zone, name) == 0)
+		return true;
+	return nl > zl && strcmp(name + nl - zl, zone) == 0 && name[nl - zl - 1] == '.';
+}
+
+/* The first SOA in list whose owner holds qname; its owner in *owner_out (heap). */
+static const ldns_rr *find_soa(const ldns_rr_list *list, const char *qname, char **owner_out)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(list, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 1)
+			continue;
+		char *owner = rdf_name(ldns_rr_owner(rr));
+		if (owner != NULL && zone_holds(owner, qname)) {
+			*owner_out = owner;
+			return rr;
+		}
+		free(owner);
+	}
+	return NULL;
+}
+
+kd_err_t kd_soa_zone(const ldns_pkt *answer, const char *qname, char **zone_out,
+		     char **mname_out)
+{
+	ldns_pkt_rcode rcode = ldns_pkt_get_rcode(answer);
+	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN)
+		return KD_ERCODE;
+	char *q = kd_dname_canon(qname);
+	if (q == NULL)
+		return KD_ENOMEM;
+	char *zone = NULL, *mname = NULL;
+	const ldns_rr *soa = find_soa(ldns_pkt_answer(answer), q, &zone);
+	if (soa == NULL)
+		soa = find_soa(ldns_pkt_authority(answer), q, &zone);
+	free(q);
+	if (soa == NULL)
+		return KD_ENOENT;
+	if (mname_out != NULL && (mname = rdf_name(ldns_rr_rdf(soa, 0))) == NULL) {
+		free(zone);
+		return KD_ENOMEM;
+	}
+	*zone_out = zone;
+	if (mname_out != NULL)
+		*mname_out = mname;
+	return KD_OK;
+}
+
+kd_err_t kd_find_zone(const kd_query_opts_t *opts, const char *name, char **zone_out,
+		      char **mname_out)
+{
+	char *cur = kd_dname_canon(name);
+	if (cur == NULL)
+		return KD_ENOMEM;
+	kd_err_t ret;
+	for (;;) {
+		ldns_pkt *pkt = NULL;
+		ret = kd_query(opts, cur, LDNS_RR_TYPE_SOA, &pkt, NULL);
+		if (ret != KD_OK)
+			break;
+		ret = kd_soa_zone(pkt, cur, zone_out, mname_out);
+		ldns_pkt_free(pkt);
+		if (ret != KD_ENOENT || strcmp(cur, ".") == 0)
+			break;
+		/* Neither section named the zone: ask the parent. */
+		char *dot = strchr(cur, '.');
+		if (dot[1] == '\0')
+			strcpy(cur, ".");
+		else
+			memmove(cur, dot + 1, strlen(dot + 1) + 1);
+	}
+	free(cur);
+	return ret;
+}
+
+static bool in_chain(const ldns_rdf *owner, const ldns_rdf *const *chain, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ldns_dname_compare(owner, chain[i]) == 0)
+			return true;
+	return false;
+}
+
+static void rdf_to_addr(const ldns_rdf *rdf, uint16_t port, kd_addr_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_A && ldns_rdf_size(rdf) == 4) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+		sin->sin_family = AF_INET;
+		memcpy(&sin->sin_addr, ldns_rdf_data(rdf), 4);
+		out->len = sizeof(*sin);
+	} else if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_AAAA && ldns_rdf_size(rdf) == 16) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+		sin6->sin6_family = AF_INET6;
+		memcpy(&sin6->sin6_addr, ldns_rdf_data(rdf), 16);
+		out->len = sizeof(*sin6);
+	}
+	kd_addr_set_port(out, port);
+}
+
+/* Append the addresses of type for host: records owned by host or by a CNAME target that the
+ * answer leads to from host. */
+static kd_err_t collect(const kd_query_opts_t *opts, const char *host, ldns_rr_type type,
+			uint16_t port, kd_addr_t *out, size_t max, size_t *n)
+{
+	ldns_pkt *pkt = NULL;
+	kd_err_t ret = kd_query(opts, host, type, &pkt, NULL);
+	if (ret != KD_OK)
+		return ret;
+	ldns_pkt_rcode rcode = ldns_pkt_get_rcode(pkt);
+	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) {
+		ldns_pkt_free(pkt);
+		return KD_ERCODE;
+	}
+	const ldns_rr *question = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
+	if (question == NULL) { /* an NXDOMAIN without the question */
+		ldns_pkt_free(pkt);
+		return KD_OK;
+	}
+	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
+	const ldns_rdf *chain[MAX_CNAME_HOPS + 1];
+	size_t hops = 0;
+	chain[hops++] = ldns_rr_owner(question);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && hops <= MAX_CNAME_HOPS; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) == 1 &&
+		    ldns_dname_compare(ldns_rr_owner(rr), chain[hops - 1]) == 0) {
+			chain[hops++] = ldns_rr_rdf(rr, 0);
+			i = (size_t)-1; /* the chain may be listed in any order: rescan */
+		}
+	}
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && *n < max; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		if (ldns_rr_get_type(rr) == type && ldns_rr_rd_count(rr) == 1 &&
+		    in_chain(ldns_rr_owner(rr), chain, hops))
+			rdf_to_addr(ldns_rr_rdf(rr, 0), port, &out[(*n)++]);
+	}
+	ldns_pkt_free(pkt);
+	return KD_OK;
+}
+
+kd_err_t kd_resolve_addrs(const kd_query_opts_t *opts, const char *host, uint16_t port,
+			  kd_addr_t *out, size_t max, size_t *n_out)
+{
+	kd_addr_t lit;
+	if (kd_addr_parse_ip(host, &lit) == 0) {
+		kd_addr_set_port(&lit, port);
+		if (max > 0)
+			out[0] = lit;
+		*n_out = max > 0 ? 1 : 0;
+		return KD_OK;
+	}
+	size_t n = 0;
+	kd_err_t ra = collect(opts, host, LDNS_RR_TYPE_A, port, out, max, &n);
+	kd_err_t rb = collect(opts, host, LDNS_RR_TYPE_AAAA, port, out, max, &n);
+	if (n > 0) {
+		*n_out = n;
+		return KD_OK;
+	}
+	if (ra == KD_OK && rb == KD_OK)
+		return KD_ENOENT;
+	return ra != KD_OK ? ra : rb;
+}
