@@ -26,6 +26,10 @@ typedef enum {
 
 const char *kd_probe_result_str(kd_probe_result_t r);
 
+/* Largest fragment we send or accept (max_xmit_frag = max_recv_frag in our bind); a reply
+ * claiming a longer frag_length is garbage. */
+#define KD_RPC_MAX_FRAG 5840
+
 /* Build the DCE/RPC bind request (PDU type 11) for the KMS interface
  * 51c82175-844e-4750-b0d8-ec255555bc06 v1.0, NDR v2.0 into buf. Returns its length, or 0 if
  * buf is too small. */
@@ -33,7 +37,8 @@ size_t kd_rpc_bind_build(uint8_t *buf, size_t len, uint32_t call_id);
 
 /* Judge a reply held in buf: ALIVE for a bind_ack (type 12) whose first result is acceptance,
  * NAK for bind_nak (13) or a rejecting bind_ack, GARBAGE for anything else. *need_more is set
- * when buf holds less than the PDU's frag_length says (read more and call again). */
+ * when buf holds less than the PDU's frag_length says (read more and call again); the return
+ * value means nothing then. Bytes after frag_length are ignored. Never reads outside buf. */
 kd_probe_result_t kd_rpc_bind_judge(const uint8_t *buf, size_t len, int *need_more);
 
 typedef struct {
@@ -44,15 +49,18 @@ typedef struct {
 typedef struct {
 	kd_probe_kind_t kind;
 	uint64_t attempt_delay_ms; /* stagger within a group; values below 10 are raised to 10 */
-	uint64_t timeout_ms;       /* per attempt (connect + probe) */
-	uint64_t deadline_ms;      /* whole call */
+	uint64_t timeout_ms;       /* per attempt (connect + probe); 0 = bounded by the deadline only */
+	uint64_t deadline_ms;      /* whole call; 0 = no overall limit */
 } kd_race_opts_t;
 
-/* Probe targets in order: inside a group start the next attempt after attempt_delay_ms
+/* Probe targets group by group (ascending group, then index order; the array need not be
+ * sorted). Inside a group start the next attempt after attempt_delay_ms
  * without waiting for earlier ones to fail; the first ALIVE wins and the rest are cancelled;
  * the next group starts only when every attempt in this one has failed. results[i] receives
  * each target's outcome. On success returns the winner's index and, if fd_out != NULL, its
- * connected socket (blocking mode; caller closes); with KD_PROBE_NONE index 0 wins without a
- * connection and *fd_out = -1. Returns -1 if none is alive. */
+ * connected socket (blocking mode, bind already done for RPC; caller closes); with
+ * KD_PROBE_NONE the first target in group order (index 0 for sorted input) wins without a
+ * connection and *fd_out = -1. Returns -1 if none is alive (or n == 0, or out of memory);
+ * every results[i] is set either way. Thread-safe, no global state, CLOCK_MONOTONIC. */
 long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *opts,
 	     kd_probe_result_t *results, int *fd_out);

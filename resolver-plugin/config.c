@@ -1,0 +1,187 @@
+#include "config.h"
+
+#include "resolver-plugin/ctx.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns/schema.h"
+#include "resolver-plugin/cand.h"
+
+/* The YAML file as the loader fills it; converted into kmsl_opts_t afterwards. */
+typedef struct {
+	char *name;
+	char *server;
+} conf_domain_t;
+
+typedef struct {
+	char *static_host;
+	char *lookup_domain;
+	conf_domain_t *domains;
+	size_t ndomains;
+	char **servers;
+	size_t nservers;
+	int merge;
+	int probe;
+	uint64_t attempt_delay;
+	uint64_t timeout;
+	uint64_t deadline;
+	uint64_t dead_retry;
+	bool host_caching;
+	char *state;
+} conf_t;
+
+static int check_domain(const void *field, char *err, size_t len)
+{
+	const char *s = *(char *const *)field;
+	if (s == NULL || kd_dname_valid(s))
+		return 0;
+	snprintf(err, len, "'%s' is not a valid domain name", s);
+	return -1;
+}
+
+static int check_server(const void *field, char *err, size_t len)
+{
+	const char *s = *(char *const *)field;
+	kd_addr_t a;
+	if (s == NULL || kd_addr_parse(s, KMSL_DNS_PORT, &a) == 0)
+		return 0;
+	snprintf(err, len, "'%s' is not an address[@port]", s);
+	return -1;
+}
+
+static int check_static(const void *field, char *err, size_t len)
+{
+	const char *s = *(char *const *)field;
+	char *host = NULL;
+	uint16_t port;
+	if (s == NULL || kd_hostport_parse(s, KMSL_KMS_PORT, &host, &port) == 0) {
+		free(host);
+		return 0;
+	}
+	snprintf(err, len, "'%s' is not host[:port]", s);
+	return -1;
+}
+
+static int check_state(const void *field, char *err, size_t len)
+{
+	const char *s = *(char *const *)field;
+	if (s == NULL || strcmp(s, "none") == 0 || s[0] == '/')
+		return 0;
+	snprintf(err, len, "'%s' is not an absolute path or none", s);
+	return -1;
+}
+
+static const char *const merge_names[] = { "first", "all", NULL };
+static const char *const probe_names[] = { "rpc", "tcp", "none", NULL };
+
+#define DAY_MS (24ULL * 3600 * 1000)
+
+static const kd_schema_t domain_schema[] = {
+	{ .key = "name", .type = KD_T_STR, .offset = offsetof(conf_domain_t, name),
+	  .flags = KD_F_REQUIRED, .check = check_domain },
+	{ .key = "server", .type = KD_T_STR, .offset = offsetof(conf_domain_t, server),
+	  .check = check_server },
+	{ .key = NULL },
+};
+
+static const kd_schema_t conf_schema[] = {
+	{ .key = "static", .type = KD_T_STR, .offset = offsetof(conf_t, static_host),
+	  .check = check_static },
+	{ .key = "lookup-domain", .type = KD_T_STR, .offset = offsetof(conf_t, lookup_domain),
+	  .check = check_domain },
+	{ .key = "domains", .type = KD_T_SEQ, .offset = offsetof(conf_t, domains),
+	  .count_offset = offsetof(conf_t, ndomains), .sub = domain_schema,
+	  .elem_size = sizeof(conf_domain_t) },
+	{ .key = "servers", .type = KD_T_STRLIST, .offset = offsetof(conf_t, servers),
+	  .count_offset = offsetof(conf_t, nservers), .check = check_server },
+	{ .key = "merge", .type = KD_T_ENUM, .offset = offsetof(conf_t, merge), .def = "first",
+	  .enum_names = merge_names },
+	{ .key = "probe", .type = KD_T_ENUM, .offset = offsetof(conf_t, probe), .def = "rpc",
+	  .enum_names = probe_names },
+	{ .key = "attempt-delay", .type = KD_T_DURATION, .offset = offsetof(conf_t, attempt_delay),
+	  .def = "250ms", .min = 10, .max = 60 * 1000 },
+	{ .key = "timeout", .type = KD_T_DURATION, .offset = offsetof(conf_t, timeout),
+	  .def = "2s", .min = 1, .max = 600 * 1000 },
+	{ .key = "deadline", .type = KD_T_DURATION, .offset = offsetof(conf_t, deadline),
+	  .def = "10s", .min = 1, .max = 3600 * 1000 },
+	{ .key = "dead-retry", .type = KD_T_DURATION, .offset = offsetof(conf_t, dead_retry),
+	  .def = "5m", .min = 0, .max = 30 * DAY_MS },
+	{ .key = "host-caching", .type = KD_T_BOOL, .offset = offsetof(conf_t, host_caching),
+	  .def = "true" },
+	{ .key = "state", .type = KD_T_STR, .offset = offsetof(conf_t, state),
+	  .check = check_state },
+	{ .key = NULL },
+};
+
+/* The loaded values were checked by the schema, so conversions here cannot fail on syntax. */
+static kmsl_err_t conf_to_opts(const conf_t *c, kmsl_opts_t *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (c->static_host != NULL &&
+	    kd_hostport_parse(c->static_host, KMSL_KMS_PORT, &o->static_host, &o->static_port) != 0)
+		goto fail;
+	char name[KMSL_NAME_MAX];
+	if (c->lookup_domain != NULL &&
+	    (kmsl_name_norm(c->lookup_domain, name, sizeof(name)) != 0 ||
+	     (o->lookup_domain = strdup(name)) == NULL))
+		goto fail;
+	if (c->ndomains > 0 && (o->domains = calloc(c->ndomains, sizeof(*o->domains))) == NULL)
+		goto fail;
+	for (size_t i = 0; i < c->ndomains; i++, o->ndomains++) {
+		kmsl_domain_t *d = &o->domains[i];
+		if (kmsl_name_norm(c->domains[i].name, name, sizeof(name)) != 0 ||
+		    (d->name = strdup(name)) == NULL)
+			goto fail;
+		d->has_server = c->domains[i].server != NULL;
+		if (d->has_server && kd_addr_parse(c->domains[i].server, KMSL_DNS_PORT, &d->server))
+			goto fail;
+	}
+	if (c->nservers > 0 && (o->servers = calloc(c->nservers, sizeof(*o->servers))) == NULL)
+		goto fail;
+	for (size_t i = 0; i < c->nservers; i++, o->nservers++)
+		if (kd_addr_parse(c->servers[i], KMSL_DNS_PORT, &o->servers[i]) != 0)
+			goto fail;
+	o->merge = c->merge == 1 ? KMSL_MERGE_ALL : KMSL_MERGE_FIRST;
+	o->probe = (kmsl_probe_t)c->probe;
+	o->attempt_delay_ms = c->attempt_delay;
+	o->timeout_ms = c->timeout;
+	o->deadline_ms = c->deadline;
+	o->dead_retry_ms = c->dead_retry;
+	o->host_caching = c->host_caching;
+	if (c->state == NULL)
+		o->state_path = kmsl_default_state_path();
+	else if (strcmp(c->state, "none") != 0 && (o->state_path = strdup(c->state)) == NULL)
+		goto fail;
+	return KMSL_OK;
+fail:
+	kmsl_opts_deinit(o);
+	return KMSL_ENOMEM;
+}
+
+kmsl_err_t kmsl_opts_load(const char *path, const char *buf, size_t len, kmsl_opts_t *out,
+			  char *err, size_t errlen)
+{
+	conf_t conf;
+	kd_error_t kerr = { "" };
+	memset(&conf, 0, sizeof(conf));
+	int r = buf != NULL ? kd_schema_load_buf(conf_schema, path, buf, len, &conf, &kerr)
+			    : kd_schema_load_file(conf_schema, path, &conf, &kerr);
+	if (r != 0) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s", kerr.msg);
+		return KMSL_ECONFIG;
+	}
+	kmsl_opts_t opts;
+	kmsl_err_t ret = conf_to_opts(&conf, &opts);
+	kd_schema_free(conf_schema, &conf);
+	if (ret != KMSL_OK) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: out of memory", path);
+		return ret;
+	}
+	*out = opts;
+	return KMSL_OK;
+}

@@ -1,0 +1,192 @@
+#include "config.h"
+
+#include "resolver-plugin/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOCK_WAIT_MS 2000
+
+/* Read at most KMSL_STATE_MAX_BYTES + 1 bytes so an oversized file is noticed, not loaded. */
+static int read_bounded(int fd, char **buf_out, size_t *len_out)
+{
+	size_t cap = KMSL_STATE_MAX_BYTES + 1, len = 0;
+	char *buf = malloc(cap);
+	if (buf == NULL)
+		return -1;
+	while (len < cap) {
+		ssize_t r = read(fd, buf + len, cap - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	*buf_out = buf;
+	*len_out = len;
+	return 0;
+}
+
+int kmsl_state_load(const char *path, kmsl_statefile_t *st, char *warn, size_t wlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(warn, wlen, "ignored state file %s (%s)", path, strerror(errno));
+		return 1;
+	}
+	char *buf;
+	size_t len;
+	struct stat sb;
+	errno = 0;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || read_bounded(fd, &buf, &len) != 0) {
+		snprintf(warn, wlen, "ignored state file %s (%s)", path,
+			 errno != 0 ? strerror(errno) : "not a regular file");
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	char why[128];
+	kmsl_statefile_t tmp;
+	int ret = kmsl_state_parse(buf, len, &tmp, why, sizeof(why));
+	free(buf);
+	if (ret != 0) {
+		snprintf(warn, wlen, "ignored corrupt state file %s (%s)", path, why);
+		return 1;
+	}
+	kmsl_state_deinit(st);
+	*st = tmp;
+	return 0;
+}
+
+/* mkdir -p for the directory part of path (the user cache directory may not exist yet). */
+static int make_parent(const char *path)
+{
+	char dir[4096];
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -1;
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* flock with a bounded wait: a stuck process must not hang every client. */
+static int lock_file(const char *path, int *fd_out)
+{
+	char lpath[4200];
+	if (snprintf(lpath, sizeof(lpath), "%s.lock", path) >= (int)sizeof(lpath)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -1;
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; waited += 5) {
+		if ((errno != EWOULDBLOCK && errno != EINTR) || waited >= LOCK_WAIT_MS) {
+			int e = errno;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Temp file in the same directory, fsync, rename: readers see the old or the new file. */
+static int write_atomic(const char *path, const char *text)
+{
+	char tmp[4200];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, 0644) != 0 || write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int kmsl_state_update(const char *path, const kmsl_state_change_t *chg, int64_t now, char *warn,
+		      size_t wlen)
+{
+	int lfd;
+	if (make_parent(path) != 0 || lock_file(path, &lfd) != 0) {
+		snprintf(warn, wlen, "failed to lock state file %s (%s)", path, strerror(errno));
+		return 1;
+	}
+	kmsl_statefile_t st;
+	kmsl_state_init(&st);
+	char lwarn[256] = "";
+	/* A corrupt file is replaced by a fresh one built from this run alone. */
+	(void)kmsl_state_load(path, &st, lwarn, sizeof(lwarn));
+	char *text = NULL;
+	int ret = 0;
+	if (kmsl_state_apply(&st, chg, now) != 0 || kmsl_state_format(&st, &text) != 0) {
+		snprintf(warn, wlen, "failed to write state file %s (out of memory)", path);
+		ret = 1;
+	} else if (write_atomic(path, text) != 0) {
+		snprintf(warn, wlen, "failed to write state file %s (%s)", path, strerror(errno));
+		ret = 1;
+	} else if (lwarn[0] != '\0') {
+		snprintf(warn, wlen, "%s; rewritten", lwarn);
+		ret = 1;
+	}
+	free(text);
+	kmsl_state_deinit(&st);
+	close(lfd); /* releases the lock */
+	return ret;
+}

@@ -1,0 +1,183 @@
+/* Discovery without a server: SRV answers (rcodes, ".", glue from the additional section),
+ * the system's suffixes, and the public API on a static host (no DNS). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "resolver-plugin/discover.h"
+
+static ldns_pkt *pkt_with(ldns_pkt_rcode rcode, const char *const *answer,
+			  const char *const *additional)
+{
+	ldns_pkt *pkt = ldns_pkt_new();
+	assert_non_null(pkt);
+	ldns_pkt_set_rcode(pkt, rcode);
+	for (size_t i = 0; answer != NULL && answer[i] != NULL; i++) {
+		ldns_rr *rr = NULL;
+		assert_int_equal(ldns_rr_new_frm_str(&rr, answer[i], 0, NULL, NULL), LDNS_STATUS_OK);
+		ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr);
+	}
+	for (size_t i = 0; additional != NULL && additional[i] != NULL; i++) {
+		ldns_rr *rr = NULL;
+		assert_int_equal(ldns_rr_new_frm_str(&rr, additional[i], 0, NULL, NULL),
+				 LDNS_STATUS_OK);
+		ldns_pkt_push_rr(pkt, LDNS_SECTION_ADDITIONAL, rr);
+	}
+	return pkt;
+}
+
+static kmsl_reason_t answer(ldns_pkt_rcode rcode, const char *const *ans,
+			    const char *const *add, kmsl_cand_t *out, size_t *n)
+{
+	ldns_pkt *pkt = pkt_with(rcode, ans, add);
+	kmsl_reason_t r = kmsl_srv_answer(pkt, "example.test", out, 8, n);
+	ldns_pkt_free(pkt);
+	return r;
+}
+
+static void test_srv_answer(void **state)
+{
+	kmsl_cand_t c[8];
+	size_t n = 99;
+	const char *recs[] = {
+		"_vlmcs._tcp.example.test. 300 IN SRV 10 5 1688 KMS1.Example.Test.",
+		"_vlmcs._tcp.example.test. 200 IN SRV 0 0 1700 kms2.example.test.",
+		"_vlmcs._tcp.example.test. 300 IN TXT \"not an srv\"",
+		NULL,
+	};
+	const char *glue[] = {
+		"kms1.example.test. 300 IN A 192.0.2.1",
+		"kms1.example.test. 300 IN AAAA 2001:db8::1",
+		"other.example.test. 300 IN A 192.0.2.9",
+		NULL,
+	};
+	assert_int_equal(answer(LDNS_RCODE_NOERROR, recs, glue, c, &n), KMSL_REASON_RECORDS);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].target, "kms1.example.test");
+	assert_string_equal(c[0].suffix, "example.test");
+	assert_int_equal(c[0].priority, 10);
+	assert_int_equal(c[0].weight, 5);
+	assert_int_equal(c[0].port, 1688);
+	assert_int_equal(c[0].ttl, 200); /* the RRset's smallest TTL */
+	assert_int_equal(c[0].naddrs, 2);
+	char buf[KD_ADDR_STRLEN];
+	kd_addr_str(&c[0].addrs[0], buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.1@1688");
+	kd_addr_str(&c[0].addrs[1], buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8::1@1688");
+	assert_int_equal(c[1].naddrs, 0); /* no glue: resolved by A/AAAA queries later */
+	assert_int_equal(c[1].port, 1700);
+}
+
+static void test_srv_reasons(void **state)
+{
+	kmsl_cand_t c[8];
+	size_t n = 99;
+	const char *dot[] = { "_vlmcs._tcp.example.test. 300 IN SRV 0 0 0 .", NULL };
+	assert_int_equal(answer(LDNS_RCODE_NOERROR, dot, NULL, c, &n), KMSL_REASON_DOT);
+	assert_int_equal(n, 0);
+	const char *mixed[] = { "_vlmcs._tcp.example.test. 300 IN SRV 0 0 0 .",
+				"_vlmcs._tcp.example.test. 300 IN SRV 5 0 1688 kms.example.test.",
+				NULL };
+	assert_int_equal(answer(LDNS_RCODE_NOERROR, mixed, NULL, c, &n), KMSL_REASON_RECORDS);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].target, "kms.example.test");
+	assert_int_equal(answer(LDNS_RCODE_NOERROR, NULL, NULL, c, &n), KMSL_REASON_NODATA);
+	assert_int_equal(n, 0);
+	assert_int_equal(answer(LDNS_RCODE_NXDOMAIN, NULL, NULL, c, &n), KMSL_REASON_NXDOMAIN);
+	assert_int_equal(answer(LDNS_RCODE_SERVFAIL, NULL, NULL, c, &n), KMSL_REASON_SERVFAIL);
+	assert_int_equal(answer(LDNS_RCODE_REFUSED, NULL, NULL, c, &n), KMSL_REASON_REFUSED);
+}
+
+static void test_system_suffixes(void **state)
+{
+	char out[4][KMSL_NAME_MAX];
+	const char *rc = "nameserver 127.0.0.1\n"
+			 "domain first.test\n"
+			 "search Corp.Example. branch.example corp.example # comment\n"
+			 "options ndots:2\n";
+	size_t n = kmsl_system_suffixes(rc, strlen(rc), "pc1.lab.example", out, 4);
+	assert_int_equal(n, 3);
+	assert_string_equal(out[0], "corp.example"); /* the last domain/search line wins */
+	assert_string_equal(out[1], "branch.example");
+	assert_string_equal(out[2], "lab.example");
+	n = kmsl_system_suffixes(rc, strlen(rc), "pc1.corp.example", out, 4);
+	assert_int_equal(n, 2); /* duplicate removed */
+	n = kmsl_system_suffixes("", 0, "standalone", out, 4);
+	assert_int_equal(n, 0);
+	const char *dom = "search a.test\ndomain b.test\n";
+	n = kmsl_system_suffixes(dom, strlen(dom), NULL, out, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "b.test");
+	const char *many = "search a.t b.t c.t d.t e.t f.t\n";
+	assert_int_equal(kmsl_system_suffixes(many, strlen(many), "h.x.t", out, 4), 4);
+}
+
+static void test_static_report(void **state)
+{
+	char path[] = "/tmp/test_locate_discover.XXXXXX";
+	assert_non_null(mkdtemp(path));
+	char sp[128];
+	snprintf(sp, sizeof(sp), "%s/state", path);
+
+	kmsl_ctx_t *ctx;
+	kmsl_list_t *list;
+	assert_int_equal(kmsl_ctx_new(&ctx), KMSL_OK);
+	assert_int_equal(kmsl_set_static(ctx, "127.0.0.1:1999"), KMSL_OK);
+	assert_int_equal(kmsl_set_state_path(ctx, sp), KMSL_OK);
+	assert_int_equal(kmsl_candidates(ctx, &list), KMSL_OK);
+	assert_int_equal(kmsl_list_count(list), 1);
+	assert_string_equal(kmsl_list_target(list, 0), "127.0.0.1");
+	assert_int_equal(kmsl_list_port(list, 0), 1999);
+	assert_string_equal(kmsl_list_source(list, 0), "");
+	assert_int_equal(kmsl_list_addr_count(list, 0), 1);
+	assert_int_equal(kmsl_list_state(list, 0), KMSL_STATE_UNKNOWN);
+	assert_int_equal(kmsl_list_suffix_count(list), 0);
+	assert_null(kmsl_list_addr(list, 0, 1, NULL));
+	assert_string_equal(kmsl_list_target(list, 5), "");
+	kmsl_list_free(list);
+
+	assert_int_equal(kmsl_report(ctx, "127.0.0.1", 1999, KMSL_STATE_DEAD), KMSL_OK);
+	assert_int_equal(kmsl_candidates(ctx, &list), KMSL_OK);
+	assert_int_equal(kmsl_list_state(list, 0), KMSL_STATE_DEAD);
+	kmsl_list_free(list);
+	assert_int_equal(kmsl_report(ctx, "127.0.0.1", 1999, KMSL_STATE_ALIVE), KMSL_OK);
+	assert_int_equal(kmsl_candidates(ctx, &list), KMSL_OK);
+	assert_int_equal(kmsl_list_state(list, 0), KMSL_STATE_STICKY);
+	kmsl_list_free(list);
+	assert_int_equal(kmsl_report(ctx, "127.0.0.1", 0, KMSL_STATE_ALIVE), KMSL_EINVAL);
+	assert_int_equal(kmsl_report(ctx, "127.0.0.1", 1, KMSL_STATE_STICKY), KMSL_EINVAL);
+	assert_null(kmsl_warning(ctx));
+
+	/* probe none: the first candidate wins without a connection. */
+	int fd = 5;
+	kmsl_host_t host;
+	assert_int_equal(kmsl_set_probe(ctx, KMSL_PROBE_NONE), KMSL_OK);
+	assert_int_equal(kmsl_connect(ctx, &fd, &host), KMSL_OK);
+	assert_int_equal(fd, -1);
+	assert_string_equal(host.target, "127.0.0.1");
+	assert_int_equal(host.port, 1999);
+	kmsl_ctx_free(ctx);
+
+	char cmd[160];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_srv_answer),
+		cmocka_unit_test(test_srv_reasons),
+		cmocka_unit_test(test_system_suffixes),
+		cmocka_unit_test(test_static_report),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,338 @@
+/* The locate state file: format round trip, expiry, damaged files, sticky and dead logic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "resolver-plugin/order.h"
+#include "resolver-plugin/state.h"
+
+static kmsl_cand_t cand(const char *target, uint16_t port, const char *ip)
+{
+	kmsl_cand_t c;
+	memset(&c, 0, sizeof(c));
+	strcpy(c.target, target);
+	strcpy(c.suffix, "example.test");
+	c.port = port;
+	c.ttl = 600;
+	if (ip != NULL) {
+		assert_int_equal(kd_addr_parse_ip(ip, &c.addrs[0]), 0);
+		kd_addr_set_port(&c.addrs[0], port);
+		c.naddrs = 1;
+	}
+	return c;
+}
+
+static char *format(const kmsl_statefile_t *st)
+{
+	char *text = NULL;
+	assert_int_equal(kmsl_state_format(st, &text), 0);
+	return text;
+}
+
+static void test_round_trip(void **state)
+{
+	kmsl_statefile_t st;
+	kmsl_state_init(&st);
+	kmsl_cand_t hosts[2] = { cand("a.example.test", 1688, NULL),
+				 cand("b.example.test", 1700, NULL) };
+	hosts[0].state = KMSL_STATE_ALIVE;
+	hosts[1].state = KMSL_STATE_DEAD;
+	kmsl_cand_t srv[2] = { cand("a.example.test", 1688, "127.0.0.2"),
+			       cand("b.example.test", 1700, "::1") };
+	srv[0].priority = 5;
+	srv[0].weight = 7;
+	assert_int_equal(kd_addr_parse_ip("127.0.0.3", &srv[0].addrs[1]), 0);
+	srv[0].naddrs = 2;
+	kmsl_state_change_t chg = { .hosts = hosts, .nhosts = 2, .dead_until = 2000,
+				    .caching = true, .srv = srv, .nsrv = 2 };
+	assert_int_equal(kmsl_state_apply(&st, &chg, 1000), 0);
+
+	char *text = format(&st);
+	assert_non_null(strstr(text, "kmsdns-locate-state 1\n"));
+	assert_non_null(strstr(text, "sticky a.example.test 1688\n"));
+	assert_non_null(strstr(text, "dead b.example.test 1700 2000\n"));
+	assert_non_null(strstr(text, "srv example.test 1600 5 7 1688 a.example.test 127.0.0.2 127.0.0.3\n"));
+	assert_non_null(strstr(text, "srv example.test 1600 0 0 1700 b.example.test ::1\n"));
+
+	kmsl_statefile_t back;
+	char warn[256] = "";
+	assert_int_equal(kmsl_state_parse(text, strlen(text), &back, warn, sizeof(warn)), 0);
+	char *again = format(&back);
+	assert_string_equal(text, again);
+	assert_true(back.has_sticky);
+	assert_int_equal(back.nsrv, 2);
+	assert_int_equal(kd_addr_port(&back.srv[0].cand.addrs[1]), 1688);
+
+	kmsl_cand_t out[4];
+	assert_int_equal(kmsl_state_cached(&back, "Example.Test.", 1599, out, 4), 2);
+	assert_int_equal(kmsl_state_cached(&back, "example.test", 1600, out, 4), 0);
+	assert_int_equal(kmsl_state_cached(&back, "other.test", 1000, out, 4), 0);
+	free(text);
+	free(again);
+	kmsl_state_deinit(&st);
+	kmsl_state_deinit(&back);
+}
+
+static void test_expiry(void **state)
+{
+	kmsl_statefile_t st;
+	kmsl_state_init(&st);
+	kmsl_cand_t h = cand("a.test", 1688, NULL);
+	h.state = KMSL_STATE_DEAD;
+	kmsl_cand_t srv = cand("a.test", 1688, "127.0.0.1");
+	srv.ttl = 30;
+	kmsl_state_change_t chg = { .hosts = &h, .nhosts = 1, .dead_until = 100, .caching = true,
+				    .srv = &srv, .nsrv = 1 };
+	assert_int_equal(kmsl_state_apply(&st, &chg, 50), 0);
+	assert_int_equal(st.ndead, 1);
+	assert_int_equal(st.nsrv, 1);
+	kmsl_state_change_t none = { .caching = true };
+	assert_int_equal(kmsl_state_apply(&st, &none, 80), 0); /* srv expired at 80 */
+	assert_int_equal(st.ndead, 1);
+	assert_int_equal(st.nsrv, 0);
+	assert_int_equal(kmsl_state_apply(&st, &none, 100), 0); /* dead-retry passed */
+	assert_int_equal(st.ndead, 0);
+
+	/* A suffix answered without records drops its cache. */
+	srv.ttl = 1000;
+	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
+	assert_int_equal(st.nsrv, 1);
+	const char *fresh[] = { "example.test" };
+	kmsl_state_change_t gone = { .caching = true, .fresh = fresh, .nfresh = 1 };
+	assert_int_equal(kmsl_state_apply(&st, &gone, 101), 0);
+	assert_int_equal(st.nsrv, 0);
+	kmsl_state_deinit(&st);
+}
+
+static void parse_fails(const char *text, size_t len, const char *why)
+{
+	kmsl_statefile_t st;
+	char warn[256] = "";
+	if (kmsl_state_parse(text, len, &st, warn, sizeof(warn)) == 0)
+		fail_msg("parsed: %s", text);
+	if (strstr(warn, why) == NULL)
+		fail_msg("warning '%s' lacks '%s'", warn, why);
+	assert_null(st.dead);
+	assert_int_equal(st.ndead, 0);
+}
+
+#define PF(text, why) parse_fails(text, sizeof(text) - 1, why)
+
+static void test_damaged(void **state)
+{
+	PF("", "empty");
+	PF("kmsdns-locate-state 2\nend\n", "version");
+	PF("kmsdns-locate-state 1\nsticky a.test 1688\n", "no end");
+	PF("kmsdns-locate-state 1\nsticky a.test 1688\nend", "no final newline");
+	PF("kmsdns-locate-state 1\ndead a.test 16", "no final newline");
+	PF("kmsdns-locate-state 1\nend\nsticky a.test 1688\n", "after end");
+	PF("kmsdns-locate-state 1\nfrobnicate\nend\n", "line 2: unknown line");
+	PF("kmsdns-locate-state 1\nsticky a.test 0\nend\n", "bad value");
+	PF("kmsdns-locate-state 1\nsticky a.test 70000\nend\n", "bad value");
+	PF("kmsdns-locate-state 1\ndead a.test 1688 -5\nend\n", "bad value");
+	PF("kmsdns-locate-state 1\ndead a.test 1688 99999999999999999999\nend\n", "bad value");
+	PF("kmsdns-locate-state 1\nsrv s.test 10 0 0 1688 a.test 1.2.3.999\nend\n", "bad value");
+	PF("kmsdns-locate-state 1\nsrv s.test 10 0 0 1688 a.test 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 "
+	   "1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1\nend\n", "line 2");
+	PF("\x7f" "ELF\0\0\0\n\n", "");
+
+	/* Bounded: too many dead entries, an overlong line, an oversized buffer. */
+	size_t cap = 64 * (KMSL_STATE_MAX_DEAD + 2);
+	char *big = malloc(cap);
+	assert_non_null(big);
+	size_t len = (size_t)sprintf(big, "%s\n", KMSL_STATE_MAGIC);
+	for (int i = 0; i <= KMSL_STATE_MAX_DEAD; i++)
+		len += (size_t)sprintf(big + len, "dead h%d.test 1688 100\n", i);
+	len += (size_t)sprintf(big + len, "end\n");
+	parse_fails(big, len, "too many");
+	free(big);
+	char line[5000];
+	memset(line, 'a', sizeof(line));
+	memcpy(line, "kmsdns-locate-state 1\n", 22);
+	line[sizeof(line) - 1] = '\n';
+	parse_fails(line, sizeof(line), "too long");
+	parse_fails("x", KMSL_STATE_MAX_BYTES + 1, "too large"); /* size checked first */
+}
+
+static char tmpdir[64];
+
+static int setup_dir(void **state)
+{
+	strcpy(tmpdir, "/tmp/test_locate_state.XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int teardown_dir(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_file_load_update(void **state)
+{
+	char path[256], warn[512];
+	snprintf(path, sizeof(path), "%s/sub/dir/locate.state", tmpdir);
+	kmsl_statefile_t st;
+	kmsl_state_init(&st);
+	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 0); /* missing = empty */
+	assert_int_equal(st.ndead, 0);
+
+	kmsl_cand_t h = cand("a.test", 1688, NULL);
+	h.state = KMSL_STATE_DEAD;
+	kmsl_state_change_t chg = { .hosts = &h, .nhosts = 1, .dead_until = 500, .caching = true };
+	warn[0] = '\0';
+	assert_int_equal(kmsl_state_update(path, &chg, 100, warn, sizeof(warn)), 0);
+	h = cand("b.test", 1688, NULL);
+	h.state = KMSL_STATE_ALIVE;
+	assert_int_equal(kmsl_state_update(path, &chg, 100, warn, sizeof(warn)), 0);
+
+	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 0);
+	assert_int_equal(st.ndead, 1); /* merged with what the first update wrote */
+	assert_string_equal(st.dead[0].target, "a.test");
+	assert_true(st.has_sticky);
+	assert_string_equal(st.sticky_target, "b.test");
+	kmsl_state_deinit(&st);
+
+	char lock[300];
+	snprintf(lock, sizeof(lock), "%s.lock", path);
+	assert_int_equal(access(lock, F_OK), 0);
+
+	/* Corrupt: ignored with a warning naming the file, then replaced on the next update. */
+	write_file(path, "kmsdns-locate-state 1\ngarbage here\n");
+	kmsl_state_init(&st);
+	warn[0] = '\0';
+	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, path));
+	assert_non_null(strstr(warn, "corrupt"));
+	assert_int_equal(st.ndead, 0);
+	assert_int_equal(kmsl_state_update(path, &chg, 100, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, "rewritten"));
+	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 0);
+	assert_true(st.has_sticky);
+	kmsl_state_deinit(&st);
+
+	/* Unreadable (a directory): warning, no crash; an update cannot write there either. */
+	char dir[256];
+	snprintf(dir, sizeof(dir), "%s/isadir", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	kmsl_state_init(&st);
+	assert_int_equal(kmsl_state_load(dir, &st, warn, sizeof(warn)), 1);
+	assert_int_equal(kmsl_state_update(dir, &chg, 100, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, "failed to write"));
+	kmsl_state_deinit(&st);
+}
+
+static void test_sticky_and_dead(void **state)
+{
+	kmsl_statefile_t st;
+	kmsl_state_init(&st);
+	kmsl_cand_t up = cand("b.test", 1688, NULL);
+	up.state = KMSL_STATE_ALIVE;
+	kmsl_state_change_t chg = { .hosts = &up, .nhosts = 1, .dead_until = 500, .caching = true };
+	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
+	assert_true(st.has_sticky);
+
+	/* Whatever order the SRV draw gives after a TTL expiry, the sticky host comes first. */
+	kmsl_rng_t rng;
+	kmsl_rng_seed(&rng, 5);
+	for (int i = 0; i < 200; i++) {
+		kmsl_cand_t c[3] = { cand("a.test", 1688, "127.0.0.1"),
+				     cand("b.test", 1688, "127.0.0.2"),
+				     cand("c.test", 1688, "127.0.0.3") };
+		c[1].priority = 10; /* even from a later priority group */
+		assert_int_equal(kmsl_cand_order(c, 3, &rng), 0);
+		kmsl_state_mark(&st, c, 3, 200, true);
+		assert_string_equal(c[0].target, "b.test");
+		assert_int_equal(c[0].state, KMSL_STATE_STICKY);
+		assert_int_equal(c[1].state, KMSL_STATE_UNKNOWN);
+	}
+	/* Host caching off: no sticky host first. */
+	kmsl_cand_t c[2] = { cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2") };
+	kmsl_state_mark(&st, c, 2, 200, false);
+	assert_string_equal(c[0].target, "a.test");
+	assert_int_equal(c[1].state, KMSL_STATE_UNKNOWN);
+	/* Same name, other port: not the sticky host. */
+	kmsl_cand_t p = cand("b.test", 1700, "127.0.0.2");
+	kmsl_state_mark(&st, &p, 1, 200, true);
+	assert_int_equal(p.state, KMSL_STATE_UNKNOWN);
+
+	/* The sticky host fails: marked dead, no longer sticky; the next alive one replaces it. */
+	kmsl_cand_t down = cand("B.TEST", 1688, NULL);
+	down.state = KMSL_STATE_DEAD;
+	chg.hosts = &down;
+	assert_int_equal(kmsl_state_apply(&st, &chg, 200), 0);
+	assert_false(st.has_sticky);
+	kmsl_cand_t d[2] = { cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2") };
+	kmsl_state_mark(&st, d, 2, 300, true);
+	assert_int_equal(d[0].state, KMSL_STATE_UNKNOWN);
+	assert_int_equal(d[1].state, KMSL_STATE_DEAD);
+	bool use[2];
+	assert_int_equal(kmsl_state_select(d, 2, use), 1);
+	assert_true(use[0]);
+	assert_false(use[1]);
+	/* After dead-retry it is a candidate again. */
+	kmsl_cand_t e[1] = { cand("b.test", 1688, "127.0.0.2") };
+	kmsl_state_mark(&st, e, 1, 500, true);
+	assert_int_equal(e[0].state, KMSL_STATE_UNKNOWN);
+
+	up = cand("a.test", 1688, NULL);
+	up.state = KMSL_STATE_ALIVE;
+	chg.hosts = &up;
+	assert_int_equal(kmsl_state_apply(&st, &chg, 300), 0);
+	assert_string_equal(st.sticky_target, "a.test");
+	/* An alive report clears a dead mark. */
+	up = cand("b.test", 1688, NULL);
+	up.state = KMSL_STATE_ALIVE;
+	assert_int_equal(kmsl_state_apply(&st, &chg, 300), 0);
+	assert_int_equal(st.ndead, 0);
+	/* Caching off forgets the sticky host. */
+	kmsl_state_change_t off = { .caching = false };
+	assert_int_equal(kmsl_state_apply(&st, &off, 300), 0);
+	assert_false(st.has_sticky);
+	kmsl_state_deinit(&st);
+}
+
+static void test_all_dead_all_tried(void **state)
+{
+	kmsl_cand_t c[3] = { cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2"),
+			     cand("c.test", 1688, NULL) };
+	c[0].state = KMSL_STATE_DEAD;
+	c[1].state = KMSL_STATE_DEAD;
+	bool use[3];
+	assert_int_equal(kmsl_state_select(c, 3, use), 2);
+	assert_true(use[0] && use[1]);
+	assert_false(use[2]); /* no addresses: nothing to try */
+	c[1].state = KMSL_STATE_STICKY;
+	assert_int_equal(kmsl_state_select(c, 3, use), 1);
+	assert_true(use[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_damaged),
+		cmocka_unit_test_setup_teardown(test_file_load_update, setup_dir, teardown_dir),
+		cmocka_unit_test(test_sticky_and_dead),
+		cmocka_unit_test(test_all_dead_all_tried),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
