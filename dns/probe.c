@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #define MIN_ATTEMPT_DELAY_MS 10
-#define BIND_CALL_ID 1
-#define NO_TIME UINT64_MAX
+#define BIND_CALL_ID         1
+#define NO_TIME              UINT64_MAX
 
 typedef enum {
 	ST_IDLE = 0,
@@ -28,7 +28,7 @@ typedef struct {
 	attempt_state_t st;
 	uint64_t expires; /* monotonic ms */
 	size_t sent, got;
-	uint8_t *rx;      /* KD_RPC_MAX_FRAG bytes while reading an RPC reply */
+	uint8_t *rx; /* KD_RPC_MAX_FRAG bytes while reading an RPC reply */
 } attempt_t;
 
 typedef struct {
@@ -217,7 +217,7 @@ static long race_group(race_t *r, unsigned group)
 		uint64_t wake = r->deadline;
 		size_t np = poll_set(r, group, &wake);
 		/* Start the next one when the stagger elapsed or nothing is pending any more. */
-		while (next < r->n && (now >= next_start)) {
+		while (next < r->n && (np == 0 || now >= next_start)) {
 			attempt_start(r, next, now);
 			if (r->results[next] == KD_PROBE_ALIVE) {
 				end_running(r, group, KD_PROBE_CANCELLED);
@@ -250,8 +250,8 @@ static long race_group(race_t *r, unsigned group)
 	}
 }
 
-static bool lowest_group_above(const kd_race_target_t *t, size_t n, bool have_floor,
-			       unsigned floor, unsigned *out)
+static bool lowest_group_above(const kd_race_target_t *t, size_t n, bool have_floor, unsigned floor,
+                               unsigned *out)
 {
 	bool found = false;
 	for (size_t i = 0; i < n; i++) {
@@ -296,7 +296,7 @@ static long race_run(race_t *r, int *fd_out)
 }
 
 long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *opts,
-	     kd_probe_result_t *results, int *fd_out)
+             kd_probe_result_t *results, int *fd_out)
 {
 	for (size_t i = 0; i < n; i++)
 		results[i] = KD_PROBE_UNTRIED;
@@ -304,17 +304,17 @@ long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *op
 		return -1;
 
 	race_t r = {
-		.targets = targets,
-		.n = n,
-		.kind = opts->kind,
-		.delay = opts->attempt_delay_ms < MIN_ATTEMPT_DELAY_MS ? MIN_ATTEMPT_DELAY_MS
-								       : opts->attempt_delay_ms,
-		.timeout = opts->timeout_ms,
-		.deadline = add_ms(now_ms(), opts->deadline_ms),
-		.results = results,
-		.att = calloc(n, sizeof(attempt_t)),
-		.pfd = calloc(n, sizeof(struct pollfd)),
-		.pfd_idx = calloc(n, sizeof(size_t)),
+	        .targets = targets,
+	        .n = n,
+	        .kind = opts->kind,
+	        .delay = opts->attempt_delay_ms < MIN_ATTEMPT_DELAY_MS ? MIN_ATTEMPT_DELAY_MS
+	                                                               : opts->attempt_delay_ms,
+	        .timeout = opts->timeout_ms,
+	        .deadline = add_ms(now_ms(), opts->deadline_ms),
+	        .results = results,
+	        .att = calloc(n, sizeof(attempt_t)),
+	        .pfd = calloc(n, sizeof(struct pollfd)),
+	        .pfd_idx = calloc(n, sizeof(size_t)),
 	};
 	r.req_len = kd_rpc_bind_build(r.req, sizeof(r.req), BIND_CALL_ID);
 	long won = -1;

@@ -10,18 +10,19 @@
 typedef enum {
 	KD_PROBE_NONE = 0, /* no connection: the first candidate wins */
 	KD_PROBE_TCP,      /* TCP connect succeeds */
-	KD_PROBE_RPC,      /* connect + DCE/RPC bind to the KMS interface answered by an accepting bind_ack */
+	KD_PROBE_RPC,      /* connect + DCE/RPC bind to the KMS interface answered by an accepting
+	                      bind_ack */
 } kd_probe_kind_t;
 
 /* Outcome of one candidate. */
 typedef enum {
 	KD_PROBE_UNTRIED = 0, /* not started (an earlier one won, or the deadline passed) */
 	KD_PROBE_ALIVE,
-	KD_PROBE_REFUSED,     /* connection refused / unreachable */
-	KD_PROBE_TIMEOUT,     /* no connect or no answer within the attempt timeout */
-	KD_PROBE_NAK,         /* bind_nak, or bind_ack without acceptance */
-	KD_PROBE_GARBAGE,     /* answered something that is not a DCE/RPC bind reply */
-	KD_PROBE_CANCELLED,   /* started, then cancelled because another won */
+	KD_PROBE_REFUSED,   /* connection refused / unreachable */
+	KD_PROBE_TIMEOUT,   /* no connect or no answer within the attempt timeout */
+	KD_PROBE_NAK,       /* bind_nak, or bind_ack without acceptance */
+	KD_PROBE_GARBAGE,   /* answered something that is not a DCE/RPC bind reply */
+	KD_PROBE_CANCELLED, /* started, then cancelled because another won */
 } kd_probe_result_t;
 
 const char *kd_probe_result_str(kd_probe_result_t r);
@@ -43,14 +44,14 @@ kd_probe_result_t kd_rpc_bind_judge(const uint8_t *buf, size_t len, int *need_mo
 
 typedef struct {
 	kd_addr_t addr;
-	unsigned group;      /* candidates with equal group race each other; ascending order */
+	unsigned group; /* candidates with equal group race each other; ascending order */
 } kd_race_target_t;
 
 typedef struct {
 	kd_probe_kind_t kind;
 	uint64_t attempt_delay_ms; /* stagger within a group; values below 10 are raised to 10 */
-	uint64_t timeout_ms;       /* per attempt (connect + probe); 0 = bounded by the deadline only */
-	uint64_t deadline_ms;      /* whole call; 0 = no overall limit */
+	uint64_t timeout_ms;  /* per attempt (connect + probe); 0 = bounded by the deadline only */
+	uint64_t deadline_ms; /* whole call; 0 = no overall limit */
 } kd_race_opts_t;
 
 /* Probe targets group by group (ascending group, then index order; the array need not be
@@ -63,4 +64,4 @@ typedef struct {
  * connection and *fd_out = -1. Returns -1 if none is alive (or n == 0, or out of memory);
  * every results[i] is set either way. Thread-safe, no global state, CLOCK_MONOTONIC. */
 long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *opts,
-	     kd_probe_result_t *results, int *fd_out);
+             kd_probe_result_t *results, int *fd_out);

@@ -21,6 +21,7 @@ enum {
 
 /* UUIDs in wire layout for little-endian data representation: the first three fields are
  * little-endian integers, the last eight bytes are copied as they are. */
+/* clang-format off */
 static const uint8_t KMS_IF_UUID[16] = {
 	0x75, 0x21, 0xc8, 0x51, 0x4e, 0x84, 0x50, 0x47,
 	0xb0, 0xd8, 0xec, 0x25, 0x55, 0x55, 0xbc, 0x06,
@@ -29,6 +30,7 @@ static const uint8_t NDR_UUID[16] = {
 	0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
 	0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60,
 };
+/* clang-format on */
 
 /* Bounds-checked cursors: every access checks the remaining length first and a failed access
  * poisons the cursor, so callers test once at the end (ares_buf style). */
@@ -94,17 +96,17 @@ static void w_syntax(wbuf_t *w, const uint8_t uuid[16], uint16_t major, uint16_t
 
 size_t kd_rpc_bind_build(uint8_t *buf, size_t len, uint32_t call_id)
 {
-	wbuf_t w = { .p = buf, .len = len };
+	wbuf_t w = {.p = buf, .len = len};
 	w_u8(&w, RPC_VERS);
 	w_u8(&w, RPC_VERS_MINOR);
 	w_u8(&w, PTYPE_BIND);
 	w_u8(&w, PFC_FIRST_LAST);
-	w_u8(&w, DREP_LE);     /* little-endian integers, ASCII */
-	w_u8(&w, 0);           /* IEEE floats */
+	w_u8(&w, DREP_LE); /* little-endian integers, ASCII */
+	w_u8(&w, 0);       /* IEEE floats */
 	w_u16(&w, 0);
 	size_t frag_at = w.off;
-	w_u16(&w, 0);          /* frag_length, patched below */
-	w_u16(&w, 0);          /* auth_length */
+	w_u16(&w, 0); /* frag_length, patched below */
+	w_u16(&w, 0); /* auth_length */
 	w_u32(&w, call_id);
 
 	w_u16(&w, KD_RPC_MAX_FRAG); /* max_xmit_frag */
@@ -113,8 +115,8 @@ size_t kd_rpc_bind_build(uint8_t *buf, size_t len, uint32_t call_id)
 	w_u8(&w, 1);                /* n_context_elem */
 	w_u8(&w, 0);
 	w_u16(&w, 0);
-	w_u16(&w, 0);               /* p_cont_id */
-	w_u8(&w, 1);                /* n_transfer_syn */
+	w_u16(&w, 0); /* p_cont_id */
+	w_u8(&w, 1);  /* n_transfer_syn */
 	w_u8(&w, 0);
 	w_syntax(&w, KMS_IF_UUID, 1, 0);
 	w_syntax(&w, NDR_UUID, 2, 0);
@@ -191,13 +193,14 @@ kd_probe_result_t kd_rpc_bind_judge(const uint8_t *buf, size_t len, int *need_mo
 		return KD_PROBE_GARBAGE;
 	}
 
-	rbuf_t r = { .p = buf, .len = HDR_LEN, .le = (buf[4] & 0xf0) == DREP_LE };
+	rbuf_t r = {.p = buf, .len = HDR_LEN, .le = (buf[4] & 0xf0) == DREP_LE};
 	r_skip(&r, 8); /* vers, minor, ptype, pfc_flags, drep */
 	uint16_t frag_length = r_u16(&r);
 	uint16_t auth_length = r_u16(&r);
 	if (frag_length < HDR_LEN || frag_length > KD_RPC_MAX_FRAG)
 		return KD_PROBE_GARBAGE;
-	/* An auth verifier (8-byte sec_trailer + auth_length) ends the PDU; the body stops before. */
+	/* An auth verifier (8-byte sec_trailer + auth_length) ends the PDU; the body stops before.
+	 */
 	size_t trailer = auth_length > 0 ? (size_t)auth_length + 8 : 0;
 	if (trailer > (size_t)frag_length - HDR_LEN)
 		return KD_PROBE_GARBAGE;

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #define READY_DEADLINE_MS 10000
-#define READY_POLL_MS 5
+#define READY_POLL_MS     5
 
 static uint64_t mono_ms(void)
 {
@@ -55,7 +55,7 @@ pid_t fake_kms_start(const char *prog, const char *addr, const char *mode, uint1
 			pid = -1;
 			break;
 		}
-		nanosleep(&(struct timespec){ .tv_nsec = READY_POLL_MS * 1000000L }, NULL);
+		nanosleep(&(struct timespec){.tv_nsec = READY_POLL_MS * 1000000L}, NULL);
 	}
 	unlink(ready);
 	rmdir(dir);

@@ -24,17 +24,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_CONNS 256
-#define MAX_PDU 65536
-#define MAX_FILLERS 16
+#define MAX_CONNS    256
+#define MAX_PDU      65536
+#define MAX_FILLERS  16
 #define FILL_WAIT_MS 200
 
 enum mode { M_ACK, M_NAK, M_GARBAGE, M_SILENCE, M_REJECT_ACK, M_SYNDROP };
-static const char *const mode_names[] = { "ack", "nak", "garbage", "silence", "reject-ack",
-					  "syndrop", NULL };
+static const char *const mode_names[] = {"ack",        "nak",     "garbage", "silence",
+                                         "reject-ack", "syndrop", NULL};
 
-#define KMS_IF_TEXT "51c82175-844e-4750-b0d8-ec255555bc06"
-#define NDR_TEXT "8a885d04-1ceb-11c9-9fe8-08002b104860"
+#define KMS_IF_TEXT  "51c82175-844e-4750-b0d8-ec255555bc06"
+#define NDR_TEXT     "8a885d04-1ceb-11c9-9fe8-08002b104860"
 #define GARBAGE_TEXT "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"
 
 typedef struct {
@@ -68,7 +68,7 @@ static void die(const char *what)
  * byte-swapped, clock_seq and node as written. */
 static void uuid_wire(const char *text, uint8_t out[16])
 {
-	static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+	static const int order[16] = {3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15};
 	uint8_t raw[16];
 	size_t k = 0;
 	for (const char *p = text; *p != '\0' && k < 16; p++) {
@@ -117,7 +117,7 @@ static size_t build_nak(uint8_t *out, const uint8_t *req)
 	size_t n = header(out, 13, req);
 	put16(out + n, 0); /* reason not specified */
 	n += 2;
-	out[n++] = 1;      /* one supported protocol version: 5.0 */
+	out[n++] = 1; /* one supported protocol version: 5.0 */
 	out[n++] = 5;
 	out[n++] = 0;
 	return n;
@@ -125,7 +125,7 @@ static size_t build_nak(uint8_t *out, const uint8_t *req)
 
 /* bind_ack with one result; result 0 carries the accepted transfer syntax (NDR 2.0). */
 static size_t build_ack(const fake_t *f, uint8_t *out, const uint8_t *req, uint16_t result,
-			uint16_t reason)
+                        uint16_t reason)
 {
 	size_t n = header(out, 12, req);
 	put16(out + n, 5840);
@@ -166,8 +166,7 @@ static int check_bind(const fake_t *f, const uint8_t *req, size_t len)
 		return -1;
 	if (memcmp(ctx + 4, f->kms_uuid, 16) != 0 || get16(ctx + 20) != 1 || get16(ctx + 22) != 0)
 		return 1; /* abstract syntax not supported */
-	if (memcmp(ctx + 24, f->ndr_uuid, 16) != 0 || get16(ctx + 40) != 2 ||
-	    get16(ctx + 42) != 0)
+	if (memcmp(ctx + 24, f->ndr_uuid, 16) != 0 || get16(ctx + 40) != 2 || get16(ctx + 42) != 0)
 		return 2; /* proposed transfer syntaxes not supported */
 	return 0;
 }
@@ -270,13 +269,13 @@ static void parse_listen(const char *text, struct sockaddr_storage *ss, socklen_
 	}
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+	                         .ai_socktype = SOCK_STREAM};
 	struct addrinfo *ai;
 	int rc = getaddrinfo(host, colon + 1, &hints, &ai);
 	if (rc != 0) {
 		fprintf(stderr, "fake-kms: failed to parse --listen %s (%s)\n", text,
-			gai_strerror(rc));
+		        gai_strerror(rc));
 		exit(2);
 	}
 	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
@@ -301,7 +300,7 @@ static int listen_on(const char *text, int backlog, uint16_t *port)
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
 		die("read the bound address");
 	*port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
-					       : ((struct sockaddr_in *)&ss)->sin_port);
+	                                       : ((struct sockaddr_in *)&ss)->sin_port);
 	return fd;
 }
 
@@ -319,7 +318,7 @@ static void saturate(int lfd)
 			die("create a filler socket");
 		if (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
 			die("connect a filler socket");
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		struct pollfd p = {.fd = fd, .events = POLLOUT};
 		if (poll(&p, 1, FILL_WAIT_MS) == 0) {
 			fprintf(stderr, "fake-kms: accept queue full after %d connections\n", i);
 			return;
@@ -374,19 +373,19 @@ static void serve(fake_t *f, int lfd)
 static void usage(void)
 {
 	fprintf(stderr, "usage: fake-kms --listen ADDR:PORT "
-			"[--mode ack|nak|garbage|silence|reject-ack|syndrop] "
-			"[--pidfile FILE] [--ready-file FILE]\n");
+	                "[--mode ack|nak|garbage|silence|reject-ack|syndrop] "
+	                "[--pidfile FILE] [--ready-file FILE]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "pidfile", required_argument, NULL, 'p' },
-		{ "ready-file", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
+	        {"listen", required_argument, NULL, 'l'},
+	        {"mode", required_argument, NULL, 'm'},
+	        {"pidfile", required_argument, NULL, 'p'},
+	        {"ready-file", required_argument, NULL, 'r'},
+	        {NULL, 0, NULL, 0},
 	};
 	static fake_t f;
 	const char *listen_text = NULL, *pidfile = NULL, *readyfile = NULL;
@@ -419,7 +418,7 @@ int main(int argc, char **argv)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigprocmask(SIG_BLOCK, &block, NULL);
-	struct sigaction sa = { .sa_handler = on_term };
+	struct sigaction sa = {.sa_handler = on_term};
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -433,7 +432,7 @@ int main(int argc, char **argv)
 		write_file(pidfile, line);
 	}
 	fprintf(stderr, "fake-kms: listening on %s port %u, mode %s\n", listen_text, f.port,
-		mode_names[f.mode]);
+	        mode_names[f.mode]);
 	if (readyfile != NULL) {
 		snprintf(line, sizeof(line), "%u\n", f.port);
 		write_file(readyfile, line);

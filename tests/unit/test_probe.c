@@ -20,22 +20,23 @@
 #include "dns/probe.h"
 #include "tests/fake/fake-kms-spawn.h"
 
-#define LONG_TIMEOUT_MS 30000
+#define LONG_TIMEOUT_MS  30000
 #define LONG_DEADLINE_MS 60000
 
 /* A realistic bind_ack: secondary address "1688\0", one pad byte, one accepting result. */
+/* clang-format off */
 static const uint8_t ACK[60] = {
 	0x05, 0x00, 0x0c, 0x03, 0x10, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
 	0xd0, 0x16, 0xd0, 0x16, 0xb7, 0x1a, 0x01, 0x00, 0x05, 0x00, '1', '6', '8', '8', 0x00, 0x00,
 	0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
 	0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60, 0x02, 0x00, 0x00, 0x00,
 };
-enum { ACK_N_RESULTS = 32, ACK_RESULT = 36, ACK_SEC_LEN = 24 };
-
 static const uint8_t NAK[21] = {
 	0x05, 0x00, 0x0d, 0x03, 0x10, 0x00, 0x00, 0x00, 0x15, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
 	0x00, 0x00, 0x01, 0x05, 0x00,
 };
+/* clang-format on */
+enum { ACK_N_RESULTS = 32, ACK_RESULT = 36, ACK_SEC_LEN = 24 };
 
 /* Judge a copy in an exactly sized heap buffer, so a sanitizer sees any read past the end. */
 static kd_probe_result_t judge(const uint8_t *buf, size_t len, int *need_more)
@@ -60,36 +61,36 @@ static uint32_t le32(const uint8_t *p)
 
 static void test_bind_build(void **state)
 {
-	static const uint8_t kms_uuid[16] = { 0x75, 0x21, 0xc8, 0x51, 0x4e, 0x84, 0x50, 0x47,
-					      0xb0, 0xd8, 0xec, 0x25, 0x55, 0x55, 0xbc, 0x06 };
-	static const uint8_t ndr_uuid[16] = { 0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
-					      0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60 };
+	static const uint8_t kms_uuid[16] = {0x75, 0x21, 0xc8, 0x51, 0x4e, 0x84, 0x50, 0x47,
+	                                     0xb0, 0xd8, 0xec, 0x25, 0x55, 0x55, 0xbc, 0x06};
+	static const uint8_t ndr_uuid[16] = {0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11,
+	                                     0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60};
 	uint8_t b[128];
 	memset(b, 0xee, sizeof(b));
 	size_t n = kd_rpc_bind_build(b, sizeof(b), 0x01020304);
 	assert_int_equal(n, 72);
-	assert_int_equal(b[0], 5);          /* rpc_vers */
-	assert_int_equal(b[1], 0);          /* rpc_vers_minor */
-	assert_int_equal(b[2], 11);         /* bind */
-	assert_int_equal(b[3], 0x03);       /* first + last fragment */
-	assert_int_equal(b[4], 0x10);       /* little-endian, ASCII */
+	assert_int_equal(b[0], 5);    /* rpc_vers */
+	assert_int_equal(b[1], 0);    /* rpc_vers_minor */
+	assert_int_equal(b[2], 11);   /* bind */
+	assert_int_equal(b[3], 0x03); /* first + last fragment */
+	assert_int_equal(b[4], 0x10); /* little-endian, ASCII */
 	assert_int_equal(b[5] | b[6] | b[7], 0);
-	assert_int_equal(le16(b + 8), 72);  /* frag_length */
-	assert_int_equal(le16(b + 10), 0);  /* auth_length */
+	assert_int_equal(le16(b + 8), 72); /* frag_length */
+	assert_int_equal(le16(b + 10), 0); /* auth_length */
 	assert_int_equal(le32(b + 12), 0x01020304);
 	assert_int_equal(le16(b + 16), 5840);
 	assert_int_equal(le16(b + 18), 5840);
-	assert_int_equal(le32(b + 20), 0);  /* assoc_group_id */
-	assert_int_equal(b[24], 1);         /* n_context_elem */
-	assert_int_equal(le16(b + 28), 0);  /* p_cont_id */
-	assert_int_equal(b[30], 1);         /* n_transfer_syn */
+	assert_int_equal(le32(b + 20), 0); /* assoc_group_id */
+	assert_int_equal(b[24], 1);        /* n_context_elem */
+	assert_int_equal(le16(b + 28), 0); /* p_cont_id */
+	assert_int_equal(b[30], 1);        /* n_transfer_syn */
 	assert_memory_equal(b + 32, kms_uuid, 16);
-	assert_int_equal(le16(b + 48), 1);  /* v1.0 */
+	assert_int_equal(le16(b + 48), 1); /* v1.0 */
 	assert_int_equal(le16(b + 50), 0);
 	assert_memory_equal(b + 52, ndr_uuid, 16);
-	assert_int_equal(le16(b + 68), 2);  /* v2.0 */
+	assert_int_equal(le16(b + 68), 2); /* v2.0 */
 	assert_int_equal(le16(b + 70), 0);
-	assert_int_equal(b[72], 0xee);      /* nothing written past the PDU */
+	assert_int_equal(b[72], 0xee); /* nothing written past the PDU */
 
 	assert_int_equal(kd_rpc_bind_build(b, 71, 1), 0);
 	assert_int_equal(kd_rpc_bind_build(b, 72, 1), 72);
@@ -117,7 +118,7 @@ static void test_judge_ack_nak(void **state)
 	assert_int_equal(judge(b, sizeof(b), &more), KD_PROBE_ALIVE);
 
 	/* Empty secondary address: the result list starts after two pad bytes at offset 28. */
-	uint8_t e[56] = { 0 };
+	uint8_t e[56] = {0};
 	memcpy(e, ACK, 24);
 	e[8] = sizeof(e);
 	e[28] = 1;
@@ -155,16 +156,16 @@ static void test_judge_garbage(void **state)
 		size_t at;
 		uint8_t val;
 	} bad[] = {
-		{ 0, 4 },             /* rpc_vers */
-		{ 1, 1 },             /* rpc_vers_minor */
-		{ 2, 2 },             /* response, not a bind reply */
-		{ 2, 11 },            /* a bind request echoed back */
-		{ 8, 15 },            /* frag_length below the header */
-		{ 8, 40 },            /* frag_length cuts the result list */
-		{ ACK_N_RESULTS, 0 }, /* no result for our context */
-		{ ACK_N_RESULTS, 2 }, /* two results, only one present */
-		{ ACK_SEC_LEN, 0xff },/* secondary address runs past frag_length */
-		{ 10, 40 },           /* auth_length bigger than the body */
+	        {0, 4},              /* rpc_vers */
+	        {1, 1},              /* rpc_vers_minor */
+	        {2, 2},              /* response, not a bind reply */
+	        {2, 11},             /* a bind request echoed back */
+	        {8, 15},             /* frag_length below the header */
+	        {8, 40},             /* frag_length cuts the result list */
+	        {ACK_N_RESULTS, 0},  /* no result for our context */
+	        {ACK_N_RESULTS, 2},  /* two results, only one present */
+	        {ACK_SEC_LEN, 0xff}, /* secondary address runs past frag_length */
+	        {10, 40},            /* auth_length bigger than the body */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint8_t b[sizeof(ACK)];
@@ -176,7 +177,7 @@ static void test_judge_garbage(void **state)
 	}
 
 	/* frag_length above our max_recv_frag (or 0xffff) is garbage at once, not "read more". */
-	uint16_t big[] = { KD_RPC_MAX_FRAG + 1, 0xffff };
+	uint16_t big[] = {KD_RPC_MAX_FRAG + 1, 0xffff};
 	for (size_t i = 0; i < 2; i++) {
 		uint8_t b[sizeof(ACK)];
 		memcpy(b, ACK, sizeof(b));
@@ -214,7 +215,8 @@ static void test_judge_mutations(void **state)
 		int more = 0;
 		kd_probe_result_t res = judge(b, len, &more);
 		assert_true(more == 0 || more == 1);
-		assert_true(res == KD_PROBE_ALIVE || res == KD_PROBE_NAK || res == KD_PROBE_GARBAGE);
+		assert_true(res == KD_PROBE_ALIVE || res == KD_PROBE_NAK ||
+		            res == KD_PROBE_GARBAGE);
 		if (more)
 			assert_true(len < KD_RPC_MAX_FRAG);
 	}
@@ -231,7 +233,7 @@ static void test_result_str(void **state)
 
 static kd_race_target_t target(const char *ip, uint16_t port, unsigned group)
 {
-	kd_race_target_t t = { .group = group };
+	kd_race_target_t t = {.group = group};
 	if (strchr(ip, ':') != NULL) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&t.addr.ss;
 		s6->sin6_family = AF_INET6;
@@ -253,7 +255,7 @@ static kd_race_target_t target(const char *ip, uint16_t port, unsigned group)
 static int local_socket(bool listening, uint16_t *port)
 {
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sin);
 	assert_true(fd >= 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
@@ -266,7 +268,8 @@ static int local_socket(bool listening, uint16_t *port)
 
 typedef struct {
 	pid_t ack, ack2, nak, reject, garbage, silence, syndrop, syndrop2, ack6;
-	uint16_t p_ack, p_ack2, p_nak, p_reject, p_garbage, p_silence, p_syndrop, p_syndrop2, p_ack6;
+	uint16_t p_ack, p_ack2, p_nak, p_reject, p_garbage, p_silence, p_syndrop, p_syndrop2,
+	        p_ack6;
 	int fd_quiet, fd_closed;
 	uint16_t p_quiet, p_closed;
 } hosts_t;
@@ -300,8 +303,8 @@ static int hosts_setup(void **state)
 static int hosts_teardown(void **state)
 {
 	hosts_t *h = *state;
-	pid_t pids[] = { h->ack, h->ack2, h->nak, h->reject, h->garbage, h->silence, h->syndrop,
-			 h->syndrop2, h->ack6 };
+	pid_t pids[] = {h->ack,     h->ack2,    h->nak,      h->reject, h->garbage,
+	                h->silence, h->syndrop, h->syndrop2, h->ack6};
 	int clean = 0;
 	for (size_t i = 0; i < sizeof(pids) / sizeof(pids[0]); i++)
 		clean |= fake_kms_stop(pids[i]);
@@ -311,14 +314,14 @@ static int hosts_teardown(void **state)
 	return clean == 0 ? 0 : -1; /* every fake exits 0 on SIGTERM */
 }
 
-static const kd_race_opts_t RPC_LONG = { KD_PROBE_RPC, 50, LONG_TIMEOUT_MS, LONG_DEADLINE_MS };
+static const kd_race_opts_t RPC_LONG = {KD_PROBE_RPC, 50, LONG_TIMEOUT_MS, LONG_DEADLINE_MS};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Race t with o and check the winner (-1: none) and every result; the socket of a winner is
  * closed, and fd_out must stay untouched when nobody wins. */
-static void race_expect(const kd_race_target_t *t, size_t n, const kd_race_opts_t *o,
-			long winner, const kd_probe_result_t *want)
+static void race_expect(const kd_race_target_t *t, size_t n, const kd_race_opts_t *o, long winner,
+                        const kd_probe_result_t *want)
 {
 	kd_probe_result_t res[16];
 	int fd = -12345;
@@ -346,23 +349,23 @@ static void test_race_single_verdicts(void **state)
 		kd_probe_kind_t kind;
 		kd_probe_result_t want;
 	} cases[] = {
-		{ "127.0.0.1", h->p_ack, KD_PROBE_RPC, KD_PROBE_ALIVE },
-		{ "127.0.0.2", h->p_ack2, KD_PROBE_RPC, KD_PROBE_ALIVE },
-		{ "::1", h->p_ack6, KD_PROBE_RPC, KD_PROBE_ALIVE },
-		{ "127.0.0.1", h->p_nak, KD_PROBE_RPC, KD_PROBE_NAK },
-		{ "127.0.0.1", h->p_reject, KD_PROBE_RPC, KD_PROBE_NAK },
-		{ "127.0.0.1", h->p_garbage, KD_PROBE_RPC, KD_PROBE_GARBAGE },
-		{ "127.0.0.1", h->p_garbage, KD_PROBE_TCP, KD_PROBE_ALIVE },
-		{ "127.0.0.1", h->p_quiet, KD_PROBE_RPC, KD_PROBE_TIMEOUT },
-		{ "127.0.0.1", h->p_quiet, KD_PROBE_TCP, KD_PROBE_ALIVE },
-		{ "127.0.0.1", h->p_silence, KD_PROBE_RPC, KD_PROBE_TIMEOUT },
-		{ "127.0.0.1", h->p_closed, KD_PROBE_RPC, KD_PROBE_REFUSED },
-		{ "127.0.0.1", h->p_closed, KD_PROBE_TCP, KD_PROBE_REFUSED },
-		{ "127.0.0.3", h->p_syndrop, KD_PROBE_TCP, KD_PROBE_TIMEOUT },
+	        {"127.0.0.1", h->p_ack, KD_PROBE_RPC, KD_PROBE_ALIVE},
+	        {"127.0.0.2", h->p_ack2, KD_PROBE_RPC, KD_PROBE_ALIVE},
+	        {"::1", h->p_ack6, KD_PROBE_RPC, KD_PROBE_ALIVE},
+	        {"127.0.0.1", h->p_nak, KD_PROBE_RPC, KD_PROBE_NAK},
+	        {"127.0.0.1", h->p_reject, KD_PROBE_RPC, KD_PROBE_NAK},
+	        {"127.0.0.1", h->p_garbage, KD_PROBE_RPC, KD_PROBE_GARBAGE},
+	        {"127.0.0.1", h->p_garbage, KD_PROBE_TCP, KD_PROBE_ALIVE},
+	        {"127.0.0.1", h->p_quiet, KD_PROBE_RPC, KD_PROBE_TIMEOUT},
+	        {"127.0.0.1", h->p_quiet, KD_PROBE_TCP, KD_PROBE_ALIVE},
+	        {"127.0.0.1", h->p_silence, KD_PROBE_RPC, KD_PROBE_TIMEOUT},
+	        {"127.0.0.1", h->p_closed, KD_PROBE_RPC, KD_PROBE_REFUSED},
+	        {"127.0.0.1", h->p_closed, KD_PROBE_TCP, KD_PROBE_REFUSED},
+	        {"127.0.0.3", h->p_syndrop, KD_PROBE_TCP, KD_PROBE_TIMEOUT},
 	};
 	for (size_t i = 0; i < N(cases); i++) {
 		kd_race_target_t t = target(cases[i].ip, cases[i].port, 0);
-		kd_race_opts_t o = { cases[i].kind, 50, 300, LONG_DEADLINE_MS };
+		kd_race_opts_t o = {cases[i].kind, 50, 300, LONG_DEADLINE_MS};
 		print_message("case %zu\n", i);
 		race_expect(&t, 1, &o, cases[i].want == KD_PROBE_ALIVE ? 0 : -1, &cases[i].want);
 	}
@@ -377,7 +380,7 @@ static void test_race_winner_socket(void **state)
 	kd_probe_result_t res;
 	int fd = -1;
 	assert_int_equal(kd_race(&t, 1, &RPC_LONG, &res, &fd), 0);
-	struct timeval tv = { .tv_sec = 10 };
+	struct timeval tv = {.tv_sec = 10};
 	assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
 	uint8_t req[128], rep[KD_RPC_MAX_FRAG];
 	size_t n = kd_rpc_bind_build(req, sizeof(req), 7);
@@ -397,11 +400,11 @@ static void test_race_syndrop_does_not_block(void **state)
 {
 	hosts_t *h = *state;
 	kd_race_target_t t[] = {
-		target("127.0.0.3", h->p_syndrop, 0),
-		target("127.0.0.4", h->p_syndrop2, 0),
-		target("127.0.0.1", h->p_ack, 0),
+	        target("127.0.0.3", h->p_syndrop, 0),
+	        target("127.0.0.4", h->p_syndrop2, 0),
+	        target("127.0.0.1", h->p_ack, 0),
 	};
-	kd_probe_result_t want[] = { KD_PROBE_CANCELLED, KD_PROBE_CANCELLED, KD_PROBE_ALIVE };
+	kd_probe_result_t want[] = {KD_PROBE_CANCELLED, KD_PROBE_CANCELLED, KD_PROBE_ALIVE};
 	race_expect(t, N(t), &RPC_LONG, 2, want);
 	kd_race_opts_t tcp = RPC_LONG;
 	tcp.kind = KD_PROBE_TCP;
@@ -414,14 +417,14 @@ static void test_race_failure_skips_stagger(void **state)
 {
 	hosts_t *h = *state;
 	kd_race_target_t t[] = {
-		target("127.0.0.1", h->p_closed, 0),
-		target("127.0.0.1", h->p_nak, 0),
-		target("127.0.0.1", h->p_garbage, 0),
-		target("127.0.0.2", h->p_ack2, 0),
+	        target("127.0.0.1", h->p_closed, 0),
+	        target("127.0.0.1", h->p_nak, 0),
+	        target("127.0.0.1", h->p_garbage, 0),
+	        target("127.0.0.2", h->p_ack2, 0),
 	};
-	kd_race_opts_t o = { KD_PROBE_RPC, 30000, LONG_TIMEOUT_MS, 5000 };
-	kd_probe_result_t want[] = { KD_PROBE_REFUSED, KD_PROBE_NAK, KD_PROBE_GARBAGE,
-				     KD_PROBE_ALIVE };
+	kd_race_opts_t o = {KD_PROBE_RPC, 30000, LONG_TIMEOUT_MS, 5000};
+	kd_probe_result_t want[] = {KD_PROBE_REFUSED, KD_PROBE_NAK, KD_PROBE_GARBAGE,
+	                            KD_PROBE_ALIVE};
 	race_expect(t, N(t), &o, 3, want);
 }
 
@@ -431,21 +434,21 @@ static void test_race_group_order(void **state)
 {
 	hosts_t *h = *state;
 	kd_race_target_t t[] = {
-		target("127.0.0.2", h->p_ack2, 1),
-		target("127.0.0.1", h->p_quiet, 0),
-		target("::1", h->p_ack6, 0),
-		target("127.0.0.1", h->p_ack, 1),
+	        target("127.0.0.2", h->p_ack2, 1),
+	        target("127.0.0.1", h->p_quiet, 0),
+	        target("::1", h->p_ack6, 0),
+	        target("127.0.0.1", h->p_ack, 1),
 	};
-	kd_probe_result_t want[] = { KD_PROBE_UNTRIED, KD_PROBE_CANCELLED, KD_PROBE_ALIVE,
-				     KD_PROBE_UNTRIED };
+	kd_probe_result_t want[] = {KD_PROBE_UNTRIED, KD_PROBE_CANCELLED, KD_PROBE_ALIVE,
+	                            KD_PROBE_UNTRIED};
 	race_expect(t, N(t), &RPC_LONG, 2, want);
 
 	/* Group 0 all dead: group 1 follows, in array order. The long stagger makes each start
 	 * wait for the previous failure, so every result is determined. */
 	t[2] = target("127.0.0.1", h->p_reject, 0);
-	kd_race_opts_t o = { KD_PROBE_RPC, 30000, 300, LONG_DEADLINE_MS };
-	kd_probe_result_t want2[] = { KD_PROBE_ALIVE, KD_PROBE_TIMEOUT, KD_PROBE_NAK,
-				      KD_PROBE_UNTRIED };
+	kd_race_opts_t o = {KD_PROBE_RPC, 30000, 300, LONG_DEADLINE_MS};
+	kd_probe_result_t want2[] = {KD_PROBE_ALIVE, KD_PROBE_TIMEOUT, KD_PROBE_NAK,
+	                             KD_PROBE_UNTRIED};
 	race_expect(t, N(t), &o, 0, want2);
 }
 
@@ -453,13 +456,13 @@ static void test_race_all_dead(void **state)
 {
 	hosts_t *h = *state;
 	kd_race_target_t t[] = {
-		target("127.0.0.1", h->p_closed, 0),  target("127.0.0.1", h->p_quiet, 0),
-		target("127.0.0.3", h->p_syndrop, 1), target("127.0.0.1", h->p_nak, 1),
-		target("127.0.0.1", h->p_garbage, 2), target("127.0.0.1", h->p_reject, 2),
+	        target("127.0.0.1", h->p_closed, 0),  target("127.0.0.1", h->p_quiet, 0),
+	        target("127.0.0.3", h->p_syndrop, 1), target("127.0.0.1", h->p_nak, 1),
+	        target("127.0.0.1", h->p_garbage, 2), target("127.0.0.1", h->p_reject, 2),
 	};
-	kd_race_opts_t o = { KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS };
-	kd_probe_result_t want[] = { KD_PROBE_REFUSED, KD_PROBE_TIMEOUT, KD_PROBE_TIMEOUT,
-				     KD_PROBE_NAK, KD_PROBE_GARBAGE, KD_PROBE_NAK };
+	kd_race_opts_t o = {KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS};
+	kd_probe_result_t want[] = {KD_PROBE_REFUSED, KD_PROBE_TIMEOUT, KD_PROBE_TIMEOUT,
+	                            KD_PROBE_NAK,     KD_PROBE_GARBAGE, KD_PROBE_NAK};
 	race_expect(t, N(t), &o, -1, want);
 }
 
@@ -468,12 +471,12 @@ static void test_race_deadline(void **state)
 {
 	hosts_t *h = *state;
 	kd_race_target_t t[] = {
-		target("127.0.0.3", h->p_syndrop, 0),
-		target("127.0.0.4", h->p_syndrop2, 0),
-		target("127.0.0.1", h->p_ack, 1),
+	        target("127.0.0.3", h->p_syndrop, 0),
+	        target("127.0.0.4", h->p_syndrop2, 0),
+	        target("127.0.0.1", h->p_ack, 1),
 	};
-	kd_race_opts_t o = { KD_PROBE_RPC, 10, LONG_TIMEOUT_MS, 300 };
-	kd_probe_result_t want[] = { KD_PROBE_TIMEOUT, KD_PROBE_TIMEOUT, KD_PROBE_UNTRIED };
+	kd_race_opts_t o = {KD_PROBE_RPC, 10, LONG_TIMEOUT_MS, 300};
+	kd_probe_result_t want[] = {KD_PROBE_TIMEOUT, KD_PROBE_TIMEOUT, KD_PROBE_UNTRIED};
 	race_expect(t, N(t), &o, -1, want);
 }
 
@@ -483,11 +486,11 @@ static void *race_thread(void *arg)
 {
 	hosts_t *h = arg;
 	kd_race_target_t t[] = {
-		target("127.0.0.3", h->p_syndrop, 0),
-		target("127.0.0.1", h->p_nak, 0),
-		target("127.0.0.2", h->p_ack2, 0),
+	        target("127.0.0.3", h->p_syndrop, 0),
+	        target("127.0.0.1", h->p_nak, 0),
+	        target("127.0.0.2", h->p_ack2, 0),
 	};
-	kd_probe_result_t want[] = { KD_PROBE_CANCELLED, KD_PROBE_NAK, KD_PROBE_ALIVE };
+	kd_probe_result_t want[] = {KD_PROBE_CANCELLED, KD_PROBE_NAK, KD_PROBE_ALIVE};
 	uintptr_t bad = 0;
 	for (int i = 0; i < 5; i++) {
 		kd_probe_result_t res[N(t)];
@@ -515,10 +518,10 @@ static void test_race_none_and_empty(void **state)
 {
 	hosts_t *h = *state;
 	kd_race_target_t t[] = {
-		target("127.0.0.1", h->p_closed, 0),
-		target("127.0.0.1", h->p_ack, 0),
+	        target("127.0.0.1", h->p_closed, 0),
+	        target("127.0.0.1", h->p_ack, 0),
 	};
-	kd_race_opts_t o = { KD_PROBE_NONE, 250, 1000, 1000 };
+	kd_race_opts_t o = {KD_PROBE_NONE, 250, 1000, 1000};
 	kd_probe_result_t res[N(t)];
 	int fd = 99;
 	assert_int_equal(kd_race(t, N(t), &o, res, &fd), 0);
@@ -534,25 +537,23 @@ static void test_race_none_and_empty(void **state)
 int main(void)
 {
 	const struct CMUnitTest buf_tests[] = {
-		cmocka_unit_test(test_bind_build),
-		cmocka_unit_test(test_judge_ack_nak),
-		cmocka_unit_test(test_judge_truncated),
-		cmocka_unit_test(test_judge_garbage),
-		cmocka_unit_test(test_judge_mutations),
-		cmocka_unit_test(test_result_str),
+	        cmocka_unit_test(test_bind_build),      cmocka_unit_test(test_judge_ack_nak),
+	        cmocka_unit_test(test_judge_truncated), cmocka_unit_test(test_judge_garbage),
+	        cmocka_unit_test(test_judge_mutations), cmocka_unit_test(test_result_str),
 	};
 	const struct CMUnitTest race_tests[] = {
-		cmocka_unit_test(test_race_single_verdicts),
-		cmocka_unit_test(test_race_winner_socket),
-		cmocka_unit_test(test_race_syndrop_does_not_block),
-		cmocka_unit_test(test_race_failure_skips_stagger),
-		cmocka_unit_test(test_race_group_order),
-		cmocka_unit_test(test_race_all_dead),
-		cmocka_unit_test(test_race_deadline),
-		cmocka_unit_test(test_race_threads),
-		cmocka_unit_test(test_race_none_and_empty),
+	        cmocka_unit_test(test_race_single_verdicts),
+	        cmocka_unit_test(test_race_winner_socket),
+	        cmocka_unit_test(test_race_syndrop_does_not_block),
+	        cmocka_unit_test(test_race_failure_skips_stagger),
+	        cmocka_unit_test(test_race_group_order),
+	        cmocka_unit_test(test_race_all_dead),
+	        cmocka_unit_test(test_race_deadline),
+	        cmocka_unit_test(test_race_threads),
+	        cmocka_unit_test(test_race_none_and_empty),
 	};
 	int failed = cmocka_run_group_tests_name("probe_buffers", buf_tests, NULL, NULL);
-	failed += cmocka_run_group_tests_name("probe_race", race_tests, hosts_setup, hosts_teardown);
+	failed +=
+	        cmocka_run_group_tests_name("probe_race", race_tests, hosts_setup, hosts_teardown);
 	return failed != 0;
 }
