@@ -15,7 +15,7 @@ T=
 DNS_PID=
 DNS_PORT=
 DNS_ZONES=()
-T_BG_NAMES=()
+T_BG_PIDS=()
 
 t_log() { printf '%s\n' "$*" >&2; }
 
@@ -52,9 +52,8 @@ t_init() {
 
 t_cleanup() {
 	local rc=$?
-	local name pid
-	for name in "${T_BG_NAMES[@]}"; do
-		pid=$(cat "$T/$name.pid" 2>/dev/null) || continue
+	local pid
+	for pid in "${T_BG_PIDS[@]}"; do
 		t_kill "$pid"
 	done
 	t_stop_dns
@@ -299,7 +298,7 @@ t_bg() {
 	shift
 	"$@" >"$T/$name.log" 2>&1 &
 	echo $! >"$T/$name.pid"
-	T_BG_NAMES+=("$name")
+	T_BG_PIDS+=($!)
 }
 
 # t_bg_stop NAME [SIGNAL]: signal a background command and wait for it; its exit code in T_RC.
