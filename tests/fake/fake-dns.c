@@ -38,7 +38,7 @@ static size_t answer(const uint8_t *q, size_t len, uint8_t *out)
 		return 0;
 	memcpy(out, q, n);
 	out[2] = (uint8_t)(0x80 | (q[2] & 0x78) | 0x04); /* QR, same opcode, AA */
-	out[3] = 0;                                       /* NOERROR */
+	out[3] = 0;                                      /* NOERROR */
 	out[4] = 0;
 	out[5] = n > 12 ? 1 : 0;
 	memset(out + 6, 0, 6); /* no answer, authority or additional records: no TSIG */
@@ -50,7 +50,7 @@ static void serve_tcp(int lfd)
 	int fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		return;
-	struct timeval tv = { .tv_sec = 2 };
+	struct timeval tv = {.tv_sec = 2};
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	uint8_t hdr[2], q[65535], a[65535 + 2];
 	while (recv(fd, hdr, 2, MSG_WAITALL) == 2) {
@@ -74,7 +74,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: fake-dns PORT\n");
 		return 2;
 	}
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1])) };
+	struct sockaddr_in sin = {.sin_family = AF_INET,
+	                          .sin_port = htons((uint16_t)atoi(argv[1]))};
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int one = 1;
 	int u = socket(AF_INET, SOCK_DGRAM, 0);
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "fake-dns: listening on 127.0.0.1@%s\n", argv[1]);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = u, .events = POLLIN }, { .fd = t, .events = POLLIN } };
+		struct pollfd p[2] = {{.fd = u, .events = POLLIN}, {.fd = t, .events = POLLIN}};
 		if (poll(p, 2, -1) < 0)
 			continue;
 		if (p[0].revents & POLLIN) {

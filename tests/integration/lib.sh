@@ -100,9 +100,11 @@ t_wait() {
 t_free_port() {
 	local i port
 	for ((i = 0; i < 200; i++)); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		# Below the kernel's ephemeral range (32768-60999), so no outgoing connection
+		# (or its TIME_WAIT) holds the port.
+		port=$((10000 + RANDOM % 22000))
 		if command -v ss >/dev/null; then
-			ss -Hltnu "( sport = :$port )" 2>/dev/null | grep -q . && continue
+			ss -Htanu "( sport = :$port )" 2>/dev/null | grep -q . && continue
 		fi
 		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
 		echo "$port"
@@ -244,14 +246,20 @@ t_run_dns() {
 	named) named -g -n 1 -c "$d/named.conf" >>"$d/server.log" 2>&1 & ;;
 	esac
 	DNS_PID=$!
+	local end=$((SECONDS + T_WAIT))
 	for zone in "${DNS_ZONES[@]}"; do
-		T_DNS_ZONE=$zone t_wait t_dns_ready || t_fail "$SERVER did not come up"
+		until t_dns_ready "$zone"; do
+			kill -0 "$DNS_PID" 2>/dev/null ||
+				t_fail "$SERVER exited at start: $(tail -n 5 "$d/server.log")"
+			((SECONDS < end)) || t_fail "$SERVER did not serve $zone within ${T_WAIT}s"
+			sleep 0.05
+		done
 	done
 }
 
+# t_dns_ready ZONE: the server answers SOA for ZONE over TCP.
 t_dns_ready() {
-	kill -0 "$DNS_PID" 2>/dev/null || t_fail "$SERVER exited: $(tail -n 5 "$T/dns/server.log")"
-	kdig @127.0.0.1 -p "$DNS_PORT" +tcp +time=1 +retry=0 +norec "$T_DNS_ZONE" SOA 2>/dev/null |
+	kdig @127.0.0.1 -p "$DNS_PORT" +tcp +time=1 +retry=0 +norec "$1" SOA 2>/dev/null |
 		grep -q 'status: NOERROR'
 }
 

@@ -1,0 +1,467 @@
+#include "config.h"
+
+#include "publisher/conf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int check_dname(const void *field, char *err, size_t errlen)
+{
+	const char *s = *(char *const *)field;
+	char canon[PUB_NAME_MAX];
+	if (kd_dname_valid(s) && pub_name_canon(s, canon) == 0)
+		return 0;
+	snprintf(err, errlen, "'%s' is not a valid domain name", s);
+	return -1;
+}
+
+static int check_server(const void *field, char *err, size_t errlen)
+{
+	const char *s = *(char *const *)field;
+	kd_addr_t a;
+	if (kd_addr_parse(s, 53, &a) == 0)
+		return 0;
+	snprintf(err, errlen, "'%s' is not an address[@port]", s);
+	return -1;
+}
+
+static int check_ip(const void *field, char *err, size_t errlen)
+{
+	const char *s = *(char *const *)field;
+	pub_rr_t rr;
+	if (pub_rr_set_addr(&rr, s) == 0)
+		return 0;
+	snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", s);
+	return -1;
+}
+
+static int check_alg(const void *field, char *err, size_t errlen)
+{
+	const char *s = *(char *const *)field;
+	kd_tsig_alg_t alg;
+	if (kd_tsig_alg_from_name(s, &alg) == 0)
+		return 0;
+	snprintf(err, errlen,
+	         "unknown TSIG algorithm '%s' (hmac-sha256, hmac-sha1, hmac-sha224, "
+	         "hmac-sha384, hmac-sha512, hmac-md5)",
+	         s);
+	return -1;
+}
+
+static int check_secret(const void *field, char *err, size_t errlen)
+{
+	/* Never echo the value: it is a secret. */
+	if (kd_base64_valid(*(char *const *)field))
+		return 0;
+	snprintf(err, errlen, "not valid base64");
+	return -1;
+}
+
+#define F(st, m) offsetof(st, m)
+
+static const kd_schema_t key_schema[] = {
+        {.key = "name", .type = KD_T_STR, .offset = F(pub_key_conf_t, name), .check = check_dname},
+        {.key = "algorithm",
+         .type = KD_T_STR,
+         .offset = F(pub_key_conf_t, algorithm),
+         .check = check_alg},
+        {.key = "secret",
+         .type = KD_T_STR,
+         .offset = F(pub_key_conf_t, secret),
+         .check = check_secret},
+        {.key = "file", .type = KD_T_STR, .offset = F(pub_key_conf_t, file)},
+        {.key = "", .type = KD_T_MARK, .offset = F(pub_key_conf_t, mark)},
+        {.key = NULL},
+};
+
+static const kd_schema_t zone_schema[] = {
+        {.key = "name",
+         .type = KD_T_STR,
+         .offset = F(pub_zone_conf_t, name),
+         .flags = KD_F_REQUIRED,
+         .check = check_dname},
+        {.key = "servers",
+         .type = KD_T_STRLIST,
+         .offset = F(pub_zone_conf_t, servers),
+         .count_offset = F(pub_zone_conf_t, servers_count),
+         .check = check_server},
+        {.key = "key", .type = KD_T_STR, .offset = F(pub_zone_conf_t, key), .check = check_dname},
+        {.key = "", .type = KD_T_MARK, .offset = F(pub_zone_conf_t, mark)},
+        {.key = NULL},
+};
+
+static const kd_schema_t host_schema[] = {
+        {.key = "name",
+         .type = KD_T_STR,
+         .offset = F(pub_host_conf_t, name),
+         .flags = KD_F_REQUIRED,
+         .check = check_dname},
+        {.key = "port",
+         .type = KD_T_UINT,
+         .offset = F(pub_host_conf_t, port),
+         .def = "1688",
+         .min = 1,
+         .max = 65535},
+        {.key = "addresses",
+         .type = KD_T_STRLIST,
+         .offset = F(pub_host_conf_t, addresses),
+         .count_offset = F(pub_host_conf_t, addresses_count),
+         .check = check_ip},
+        {.key = "", .type = KD_T_MARK, .offset = F(pub_host_conf_t, mark)},
+        {.key = NULL},
+};
+
+static const kd_schema_t domain_schema[] = {
+        {.key = "name",
+         .type = KD_T_STR,
+         .offset = F(pub_domain_conf_t, name),
+         .flags = KD_F_REQUIRED,
+         .check = check_dname},
+        {.key = "priority",
+         .type = KD_T_UINT,
+         .offset = F(pub_domain_conf_t, priority),
+         .def = "0",
+         .max = 65535},
+        {.key = "weight",
+         .type = KD_T_UINT,
+         .offset = F(pub_domain_conf_t, weight),
+         .def = "0",
+         .max = 65535},
+        {.key = "", .type = KD_T_MARK, .offset = F(pub_domain_conf_t, mark)},
+        {.key = NULL},
+};
+
+static const char *const transport_names[] = {"tcp", "udp", NULL};
+
+const kd_schema_t pub_config_schema[] = {
+        {.key = "keys",
+         .type = KD_T_SEQ,
+         .offset = F(pub_conf_raw_t, keys),
+         .count_offset = F(pub_conf_raw_t, keys_count),
+         .sub = key_schema,
+         .elem_size = sizeof(pub_key_conf_t)},
+        {.key = "zones",
+         .type = KD_T_SEQ,
+         .offset = F(pub_conf_raw_t, zones),
+         .count_offset = F(pub_conf_raw_t, zones_count),
+         .sub = zone_schema,
+         .elem_size = sizeof(pub_zone_conf_t)},
+        {.key = "hosts",
+         .type = KD_T_SEQ,
+         .offset = F(pub_conf_raw_t, hosts),
+         .count_offset = F(pub_conf_raw_t, hosts_count),
+         .sub = host_schema,
+         .elem_size = sizeof(pub_host_conf_t)},
+        {.key = "domains",
+         .type = KD_T_SEQ,
+         .offset = F(pub_conf_raw_t, domains),
+         .count_offset = F(pub_conf_raw_t, domains_count),
+         .sub = domain_schema,
+         .elem_size = sizeof(pub_domain_conf_t)},
+        {.key = "resolver",
+         .type = KD_T_STRLIST,
+         .offset = F(pub_conf_raw_t, resolver),
+         .count_offset = F(pub_conf_raw_t, resolver_count),
+         .check = check_server},
+        {.key = "primary-port",
+         .type = KD_T_UINT,
+         .offset = F(pub_conf_raw_t, primary_port),
+         .def = "53",
+         .min = 1,
+         .max = 65535},
+        {.key = "ttl",
+         .type = KD_T_UINT,
+         .offset = F(pub_conf_raw_t, ttl),
+         .def = "600",
+         .min = 1,
+         .max = 2147483647},
+        {.key = "interval",
+         .type = KD_T_DURATION,
+         .offset = F(pub_conf_raw_t, interval_ms),
+         .def = "5m",
+         .min = 1000,
+         .max = 7 * 86400000ull},
+        {.key = "timeout",
+         .type = KD_T_DURATION,
+         .offset = F(pub_conf_raw_t, timeout_ms),
+         .def = "3s",
+         .min = 10,
+         .max = 60000},
+        {.key = "transport",
+         .type = KD_T_ENUM,
+         .offset = F(pub_conf_raw_t, transport),
+         .def = "tcp",
+         .enum_names = transport_names},
+        {.key = "state",
+         .type = KD_T_STR,
+         .offset = F(pub_conf_raw_t, state),
+         .def = LOCALSTATEDIR "/lib/kmsdns/publisher.state"},
+        {.key = "withdraw-on-exit",
+         .type = KD_T_BOOL,
+         .offset = F(pub_conf_raw_t, withdraw_on_exit),
+         .def = "true"},
+        {.key = "", .type = KD_T_MARK, .offset = F(pub_conf_raw_t, mark)},
+        {.key = NULL},
+};
+
+/* Collects the first cross-check error. */
+typedef struct {
+	const char *name;
+	kd_error_t *err;
+} ctx_t;
+
+static int fail(ctx_t *c, kd_mark_t mark, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+static int fail(ctx_t *c, kd_mark_t mark, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	kd_error_set(c->err, c->name, mark, "%s", msg);
+	return -1;
+}
+
+static int load_key(ctx_t *c, const pub_key_conf_t *k, kd_tsig_key_t *out)
+{
+	if ((k->secret != NULL) == (k->file != NULL))
+		return fail(c, k->mark, "key %s: give exactly one of 'secret' and 'file'",
+		            k->name != NULL ? k->name : "(unnamed)");
+	if (k->secret != NULL) {
+		if (k->name == NULL)
+			return fail(c, k->mark, "key: missing 'name'");
+		kd_tsig_alg_t alg = KD_TSIG_HMAC_SHA256;
+		if (k->algorithm != NULL)
+			kd_tsig_alg_from_name(k->algorithm, &alg);
+		out->name = kd_dname_canon(k->name);
+		out->secret_b64 = strdup(k->secret);
+		out->alg = alg;
+		if (out->name == NULL || out->secret_b64 == NULL)
+			return fail(c, k->mark, "out of memory");
+		/* Stored without the trailing dot, as in key files. */
+		out->name[strlen(out->name) - 1] = '\0';
+		return 0;
+	}
+	kd_error_t kerr;
+	char want[PUB_NAME_MAX];
+	if (k->name != NULL) {
+		snprintf(want, sizeof(want), "%s", k->name);
+		size_t l = strlen(want);
+		if (l > 1 && want[l - 1] == '.')
+			want[l - 1] = '\0';
+	}
+	if (kd_tsig_key_load_file(k->file, k->name != NULL ? want : NULL, out, &kerr) != 0)
+		return fail(c, k->mark, "failed to load key file (%s)", kerr.msg);
+	kd_tsig_alg_t alg;
+	if (k->algorithm != NULL && kd_tsig_alg_from_name(k->algorithm, &alg) == 0 &&
+	    alg != out->alg)
+		return fail(c, k->mark, "key %s: algorithm %s differs from %s in %s", out->name,
+		            k->algorithm, kd_tsig_alg_name(out->alg), k->file);
+	return 0;
+}
+
+static long key_index(const pub_config_t *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->keys_count; i++)
+		if (conf->keys[i].name != NULL && kd_dname_equal(conf->keys[i].name, name))
+			return (long)i;
+	return -1;
+}
+
+static int check_keys(ctx_t *c, pub_config_t *conf)
+{
+	const pub_conf_raw_t *r = &conf->raw;
+	if (r->keys_count == 0)
+		return fail(c, r->mark, "no TSIG key configured: 'keys' needs at least one entry");
+	conf->keys = calloc(r->keys_count, sizeof(*conf->keys));
+	if (conf->keys == NULL)
+		return fail(c, r->mark, "out of memory");
+	for (size_t i = 0; i < r->keys_count; i++) {
+		conf->keys_count = i + 1; /* so pub_config_free wipes what was loaded */
+		if (load_key(c, &r->keys[i], &conf->keys[i]) != 0)
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (kd_dname_equal(conf->keys[j].name, conf->keys[i].name))
+				return fail(c, r->keys[i].mark, "duplicate key name %s",
+				            conf->keys[i].name);
+	}
+	return 0;
+}
+
+static int parse_servers(char **list, size_t n, kd_addr_t **out)
+{
+	if (n == 0)
+		return 0;
+	*out = calloc(n, sizeof(**out));
+	if (*out == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (kd_addr_parse(list[i], 53, &(*out)[i]) != 0)
+			return -1;
+	return 0;
+}
+
+static int check_zones(ctx_t *c, pub_config_t *conf)
+{
+	const pub_conf_raw_t *r = &conf->raw;
+	conf->zones = calloc(r->zones_count + 1, sizeof(*conf->zones));
+	if (conf->zones == NULL)
+		return fail(c, r->mark, "out of memory");
+	for (size_t i = 0; i < r->zones_count; i++) {
+		const pub_zone_conf_t *zc = &r->zones[i];
+		pub_zone_t *z = &conf->zones[i];
+		conf->zones_count = i + 1;
+		pub_name_canon(zc->name, z->name);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(conf->zones[j].name, z->name) == 0)
+				return fail(c, zc->mark, "duplicate zone %s", z->name);
+		if (parse_servers(zc->servers, zc->servers_count, &z->servers) != 0)
+			return fail(c, zc->mark, "zone %s: bad servers", z->name);
+		z->servers_count = zc->servers_count;
+		if (zc->key != NULL) {
+			long k = key_index(conf, zc->key);
+			if (k < 0)
+				return fail(c, zc->mark,
+				            "zone %s: key '%s' is not defined in 'keys'", z->name,
+				            zc->key);
+			z->key = (size_t)k;
+		} else if (conf->keys_count == 1) {
+			z->key = 0;
+		} else {
+			return fail(c, zc->mark,
+			            "zone %s: no 'key' given and %zu keys are defined "
+			            "(name one)",
+			            z->name, conf->keys_count);
+		}
+	}
+	return 0;
+}
+
+/* Every owner whose zone is discovered needs the default key, which exists only if there is
+ * exactly one key. */
+static int check_owner(ctx_t *c, const pub_config_t *conf, const char *owner, kd_mark_t mark)
+{
+	if (conf->keys_count == 1 || pub_config_zone_for(conf, owner) != NULL)
+		return 0;
+	return fail(c, mark,
+	            "%s is in no configured zone and %zu keys are defined: add a 'zones' "
+	            "entry naming its key",
+	            owner, conf->keys_count);
+}
+
+static int check_hosts(ctx_t *c, const pub_config_t *conf)
+{
+	const pub_conf_raw_t *r = &conf->raw;
+	if (r->hosts_count > 0 && r->domains_count == 0)
+		return fail(c, r->mark, "'hosts' given but no 'domains' to publish them in");
+	for (size_t i = 0; i < r->hosts_count; i++) {
+		const pub_host_conf_t *h = &r->hosts[i];
+		for (size_t j = 0; j < i; j++)
+			if (kd_dname_equal(r->hosts[j].name, h->name))
+				return fail(c, h->mark, "duplicate host %s", h->name);
+		for (size_t a = 0; a < h->addresses_count; a++)
+			for (size_t b = 0; b < a; b++) {
+				pub_rr_t x, y;
+				pub_rr_set_addr(&x, h->addresses[a]);
+				pub_rr_set_addr(&y, h->addresses[b]);
+				if (x.type == y.type && memcmp(x.addr, y.addr, sizeof(x.addr)) == 0)
+					return fail(c, h->mark, "host %s: duplicate address %s",
+					            h->name, h->addresses[a]);
+			}
+		char owner[PUB_NAME_MAX];
+		pub_name_canon(h->name, owner);
+		if (h->addresses_count > 0 && check_owner(c, conf, owner, h->mark) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < r->domains_count; i++) {
+		const pub_domain_conf_t *d = &r->domains[i];
+		for (size_t j = 0; j < i; j++)
+			if (kd_dname_equal(r->domains[j].name, d->name))
+				return fail(c, d->mark, "duplicate domain %s", d->name);
+		char owner[PUB_NAME_MAX + 16];
+		snprintf(owner, sizeof(owner), "_vlmcs._tcp.%s", d->name);
+		char canon[PUB_NAME_MAX];
+		if (pub_name_canon(owner, canon) != 0)
+			return fail(c, d->mark, "domain %s: _vlmcs._tcp name too long", d->name);
+		if (check_owner(c, conf, canon, d->mark) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pub_config_load_buf(const char *name, const char *buf, size_t len, pub_config_t **out,
+                        kd_error_t *err)
+{
+	pub_config_t *conf = calloc(1, sizeof(*conf));
+	if (conf == NULL) {
+		kd_error_set(err, name, (kd_mark_t){0, 0}, "out of memory");
+		return -1;
+	}
+	int ret = buf != NULL
+	                  ? kd_schema_load_buf(pub_config_schema, name, buf, len, &conf->raw, err)
+	                  : kd_schema_load_file(pub_config_schema, name, &conf->raw, err);
+	if (ret != 0) {
+		free(conf);
+		return -1;
+	}
+	ctx_t c = {.name = name, .err = err};
+	conf->path = strdup(name);
+	if (conf->path == NULL) {
+		fail(&c, conf->raw.mark, "out of memory");
+		goto fail;
+	}
+	if (check_keys(&c, conf) != 0 || check_zones(&c, conf) != 0 || check_hosts(&c, conf) != 0)
+		goto fail;
+	if (parse_servers(conf->raw.resolver, conf->raw.resolver_count, &conf->resolver) != 0) {
+		fail(&c, conf->raw.mark, "bad resolver address");
+		goto fail;
+	}
+	conf->resolver_count = conf->raw.resolver_count;
+	*out = conf;
+	return 0;
+fail:
+	pub_config_free(conf);
+	return -1;
+}
+
+int pub_config_load(const char *path, pub_config_t **out, kd_error_t *err)
+{
+	return pub_config_load_buf(path, NULL, 0, out, err);
+}
+
+void pub_config_free(pub_config_t *conf)
+{
+	if (conf == NULL)
+		return;
+	for (size_t i = 0; i < conf->keys_count; i++)
+		kd_tsig_key_deinit(&conf->keys[i]);
+	free(conf->keys);
+	for (size_t i = 0; i < conf->zones_count; i++)
+		free(conf->zones[i].servers);
+	free(conf->zones);
+	free(conf->resolver);
+	kd_schema_free(pub_config_schema, &conf->raw);
+	free(conf->path);
+	free(conf);
+}
+
+const pub_zone_t *pub_config_zone_for(const pub_config_t *conf, const char *name)
+{
+	const pub_zone_t *best = NULL;
+	for (size_t i = 0; i < conf->zones_count; i++) {
+		const pub_zone_t *z = &conf->zones[i];
+		if (pub_name_in_zone(name, z->name) &&
+		    (best == NULL || strlen(z->name) > strlen(best->name)))
+			best = z;
+	}
+	return best;
+}
+
+size_t pub_config_default_key(const pub_config_t *conf)
+{
+	return conf->keys_count == 1 ? 0 : SIZE_MAX;
+}

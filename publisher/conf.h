@@ -1,0 +1,106 @@
+/* publisher.yaml: the schema (keys, zones, hosts, domains, timing, state) and the cross checks
+ * that need more than one value (key references, default key, duplicates). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/addr.h"
+#include "dns/schema.h"
+#include "dns/tsigkey.h"
+#include "publisher/rr.h"
+
+typedef struct {
+	char *name;
+	char *algorithm;
+	char *secret;
+	char *file;
+	kd_mark_t mark;
+} pub_key_conf_t;
+
+typedef struct {
+	char *name;
+	char **servers;
+	size_t servers_count;
+	char *key;
+	kd_mark_t mark;
+} pub_zone_conf_t;
+
+typedef struct {
+	char *name;
+	unsigned port;
+	char **addresses;
+	size_t addresses_count;
+	kd_mark_t mark;
+} pub_host_conf_t;
+
+typedef struct {
+	char *name;
+	unsigned priority;
+	unsigned weight;
+	kd_mark_t mark;
+} pub_domain_conf_t;
+
+enum { PUB_TRANSPORT_TCP = 0, PUB_TRANSPORT_UDP };
+
+/* What the YAML loader fills. */
+typedef struct {
+	pub_key_conf_t *keys;
+	size_t keys_count;
+	pub_zone_conf_t *zones;
+	size_t zones_count;
+	pub_host_conf_t *hosts;
+	size_t hosts_count;
+	pub_domain_conf_t *domains;
+	size_t domains_count;
+	char **resolver;
+	size_t resolver_count;
+	unsigned primary_port;
+	unsigned ttl;
+	uint64_t interval_ms;
+	uint64_t timeout_ms;
+	int transport;
+	char *state;
+	bool withdraw_on_exit;
+	kd_mark_t mark;
+} pub_conf_raw_t;
+
+/* A configured zone, resolved. */
+typedef struct {
+	char name[PUB_NAME_MAX]; /* canonical */
+	kd_addr_t *servers;      /* heap; count 0 = discover from the SOA MNAME */
+	size_t servers_count;
+	size_t key; /* index into keys */
+} pub_zone_t;
+
+/* A checked configuration; heap, from pub_config_load*, freed by pub_config_free. */
+typedef struct {
+	char *path;
+	pub_conf_raw_t raw;
+	kd_tsig_key_t *keys; /* parallel to raw.keys, loaded (secret or file) */
+	size_t keys_count;
+	pub_zone_t *zones;
+	size_t zones_count;
+	kd_addr_t *resolver; /* servers for SOA discovery; count 0 = resolv.conf */
+	size_t resolver_count;
+} pub_config_t;
+
+/* The schema table (exposed for tests and documentation checks). */
+extern const kd_schema_t pub_config_schema[];
+
+/* Load and check path. Returns 0 and sets *out, or -1 with "path:line:column: message" in err. */
+int pub_config_load(const char *path, pub_config_t **out, kd_error_t *err);
+
+/* The same from a buffer; name stands for the file name in errors. */
+int pub_config_load_buf(const char *name, const char *buf, size_t len, pub_config_t **out,
+                        kd_error_t *err);
+
+void pub_config_free(pub_config_t *conf);
+
+/* The configured zone holding name (longest suffix match), or NULL. */
+const pub_zone_t *pub_config_zone_for(const pub_config_t *conf, const char *name);
+
+/* The key to use for a zone that was discovered, not configured: the only key, or SIZE_MAX
+ * when there are several. */
+size_t pub_config_default_key(const pub_config_t *conf);

@@ -1,0 +1,22 @@
+/* The program's modes: one round (--once, --withdraw, either with --dry-run) or the
+ * foreground daemon (rounds on schedule, SIGHUP reload, SIGTERM/SIGINT withdraw and exit). */
+#pragma once
+
+#include <stdbool.h>
+
+typedef enum {
+	PUB_RUN_DAEMON = 0,
+	PUB_RUN_ONCE,
+	PUB_RUN_WITHDRAW,
+	PUB_RUN_CHECK, /* --check-config */
+} pub_run_mode_t;
+
+typedef struct {
+	const char *config_path;
+	pub_run_mode_t mode;
+	bool dry_run;
+} pub_run_opts_t;
+
+/* Load the configuration and run the mode. Returns the exit code: 0 success, 1 some zone
+ * failed, 2 configuration error. */
+int pub_run(const pub_run_opts_t *opts);

@@ -1,0 +1,67 @@
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "dns/log.h"
+#include "publisher/daemon.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: kms-publisher [-c FILE] [--check-config] [--once] [--withdraw] "
+	             "[--dry-run] [-v|-q] [--version]\n");
+}
+
+int main(int argc, char **argv)
+{
+	enum { O_CHECK = 256, O_ONCE, O_WITHDRAW, O_DRY, O_VERSION };
+	static const struct option longopts[] = {
+	        {"config", required_argument, NULL, 'c'},
+	        {"check-config", no_argument, NULL, O_CHECK},
+	        {"once", no_argument, NULL, O_ONCE},
+	        {"withdraw", no_argument, NULL, O_WITHDRAW},
+	        {"dry-run", no_argument, NULL, O_DRY},
+	        {"verbose", no_argument, NULL, 'v'},
+	        {"quiet", no_argument, NULL, 'q'},
+	        {"version", no_argument, NULL, O_VERSION},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	pub_run_opts_t o = {.config_path = SYSCONFDIR "/kmsdns/publisher.yaml"};
+	int level = KD_LOG_INFO, modes = 0, c;
+	while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o.config_path = optarg; break;
+		case O_CHECK:
+			o.mode = PUB_RUN_CHECK;
+			modes++;
+			break;
+		case O_ONCE:
+			o.mode = PUB_RUN_ONCE;
+			modes++;
+			break;
+		case O_WITHDRAW:
+			o.mode = PUB_RUN_WITHDRAW;
+			modes++;
+			break;
+		case O_DRY: o.dry_run = true; break;
+		case 'v': level = KD_LOG_DEBUG; break;
+		case 'q': level = KD_LOG_ERR; break;
+		case O_VERSION: printf("kms-publisher %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || modes > 1 ||
+	    (o.dry_run && o.mode != PUB_RUN_ONCE && o.mode != PUB_RUN_WITHDRAW)) {
+		fprintf(stderr, "kms-publisher: %s\n",
+		        optind != argc ? "unexpected argument"
+		        : modes > 1    ? "give at most one of --check-config, --once, --withdraw"
+		                       : "--dry-run needs --once or --withdraw");
+		usage(stderr);
+		return 2;
+	}
+	kd_log_init("kms-publisher", level);
+	return pub_run(&o);
+}

@@ -1,0 +1,514 @@
+#include "config.h"
+
+#include "publisher/round.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "dns/log.h"
+#include "dns/query.h"
+#include "publisher/actual.h"
+#include "publisher/desired.h"
+#include "publisher/diff.h"
+#include "publisher/dryrun.h"
+#include "publisher/state.h"
+#include "publisher/transport.h"
+#include "publisher/update.h"
+
+#define ERRLEN 768
+
+uint64_t pub_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int pub_ctx_init(pub_ctx_t *ctx, pub_config_t *conf, pub_rand_fn rnd, void *rnd_ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->conf = conf;
+	ctx->rnd = rnd;
+	ctx->rnd_ctx = rnd_ctx;
+	char err[ERRLEN];
+	if (pub_state_load(conf->raw.state, &ctx->state, err, sizeof(err)) != 0)
+		log_warnx("failed to read state file (%s): starting from an empty state, records "
+		          "of hosts removed earlier will not be withdrawn",
+		          err);
+	return 0;
+}
+
+static void forget_schedule(pub_ctx_t *ctx)
+{
+	free(ctx->found);
+	ctx->found = NULL;
+	ctx->found_count = 0;
+	free(ctx->zs);
+	ctx->zs = NULL;
+	ctx->zs_count = 0;
+}
+
+void pub_ctx_deinit(pub_ctx_t *ctx)
+{
+	forget_schedule(ctx);
+	pub_rrlist_deinit(&ctx->state);
+	pub_config_free(ctx->conf);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+void pub_ctx_set_config(pub_ctx_t *ctx, pub_config_t *conf)
+{
+	pub_config_free(ctx->conf);
+	ctx->conf = conf;
+	forget_schedule(ctx);
+}
+
+static pub_zstat_t *zstat(pub_ctx_t *ctx, const char *key)
+{
+	for (size_t i = 0; i < ctx->zs_count; i++)
+		if (strcasecmp(ctx->zs[i].key, key) == 0)
+			return &ctx->zs[i];
+	pub_zstat_t *v = realloc(ctx->zs, (ctx->zs_count + 1) * sizeof(*v));
+	if (v == NULL)
+		return NULL;
+	ctx->zs = v;
+	pub_zstat_t *z = &v[ctx->zs_count++];
+	memset(z, 0, sizeof(*z));
+	snprintf(z->key, sizeof(z->key), "%s", key);
+	return z;
+}
+
+uint64_t pub_next_due(const pub_ctx_t *ctx)
+{
+	uint64_t next = UINT64_MAX;
+	for (size_t i = 0; i < ctx->zs_count; i++)
+		if (ctx->zs[i].backoff.next_ms < next)
+			next = ctx->zs[i].backoff.next_ms;
+	return next;
+}
+
+static kd_query_opts_t resolver_opts(const pub_ctx_t *ctx)
+{
+	kd_query_opts_t o = {
+	        .servers = ctx->conf->resolver,
+	        .count = ctx->conf->resolver_count,
+	        .timeout_ms = ctx->conf->raw.timeout_ms,
+	        .tcp = false,
+	        .recurse = true,
+	};
+	return o;
+}
+
+static const pub_found_t *found_by(const pub_ctx_t *ctx, const char *owner, const char *zone)
+{
+	for (size_t i = 0; i < ctx->found_count; i++) {
+		const pub_found_t *f = &ctx->found[i];
+		if ((owner != NULL && strcmp(f->owner, owner) == 0) ||
+		    (zone != NULL && strcmp(f->zone, zone) == 0))
+			return f;
+	}
+	return NULL;
+}
+
+/* The zone of owner by SOA discovery, cached. NULL with the reason in err on failure. */
+static const pub_found_t *lookup(pub_ctx_t *ctx, const char *owner, uint64_t now, char *err,
+                                 size_t errlen)
+{
+	const pub_found_t *f = found_by(ctx, owner, NULL);
+	if (f != NULL)
+		return f;
+	pub_found_t nf;
+	memset(&nf, 0, sizeof(nf));
+	snprintf(nf.owner, sizeof(nf.owner), "%s", owner);
+	kd_query_opts_t o = resolver_opts(ctx);
+	if (pub_zone_discover(&o, owner, (uint16_t)ctx->conf->raw.primary_port, nf.zone, nf.servers,
+	                      PUB_MAX_PRIMARIES, &nf.servers_count, err, errlen) != 0)
+		return NULL;
+	pub_found_t *v = realloc(ctx->found, (ctx->found_count + 1) * sizeof(*v));
+	if (v == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ctx->found = v;
+	v[ctx->found_count] = nf;
+	/* New records for a zone that is scheduled later: bring its next check forward. */
+	pub_zstat_t *z = zstat(ctx, nf.zone);
+	if (z != NULL && z->backoff.failures == 0 && z->backoff.next_ms > now)
+		z->backoff.next_ms = now;
+	log_debug("zone of %s is %s (%zu primary address(es) from the SOA MNAME)", owner, nf.zone,
+	          nf.servers_count);
+	return &v[ctx->found_count++];
+}
+
+/* lookup() on the schedule of the owner: failures are logged, counted and retried later. */
+static const pub_found_t *discover(pub_ctx_t *ctx, const char *owner, bool honor, uint64_t now,
+                                   unsigned *failures)
+{
+	const pub_found_t *f = found_by(ctx, owner, NULL);
+	if (f != NULL)
+		return f;
+	char key[PUB_NAME_MAX + 1], err[ERRLEN];
+	snprintf(key, sizeof(key), "?%s", owner);
+	pub_zstat_t *zs = zstat(ctx, key);
+	if (zs == NULL || (honor && !pub_backoff_due(&zs->backoff, now)))
+		return NULL; /* still waiting to retry; the failure was logged */
+	f = lookup(ctx, owner, now, err, sizeof(err));
+	zs = zstat(ctx, key); /* lookup may have moved the table */
+	if (f == NULL) {
+		uint64_t d = pub_backoff_fail(&zs->backoff, now, false, ctx->rnd, ctx->rnd_ctx);
+		if (honor)
+			log_err("failed to publish %s (%s); retry in %llu s", owner, err,
+			        (unsigned long long)(d + 999) / 1000);
+		else
+			log_err("failed to publish %s (%s)", owner, err);
+		zs->ok = false;
+		(*failures)++;
+		return NULL;
+	}
+	zs->ok = true;
+	pub_backoff_reset(&zs->backoff);
+	zs->backoff.next_ms = UINT64_MAX; /* nothing left to do under this key */
+	return f;
+}
+
+/* Where updates for zone go and with which key. */
+typedef struct {
+	const kd_addr_t *servers;
+	size_t count;
+	const kd_tsig_key_t *key;
+} target_t;
+
+static int zone_target(pub_ctx_t *ctx, const char *zone, uint64_t now, target_t *t, char *err,
+                       size_t errlen)
+{
+	const pub_zone_t *zc = NULL;
+	for (size_t i = 0; i < ctx->conf->zones_count; i++)
+		if (strcmp(ctx->conf->zones[i].name, zone) == 0)
+			zc = &ctx->conf->zones[i];
+	size_t key = zc != NULL ? zc->key : pub_config_default_key(ctx->conf);
+	if (key == SIZE_MAX) {
+		snprintf(err, errlen,
+		         "no key for zone %s: it is not in 'zones' and several keys "
+		         "are defined",
+		         zone);
+		return -1;
+	}
+	t->key = &ctx->conf->keys[key];
+	if (zc != NULL && zc->servers_count > 0) {
+		t->servers = zc->servers;
+		t->count = zc->servers_count;
+		return 0;
+	}
+	const pub_found_t *f = found_by(ctx, NULL, zone);
+	if (f == NULL && (f = lookup(ctx, zone, now, err, errlen)) == NULL)
+		return -1;
+	if (strcmp(f->zone, zone) != 0) {
+		snprintf(err, errlen, "%s is no longer a zone (now in %s)", zone, f->zone);
+		return -1;
+	}
+	t->servers = f->servers;
+	t->count = f->servers_count;
+	return 0;
+}
+
+static bool in_zone(const pub_rr_t *rr, const char *zone)
+{
+	return strcasecmp(rr->zone, zone) == 0;
+}
+
+/* state := state without zone's records, plus records (tagged with zone). */
+static int state_set_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *records)
+{
+	pub_rrlist_t next = {0};
+	for (size_t i = 0; i < ctx->state.n; i++)
+		if (!in_zone(&ctx->state.v[i], zone) &&
+		    pub_rrlist_add(&next, &ctx->state.v[i]) != 0)
+			goto oom;
+	for (size_t i = 0; i < records->n; i++) {
+		pub_rr_t rr = records->v[i];
+		snprintf(rr.zone, sizeof(rr.zone), "%s", zone);
+		if (pub_rrlist_add(&next, &rr) != 0)
+			goto oom;
+	}
+	pub_rrlist_deinit(&ctx->state);
+	ctx->state = next;
+	return 0;
+oom:
+	pub_rrlist_deinit(&next);
+	return -1;
+}
+
+static bool same_state(const pub_rrlist_t *a, const pub_rrlist_t *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!pub_rr_equal(&a->v[i], &b->v[i]) || strcmp(a->v[i].zone, b->v[i].zone) != 0)
+			return false;
+	return true;
+}
+
+static int save_state(pub_ctx_t *ctx, const pub_rrlist_t *before, char *err, size_t errlen)
+{
+	if (same_state(before, &ctx->state))
+		return 0;
+	return pub_state_save(ctx->conf->raw.state, &ctx->state, err, errlen);
+}
+
+static int copy_list(const pub_rrlist_t *from, pub_rrlist_t *to)
+{
+	for (size_t i = 0; i < from->n; i++)
+		if (pub_rrlist_add(to, &from->v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/* Send msg to the servers in turn, starting with first; the first answer decides. */
+static int send_update(pub_ctx_t *ctx, const target_t *t, size_t first, const pub_msg_t *msg,
+                       pub_verdict_t *v, char *srv, char *err, size_t errlen)
+{
+	uint8_t resp[65535];
+	kd_err_t last = KD_ENET;
+	for (size_t k = 0; k < t->count; k++) {
+		const kd_addr_t *s = &t->servers[(first + k) % t->count];
+		size_t len = 0;
+		kd_addr_str(s, srv, KD_ADDR_STRLEN);
+		last = pub_exchange(s, ctx->conf->raw.transport == PUB_TRANSPORT_TCP,
+		                    ctx->conf->raw.timeout_ms, msg->wire, msg->len, resp,
+		                    sizeof(resp), &len);
+		if (last != KD_OK) {
+			log_debug("no answer from %s for zone %s (%s)", srv, msg->zone,
+			          kd_strerror(last));
+			continue;
+		}
+		if (pub_msg_check(msg, t->key, resp, len, v) == PUB_RES_OK)
+			return 0;
+		pub_verdict_str(v, err, errlen);
+		return -1;
+	}
+	if (t->count > 1)
+		snprintf(srv, KD_ADDR_STRLEN, "any of %zu primaries", t->count);
+	snprintf(err, errlen, "no answer: %s", kd_strerror(last));
+	v->result = PUB_RES_MALFORMED; /* transient */
+	return -1;
+}
+
+static size_t index_of(const target_t *t, const kd_addr_t *a)
+{
+	for (size_t i = 0; i < t->count; i++)
+		if (kd_addr_equal(&t->servers[i], a))
+			return i;
+	return 0;
+}
+
+static uint32_t rand32(pub_ctx_t *ctx)
+{
+	return ctx->rnd != NULL ? ctx->rnd(ctx->rnd_ctx) : (uint32_t)rand();
+}
+
+/* Bring one zone in line. Returns 0, or -1 with the failure in err (*permanent set when
+ * retrying soon cannot help). srv receives the server named in the message. */
+static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *des,
+                        const pub_rrlist_t *wd, pub_mode_t mode, uint64_t now, bool *permanent,
+                        char *srv, char *err, size_t errlen)
+{
+	target_t t;
+	pub_rrlist_t wanted = {0}, actual = {0}, before = {0};
+	pub_oplist_t ops = {0};
+	pub_msg_t msg = {0};
+	kd_addr_t from;
+	int ret = -1;
+	snprintf(srv, KD_ADDR_STRLEN, "(no server)");
+	if (zone_target(ctx, zone, now, &t, err, errlen) != 0) {
+		*permanent = false;
+		return -1;
+	}
+	kd_addr_str(&t.servers[0], srv, KD_ADDR_STRLEN);
+	from = t.servers[0];
+	kd_query_opts_t o = {
+	        .servers = t.servers,
+	        .count = t.count,
+	        .timeout_ms = ctx->conf->raw.timeout_ms,
+	        .tcp = true,
+	        .recurse = false,
+	};
+	if (copy_list(des, &wanted) != 0 || copy_list(wd, &wanted) != 0 ||
+	    copy_list(&ctx->state, &before) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (pub_actual_read(&o, zone, &wanted, &actual, &from, err, errlen) != 0)
+		goto done;
+	kd_addr_str(&from, srv, KD_ADDR_STRLEN);
+	if (pub_diff(des, &actual, wd, &ops) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
+	if (ops.n == 0) {
+		log_debug("zone %s: up to date at %s", zone, srv);
+	} else if (ctx->dry_run != NULL) {
+		pub_dryrun_print(ctx->dry_run, zone, &from, t.key, &ops);
+		ret = 0;
+		goto done;
+	} else {
+		/* Write ahead: a crash after sending must not leave records nobody tracks. */
+		for (size_t i = 0; i < ops.n; i++) {
+			pub_rr_t rr = ops.v[i].rr;
+			snprintf(rr.zone, sizeof(rr.zone), "%s", zone);
+			if (ops.v[i].kind == PUB_OP_ADD && pub_rrlist_find(&ctx->state, &rr) < 0 &&
+			    pub_rrlist_add(&ctx->state, &rr) != 0) {
+				snprintf(err, errlen, "out of memory");
+				goto done;
+			}
+		}
+		if (save_state(ctx, &before, err, errlen) != 0)
+			goto done;
+		pub_rrlist_deinit(&before);
+		if (copy_list(&ctx->state, &before) != 0 ||
+		    pub_msg_build(zone, &ops, t.key, (uint16_t)rand32(ctx), &msg, err, errlen) != 0)
+			goto done;
+		pub_verdict_t v = {0};
+		if (send_update(ctx, &t, index_of(&t, &from), &msg, &v, srv, err, errlen) != 0) {
+			*permanent = pub_result_permanent(v.result);
+			goto done;
+		}
+		log_info("zone %s: %zu change(s) applied at %s", zone, ops.n, srv);
+	}
+	pub_rrlist_t empty = {0};
+	if (ctx->dry_run == NULL &&
+	    (state_set_zone(ctx, zone, mode == PUB_PUBLISH ? des : &empty) != 0 ||
+	     save_state(ctx, &before, err, errlen) != 0))
+		goto done;
+	ret = 0;
+done:
+	*permanent = ret != 0 && *permanent;
+	pub_msg_deinit(&msg);
+	pub_oplist_deinit(&ops);
+	pub_rrlist_deinit(&wanted);
+	pub_rrlist_deinit(&actual);
+	pub_rrlist_deinit(&before);
+	return ret;
+}
+
+static bool zone_listed(char (*zones)[PUB_NAME_MAX], size_t n, const char *zone)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(zones[i], zone) == 0)
+			return true;
+	return false;
+}
+
+static bool zone_has_addr(const pub_rrlist_t *list, const char *zone)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (list->v[i].type != PUB_T_SRV && in_zone(&list->v[i], zone))
+			return true;
+	return false;
+}
+
+/* The zones to process: zones holding addresses first when publishing (addresses exist
+ * before SRV records point at them), last when withdrawing (SRV records go first). */
+static size_t zone_order(const pub_rrlist_t *des, const pub_rrlist_t *wd, pub_mode_t mode,
+                         char (*zones)[PUB_NAME_MAX], size_t max)
+{
+	const pub_rrlist_t *lists[2] = {des, wd};
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (int l = 0; l < 2; l++)
+			for (size_t i = 0; i < lists[l]->n; i++) {
+				const char *zone = lists[l]->v[i].zone;
+				if (zone[0] == '\0' || n == max || zone_listed(zones, n, zone))
+					continue;
+				bool addr = zone_has_addr(des, zone) || zone_has_addr(wd, zone);
+				if ((pass == 0) == (addr == (mode == PUB_PUBLISH)))
+					snprintf(zones[n++], PUB_NAME_MAX, "%s", zone);
+			}
+	return n;
+}
+
+static int split_zone(const pub_rrlist_t *all, const char *zone, pub_rrlist_t *out)
+{
+	for (size_t i = 0; i < all->n; i++)
+		if (in_zone(&all->v[i], zone) && pub_rrlist_add(out, &all->v[i]) != 0)
+			return -1;
+	return 0;
+}
+
+static void run_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *des,
+                     const pub_rrlist_t *wd, pub_mode_t mode, bool honor, uint64_t now,
+                     unsigned *failures)
+{
+	pub_zstat_t *zs = zstat(ctx, zone);
+	if (zs == NULL || (honor && !pub_backoff_due(&zs->backoff, now)))
+		return;
+	pub_rrlist_t dz = {0}, wz = {0};
+	char err[ERRLEN] = "out of memory", srv[KD_ADDR_STRLEN] = "(no server)";
+	bool permanent = false;
+	int r = -1;
+	if (split_zone(des, zone, &dz) == 0 && split_zone(wd, zone, &wz) == 0)
+		r = process_zone(ctx, zone, &dz, &wz, mode, now, &permanent, srv, err, sizeof(err));
+	zs = zstat(ctx, zone); /* discovery may have moved the table */
+	if (zs == NULL) {
+		(*failures)++; /* cannot happen: the entry was created above */
+	} else if (r == 0) {
+		zs->ok = true;
+		pub_backoff_reset(&zs->backoff);
+		zs->backoff.next_ms = now + ctx->conf->raw.interval_ms;
+	} else {
+		uint64_t d = pub_backoff_fail(&zs->backoff, now, permanent, ctx->rnd, ctx->rnd_ctx);
+		zs->ok = false;
+		(*failures)++;
+		if (honor)
+			log_err("failed to update zone %s at %s (%s); retry in %llu s", zone, srv,
+			        err, (unsigned long long)(d + 999) / 1000);
+		else
+			log_err("failed to update zone %s at %s (%s)", zone, srv, err);
+	}
+	pub_rrlist_deinit(&dz);
+	pub_rrlist_deinit(&wz);
+}
+
+unsigned pub_round(pub_ctx_t *ctx, pub_mode_t mode, bool honor, uint64_t now)
+{
+	pub_rrlist_t des = {0}, wd = {0};
+	unsigned failures = 0;
+	char(*zones)[PUB_NAME_MAX] = NULL;
+	if (pub_desired_build(ctx->conf, &des) != 0)
+		goto oom;
+	for (size_t i = 0; i < des.n; i++) {
+		pub_rr_t *d = &des.v[i];
+		if (d->zone[0] != '\0')
+			continue;
+		const pub_found_t *f = discover(ctx, d->owner, honor, now, &failures);
+		if (f != NULL)
+			snprintf(d->zone, sizeof(d->zone), "%s", f->zone);
+	}
+	/* Previously published records that are no longer wanted are withdrawn. */
+	for (size_t i = 0; i < ctx->state.n; i++)
+		if ((mode == PUB_WITHDRAW || pub_rrlist_find(&des, &ctx->state.v[i]) < 0) &&
+		    pub_rrlist_add(&wd, &ctx->state.v[i]) != 0)
+			goto oom;
+	if (mode == PUB_WITHDRAW) {
+		if (copy_list(&des, &wd) != 0)
+			goto oom;
+		des.n = 0;
+	}
+	size_t max = des.n + wd.n + 1;
+	zones = calloc(max, sizeof(*zones));
+	if (zones == NULL)
+		goto oom;
+	size_t nz = zone_order(&des, &wd, mode, zones, max);
+	for (size_t i = 0; i < nz; i++)
+		run_zone(ctx, zones[i], &des, &wd, mode, honor, now, &failures);
+	goto done;
+oom:
+	log_err("failed to run a publishing round (out of memory)");
+	failures++;
+done:
+	free(zones);
+	pub_rrlist_deinit(&des);
+	pub_rrlist_deinit(&wd);
+	return failures;
+}

@@ -1,0 +1,123 @@
+#include "config.h"
+
+#include "publisher/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STATE_HEADER                                                                               \
+	"# kms-publisher state v1: records published by this host; zone owner ttl type rdata"
+
+int pub_state_load(const char *path, pub_rrlist_t *out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	pub_rrlist_t list = {0};
+	char line[1024];
+	unsigned lineno = 0;
+	int ret = -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		lineno++;
+		size_t len = strlen(line);
+		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
+			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+			goto done;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		char zone[PUB_NAME_MAX];
+		pub_rr_t rr;
+		int off = 0;
+		if (sscanf(line, "%255s %n", zone, &off) != 1 ||
+		    pub_rr_parse(line + off, &rr) != 0 || pub_name_canon(zone, rr.zone) != 0 ||
+		    !pub_name_in_zone(rr.owner, rr.zone)) {
+			snprintf(err, errlen, "%s:%u: not a state record", path, lineno);
+			goto done;
+		}
+		if (pub_rrlist_add(&list, &rr) != 0) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto done;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error", path);
+		goto done;
+	}
+	for (size_t i = 0; i < list.n; i++)
+		if (pub_rrlist_add(out, &list.v[i]) != 0) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto done;
+		}
+	ret = 0;
+done:
+	pub_rrlist_deinit(&list);
+	fclose(f);
+	return ret;
+}
+
+static int sync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	if (copy == NULL)
+		return -1;
+	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	int ret = fsync(fd);
+	close(fd);
+	return ret;
+}
+
+int pub_state_save(const char *path, const pub_rrlist_t *list, char *err, size_t errlen)
+{
+	size_t len = strlen(path);
+	char *tmp = malloc(len + 8);
+	if (tmp == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(tmp, len + 8, "%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		snprintf(err, errlen, "failed to create %s (%s)", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	FILE *f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		goto fail;
+	}
+	fprintf(f, "%s\n", STATE_HEADER);
+	for (size_t i = 0; i < list->n; i++) {
+		char line[1024];
+		pub_rr_str(&list->v[i], line, sizeof(line));
+		fprintf(f, "%s %s\n", list->v[i].zone, line);
+	}
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+		fclose(f);
+		goto fail;
+	}
+	if (fclose(f) != 0 || rename(tmp, path) != 0)
+		goto fail;
+	sync_dir(path); /* best effort: the rename is already atomic */
+	free(tmp);
+	return 0;
+fail:
+	snprintf(err, errlen, "failed to write state file %s (%s)", path, strerror(errno));
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}

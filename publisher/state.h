@@ -1,0 +1,16 @@
+/* The state file: the records this publisher published, one per line as
+ * "zone owner ttl TYPE rdata". It lets records of hosts removed from the configuration be
+ * withdrawn even across restarts, while records it never published are never deleted. */
+#pragma once
+
+#include <stddef.h>
+
+#include "publisher/rr.h"
+
+/* Read path into out (appended). A missing file is an empty state. Returns 0, or -1 with
+ * "path:line: reason" in err (out untouched) when the file is unreadable or corrupt. */
+int pub_state_load(const char *path, pub_rrlist_t *out, char *err, size_t errlen);
+
+/* Write list to path atomically: a temporary file in the same directory, fsync, rename,
+ * fsync of the directory. Returns 0, or -1 with a reason in err. */
+int pub_state_save(const char *path, const pub_rrlist_t *list, char *err, size_t errlen);

@@ -1,0 +1,215 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "publisher/conf.h"
+#include "publisher/desired.h"
+#include "test_pub_helpers.h"
+
+#define KEYS "keys:\n  - name: kms-update\n    secret: c2VjcmV0LXNlY3JldA==\n"
+#define BASE KEYS "hosts:\n  - name: kms1.example.test\ndomains:\n  - name: example.test\n"
+
+static pub_config_t *load_ok(const char *text)
+{
+	pub_config_t *c = NULL;
+	kd_error_t err = {""};
+	int r = pub_config_load_buf("t.yaml", text, strlen(text), &c, &err);
+	if (r != 0)
+		print_error("unexpected error: %s\n", err.msg);
+	assert_int_equal(r, 0);
+	return c;
+}
+
+/* Loading fails with an error that starts with want ("t.yaml:L:C: ...") and holds need. */
+static void load_err(const char *text, const char *want, const char *need)
+{
+	pub_config_t *c = NULL;
+	kd_error_t err = {""};
+	assert_int_equal(pub_config_load_buf("t.yaml", text, strlen(text), &c, &err), -1);
+	assert_null(c);
+	if (strncmp(err.msg, want, strlen(want)) != 0 || strstr(err.msg, need) == NULL)
+		fail_msg("error '%s' lacks '%s' ... '%s'", err.msg, want, need);
+	/* secrets never appear in errors */
+	assert_null(strstr(err.msg, "c2VjcmV0"));
+}
+
+static void test_defaults(void **state)
+{
+	pub_config_t *c = load_ok(BASE);
+	assert_int_equal(c->raw.ttl, 600);
+	assert_int_equal(c->raw.interval_ms, 300000);
+	assert_int_equal(c->raw.timeout_ms, 3000);
+	assert_int_equal(c->raw.transport, PUB_TRANSPORT_TCP);
+	assert_true(c->raw.withdraw_on_exit);
+	assert_string_equal(c->raw.state, LOCALSTATEDIR "/lib/kmsdns/publisher.state");
+	assert_int_equal(c->raw.hosts[0].port, 1688);
+	assert_int_equal(c->raw.hosts[0].addresses_count, 0);
+	assert_int_equal(c->raw.domains[0].priority, 0);
+	assert_int_equal(c->raw.domains[0].weight, 0);
+	assert_int_equal(c->keys[0].alg, KD_TSIG_HMAC_SHA256);
+	assert_string_equal(c->keys[0].name, "kms-update");
+	assert_int_equal(c->zones_count, 0);
+	assert_int_equal(c->resolver_count, 0);
+	assert_int_equal(pub_config_default_key(c), 0);
+	pub_config_free(c);
+}
+
+static void test_every_key(void **state)
+{
+	const char *text = "keys:\n"
+	                   "  - name: kms-update\n"
+	                   "    algorithm: hmac-sha512\n"
+	                   "    secret: c2VjcmV0LXNlY3JldA==\n"
+	                   "  - name: other\n"
+	                   "    algorithm: hmac-md5\n"
+	                   "    secret: b3RoZXI=\n"
+	                   "zones:\n"
+	                   "  - name: example.test\n"
+	                   "    servers: [127.0.0.1@53531, '::1']\n"
+	                   "    key: other\n"
+	                   "  - name: Sub.Example.Test.\n"
+	                   "    key: kms-update\n"
+	                   "hosts:\n"
+	                   "  - name: kms1.sub.example.test\n"
+	                   "    port: 1700\n"
+	                   "    addresses: [192.0.2.10, 2001:db8::10]\n"
+	                   "  - name: kms2.example.test\n"
+	                   "domains:\n"
+	                   "  - name: example.test\n"
+	                   "    priority: 10\n"
+	                   "    weight: 60\n"
+	                   "  - name: sub.example.test\n"
+	                   "resolver: 127.0.0.1@5300\n"
+	                   "ttl: 120\n"
+	                   "interval: 90s\n"
+	                   "timeout: 250ms\n"
+	                   "transport: udp\n"
+	                   "state: /tmp/x.state\n"
+	                   "withdraw-on-exit: no\n";
+	pub_config_t *c = load_ok(text);
+	assert_int_equal(c->keys_count, 2);
+	assert_int_equal(c->keys[0].alg, KD_TSIG_HMAC_SHA512);
+	assert_int_equal(c->keys[1].alg, KD_TSIG_HMAC_MD5);
+	assert_int_equal(c->zones_count, 2);
+	assert_int_equal(c->zones[0].servers_count, 2);
+	assert_int_equal(kd_addr_port(&c->zones[0].servers[0]), 53531);
+	assert_int_equal(kd_addr_port(&c->zones[0].servers[1]), 53);
+	assert_int_equal(c->zones[0].key, 1);
+	assert_string_equal(c->zones[1].name, "sub.example.test.");
+	assert_int_equal(c->zones[1].servers_count, 0);
+	assert_int_equal(c->resolver_count, 1);
+	assert_int_equal(kd_addr_port(&c->resolver[0]), 5300);
+	assert_int_equal(c->raw.ttl, 120);
+	assert_int_equal(c->raw.interval_ms, 90000);
+	assert_int_equal(c->raw.timeout_ms, 250);
+	assert_int_equal(c->raw.transport, PUB_TRANSPORT_UDP);
+	assert_string_equal(c->raw.state, "/tmp/x.state");
+	assert_false(c->raw.withdraw_on_exit);
+	assert_int_equal(pub_config_default_key(c), SIZE_MAX);
+
+	/* longest suffix wins */
+	assert_string_equal(pub_config_zone_for(c, "kms1.sub.example.test.")->name,
+	                    "sub.example.test.");
+	assert_string_equal(pub_config_zone_for(c, "x.example.test.")->name, "example.test.");
+	assert_null(pub_config_zone_for(c, "example.org."));
+
+	/* desired: 2 addresses + 2 hosts x 2 domains */
+	pub_rrlist_t d = {0};
+	assert_int_equal(pub_desired_build(c, &d), 0);
+	assert_int_equal(d.n, 6);
+	assert_true(pub_rr_equal(&d.v[0], &(pub_rr_t){0}) == false);
+	pub_rr_t a = t_addr("kms1.sub.example.test", "192.0.2.10");
+	assert_true(pub_rr_equal(&d.v[0], &a));
+	assert_string_equal(d.v[0].zone, "sub.example.test.");
+	assert_int_equal(d.v[0].ttl, 120);
+	pub_rr_t s = t_srv("_vlmcs._tcp.example.test", 10, 60, 1700, "kms1.sub.example.test");
+	assert_true(pub_rr_equal(&d.v[2], &s));
+	assert_string_equal(d.v[2].zone, "example.test.");
+	pub_rr_t s2 = t_srv("_vlmcs._tcp.sub.example.test", 0, 0, 1688, "kms2.example.test");
+	assert_true(pub_rr_equal(&d.v[5], &s2));
+	assert_string_equal(d.v[5].zone, "sub.example.test.");
+	pub_rrlist_deinit(&d);
+	pub_config_free(c);
+}
+
+static void test_key_files(void **state)
+{
+	const char *bind =
+	        "keys:\n  - name: kms-update\n    file: " TEST_SRCDIR "/unit/data/pub-bind.key\n";
+	pub_config_t *c = load_ok(bind);
+	assert_int_equal(c->keys[0].alg, KD_TSIG_HMAC_SHA256);
+	assert_string_equal(c->keys[0].secret_b64, "FMJTLjAdLlknfXdv+6/7thCfZ+FaC4gyRbtxvkQWaxY=");
+	pub_config_free(c);
+
+	/* name taken from the file when not given */
+	const char *knot = "keys:\n  - file: " TEST_SRCDIR "/unit/data/pub-knot.key\n";
+	c = load_ok(knot);
+	assert_int_equal(c->keys[0].alg, KD_TSIG_HMAC_SHA512);
+	assert_string_equal(c->keys[0].name, "kms-update");
+	pub_config_free(c);
+
+	load_err("keys:\n  - name: kms-update\n    algorithm: hmac-sha256\n    file: " TEST_SRCDIR
+	         "/unit/data/pub-knot.key\n",
+	         "t.yaml:2:5: ", "differs");
+	load_err("keys:\n  - name: nosuch\n    file: " TEST_SRCDIR "/unit/data/pub-knot.key\n",
+	         "t.yaml:2:5: ", "failed to load key file");
+	load_err("keys:\n  - name: k\n    file: /nonexistent/kms.key\n",
+	         "t.yaml:2:5: ", "/nonexistent/kms.key");
+}
+
+static void test_errors(void **state)
+{
+	load_err(BASE "bogus: 1\n", "t.yaml:8:1: ", "unknown key 'bogus'");
+	load_err(KEYS "hosts:\n  - name: kms1.example.test\n    port: 0\ndomains:\n"
+	              "  - name: example.test\n",
+	         "t.yaml:6:11: ", "port");
+	load_err(KEYS "hosts:\n  - name: kms1.example.test\n    addresses: [192.0.2.300]\n"
+	              "domains:\n  - name: example.test\n",
+	         "t.yaml:6:17: ", "not an IPv4 or IPv6 address");
+	load_err(KEYS "hosts:\n  - name: 'bad..name'\ndomains:\n  - name: example.test\n",
+	         "t.yaml:5:11: ", "not a valid domain name");
+	load_err(KEYS "domains:\n  - name: example.test\n    weight: 70000\n",
+	         "t.yaml:6:13: ", "weight");
+	load_err("keys:\n  - name: k\n    algorithm: hmac-sha999\n    secret: c2VjcmV0\n",
+	         "t.yaml:3:16: ", "unknown TSIG algorithm");
+	load_err("keys:\n  - name: k\n    secret: 'not base64!'\n", "t.yaml:3:13: ", "base64");
+	load_err("keys:\n  - name: k\n    secret: c2VjcmV0\n    file: /x\n",
+	         "t.yaml:2:5: ", "exactly one of");
+	load_err("keys:\n  - name: k\n", "t.yaml:2:5: ", "exactly one of");
+	load_err("hosts:\n  - name: kms1.example.test\n", "t.yaml:1:1: ", "no TSIG key");
+	load_err(KEYS "hosts:\n  - name: kms1.example.test\n", "t.yaml:1:1: ", "no 'domains'");
+	load_err(KEYS "zones:\n  - name: example.test\n    key: nokey\n",
+	         "t.yaml:5:5: ", "key 'nokey' is not defined");
+	load_err(KEYS "  - name: k2\n    secret: c2VjcmV0\nzones:\n  - name: example.test\n",
+	         "t.yaml:7:5: ", "no 'key' given and 2 keys");
+	load_err(KEYS "  - name: k2\n    secret: c2VjcmV0\ndomains:\n  - name: example.test\n",
+	         "t.yaml:7:5: ", "in no configured zone");
+	load_err(KEYS "  - name: Kms-Update.\n    secret: c2VjcmV0\n",
+	         "t.yaml:4:5: ", "duplicate key");
+	load_err(BASE "  - name: EXAMPLE.test.\n", "t.yaml:8:5: ", "duplicate domain");
+	load_err(KEYS "zones:\n  - name: example.test\n    servers: [192.0.2.1@99999]\n",
+	         "t.yaml:6:15: ", "address[@port]");
+	load_err(BASE "interval: 5 minutes\n", "t.yaml:8:11: ", "interval");
+	load_err(BASE "timeout: 5ms\n", "t.yaml:8:10: ", "timeout");
+	load_err(BASE "transport: sctp\n", "t.yaml:8:12: ", "transport");
+	load_err(BASE "ttl: -1\n", "t.yaml:8:6: ", "ttl");
+	load_err(BASE "withdraw-on-exit: maybe\n", "t.yaml:8:19: ", "withdraw-on-exit");
+	load_err(BASE "resolver: [localhost]\n", "t.yaml:8:12: ", "address[@port]");
+	load_err(BASE "keys: [\n", "t.yaml:", "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_defaults),
+	        cmocka_unit_test(test_every_key),
+	        cmocka_unit_test(test_key_files),
+	        cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,203 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "publisher/diff.h"
+#include "test_pub_helpers.h"
+
+#define OWN "_vlmcs._tcp.example.test."
+
+typedef struct {
+	pub_rrlist_t desired, actual, withdraw;
+	pub_oplist_t ops;
+} fx_t;
+
+static int setup(void **state)
+{
+	*state = calloc(1, sizeof(fx_t));
+	return *state == NULL;
+}
+
+static int teardown(void **state)
+{
+	fx_t *f = *state;
+	pub_rrlist_deinit(&f->desired);
+	pub_rrlist_deinit(&f->actual);
+	pub_rrlist_deinit(&f->withdraw);
+	pub_oplist_deinit(&f->ops);
+	free(f);
+	return 0;
+}
+
+static void run(fx_t *f)
+{
+	assert_int_equal(pub_diff(&f->desired, &f->actual, &f->withdraw, &f->ops), 0);
+}
+
+static void assert_op(const fx_t *f, size_t i, pub_op_kind_t kind, pub_rr_t want)
+{
+	assert_true(i < f->ops.n);
+	assert_int_equal(f->ops.v[i].kind, kind);
+	if (kind == PUB_OP_DEL_RRSET) {
+		assert_string_equal(f->ops.v[i].rr.owner, want.owner);
+		assert_int_equal(f->ops.v[i].rr.type, want.type);
+	} else {
+		assert_true(pub_rr_equal(&f->ops.v[i].rr, &want));
+	}
+}
+
+static void test_nothing_differs(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	t_add(&f->desired, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "foreign.example.test"));
+	run(f);
+	assert_int_equal(f->ops.n, 0);
+}
+
+static void test_add_order_addresses_first(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	t_add(&f->desired, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->desired, t_addr("kms1.example.test", "2001:db8::10"));
+	run(f);
+	assert_int_equal(f->ops.n, 5);
+	assert_op(f, 0, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "192.0.2.10"));
+	assert_op(f, 1, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "2001:db8::10"));
+	assert_op(f, 2, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.10"));
+	assert_op(f, 3, PUB_OP_ADD, t_addr("kms1.example.test", "2001:db8::10"));
+	assert_op(f, 4, PUB_OP_ADD, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+}
+
+static void test_foreign_untouched(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "foreign.example.test"));
+	t_add(&f->actual, t_srv(OWN, 5, 5, 1699, "other.example.test"));
+	t_add(&f->withdraw, t_srv(OWN, 0, 0, 1688, "gone.example.test"));
+	run(f);
+	assert_int_equal(f->ops.n, 1);
+	assert_op(f, 0, PUB_OP_ADD, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+}
+
+static void test_case_insensitive(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	pub_rr_t upper = t_srv(OWN, 0, 0, 1688, "kms1.example.test");
+	strcpy(upper.owner, "_VLMCS._TCP.Example.TEST.");
+	strcpy(upper.target, "KMS1.Example.Test.");
+	t_add(&f->actual, upper);
+	run(f);
+	assert_int_equal(f->ops.n, 0);
+}
+
+static void test_changed_weight_replaces(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_srv(OWN, 0, 20, 1688, "kms1.example.test"));
+	t_add(&f->actual, t_srv(OWN, 0, 10, 1688, "KMS1.example.test"));
+	t_add(&f->actual, t_srv(OWN, 1, 0, 1688, "kms1.example.test"));
+	t_add(&f->actual, t_srv(OWN, 0, 10, 1688, "foreign.example.test"));
+	run(f);
+	assert_int_equal(f->ops.n, 3);
+	assert_op(f, 0, PUB_OP_DEL, t_srv(OWN, 0, 10, 1688, "kms1.example.test"));
+	assert_op(f, 1, PUB_OP_DEL, t_srv(OWN, 1, 0, 1688, "kms1.example.test"));
+	assert_op(f, 2, PUB_OP_ADD, t_srv(OWN, 0, 20, 1688, "kms1.example.test"));
+	for (size_t i = 0; i < f->ops.n; i++)
+		assert_int_not_equal(f->ops.v[i].kind, PUB_OP_DEL_RRSET);
+}
+
+static void test_changed_port_keeps_right_one(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_srv(OWN, 0, 0, 1700, "kms1.example.test"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1700, "kms1.example.test"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	run(f);
+	assert_int_equal(f->ops.n, 1);
+	assert_op(f, 0, PUB_OP_DEL, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+}
+
+static void test_withdraw_order_srv_first(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->withdraw, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	t_add(&f->withdraw, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->withdraw, t_addr("kms1.example.test", "192.0.2.11"));
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.99"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "foreign.example.test"));
+	run(f);
+	/* absent 192.0.2.11 is not deleted; the unknown 192.0.2.99 is not ours */
+	assert_int_equal(f->ops.n, 2);
+	assert_op(f, 0, PUB_OP_DEL, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	assert_op(f, 1, PUB_OP_DEL, t_addr("kms1.example.test", "192.0.2.10"));
+}
+
+static void test_withdrawn_host_stale_variant(void **state)
+{
+	fx_t *f = *state;
+	/* published weight 5 earlier; someone's re-run left weight 7 for the same host */
+	t_add(&f->withdraw, t_srv(OWN, 0, 5, 1688, "old.example.test"));
+	t_add(&f->actual, t_srv(OWN, 0, 7, 1688, "old.example.test"));
+	t_add(&f->actual, t_srv(OWN, 0, 5, 1688, "kms1.example.test"));
+	t_add(&f->desired, t_srv(OWN, 0, 5, 1688, "kms1.example.test"));
+	run(f);
+	assert_int_equal(f->ops.n, 1);
+	assert_op(f, 0, PUB_OP_DEL, t_srv(OWN, 0, 7, 1688, "old.example.test"));
+}
+
+static void test_address_rrset_replaced(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.66"));
+	t_add(&f->actual, t_addr("kms1.example.test", "2001:db8::66"));
+	run(f);
+	/* A is owned and replaced; AAAA is not listed, so it is left alone */
+	assert_int_equal(f->ops.n, 2);
+	assert_op(f, 0, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "192.0.2.10"));
+	assert_op(f, 1, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.10"));
+}
+
+static void test_removed_address_withdrawn(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->withdraw, t_addr("kms1.example.test", "2001:db8::10"));
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->actual, t_addr("kms1.example.test", "2001:db8::10"));
+	run(f);
+	assert_int_equal(f->ops.n, 1);
+	assert_op(f, 0, PUB_OP_DEL, t_addr("kms1.example.test", "2001:db8::10"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test_setup_teardown(test_nothing_differs, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_add_order_addresses_first, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_foreign_untouched, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_case_insensitive, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_changed_weight_replaces, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_changed_port_keeps_right_one, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_withdraw_order_srv_first, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_withdrawn_host_stale_variant, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_address_rrset_replaced, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_removed_address_withdrawn, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,263 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include <libknot/libknot.h>
+
+#include "publisher/update.h"
+#include "test_pub_helpers.h"
+
+#define ZONE         "example.test."
+#define OWN          "_vlmcs._tcp.example.test."
+#define SECRET       "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldCE="
+#define OTHER_SECRET "b3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXItb3RoZXI="
+
+static kd_tsig_key_t test_key = {
+        .name = "kms-update", .alg = KD_TSIG_HMAC_SHA256, .secret_b64 = SECRET};
+
+static void add_op(pub_oplist_t *ops, pub_op_kind_t kind, pub_rr_t rr)
+{
+	assert_int_equal(pub_oplist_add(ops, kind, &rr), 0);
+}
+
+/* The request from the diff's typical output: stale delete, address replace, adds. */
+static void build(pub_msg_t *msg, uint16_t id)
+{
+	pub_oplist_t ops = {0};
+	char err[128];
+	add_op(&ops, PUB_OP_DEL, t_srv(OWN, 0, 10, 1688, "kms1.example.test"));
+	add_op(&ops, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "192.0.2.10"));
+	add_op(&ops, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.10"));
+	add_op(&ops, PUB_OP_ADD, t_srv(OWN, 0, 20, 1688, "kms1.example.test"));
+	assert_int_equal(pub_msg_build(ZONE, &ops, &test_key, id, msg, err, sizeof(err)), 0);
+	pub_oplist_deinit(&ops);
+}
+
+static void test_build_wire(void **state)
+{
+	pub_msg_t msg;
+	build(&msg, 0x1234);
+	uint8_t *copy = malloc(msg.len);
+	memcpy(copy, msg.wire, msg.len);
+	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)msg.len, NULL);
+	assert_non_null(pkt);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	assert_int_equal(knot_wire_get_id(pkt->wire), 0x1234);
+	assert_int_equal(knot_wire_get_opcode(pkt->wire), KNOT_OPCODE_UPDATE);
+	assert_int_equal(knot_wire_get_qr(pkt->wire), 0);
+	assert_int_equal(knot_pkt_qtype(pkt), KNOT_RRTYPE_SOA);
+	assert_non_null(pkt->tsig_rr);                                  /* signed */
+	assert_int_equal(knot_pkt_section(pkt, KNOT_ANSWER)->count, 0); /* no prerequisites */
+
+	const knot_pktsection_t *upd = knot_pkt_section(pkt, KNOT_AUTHORITY);
+	assert_int_equal(upd->count, 4);
+	const knot_rrset_t *r0 = knot_pkt_rr(upd, 0);
+	assert_int_equal(r0->type, KNOT_RRTYPE_SRV);
+	assert_int_equal(r0->rclass, KNOT_CLASS_NONE); /* single record delete, not ANY */
+	assert_int_equal(r0->ttl, 0);
+	assert_int_equal(r0->rrs.count, 1);
+	const knot_rdata_t *rd = r0->rrs.rdata;
+	assert_int_equal(knot_wire_read_u16(rd->data + 2), 10); /* weight of the stale record */
+	assert_int_equal(knot_wire_read_u16(rd->data + 4), 1688);
+
+	const knot_rrset_t *r1 = knot_pkt_rr(upd, 1);
+	assert_int_equal(r1->type, KNOT_RRTYPE_A);
+	assert_int_equal(r1->rclass, KNOT_CLASS_ANY);
+	assert_int_equal(r1->rrs.rdata->len, 0);
+
+	const knot_rrset_t *r2 = knot_pkt_rr(upd, 2);
+	assert_int_equal(r2->type, KNOT_RRTYPE_A);
+	assert_int_equal(r2->rclass, KNOT_CLASS_IN);
+	assert_int_equal(r2->ttl, 600);
+
+	const knot_rrset_t *r3 = knot_pkt_rr(upd, 3);
+	assert_int_equal(r3->type, KNOT_RRTYPE_SRV);
+	assert_int_equal(r3->rclass, KNOT_CLASS_IN);
+	assert_int_equal(knot_wire_read_u16(r3->rrs.rdata->data + 2), 20);
+	char target[KNOT_DNAME_TXT_MAXLEN];
+	knot_dname_to_str(target, r3->rrs.rdata->data + 6, sizeof(target));
+	assert_string_equal(target, "kms1.example.test.");
+
+	/* The request's TSIG verifies with the key, as a server would check it. */
+	knot_tsig_key_t k;
+	assert_int_equal(knot_tsig_key_init(&k, "hmac-sha256", "kms-update", SECRET), KNOT_EOK);
+	assert_int_equal(knot_tsig_server_check(pkt->tsig_rr, pkt->wire, pkt->size, &k), KNOT_EOK);
+	knot_tsig_key_deinit(&k);
+	knot_pkt_free(pkt);
+	free(copy);
+	pub_msg_deinit(&msg);
+}
+
+static void test_srv_rrset_delete_refused(void **state)
+{
+	pub_oplist_t ops = {0};
+	pub_msg_t msg;
+	char err[128];
+	add_op(&ops, PUB_OP_DEL_RRSET, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	assert_int_equal(pub_msg_build(ZONE, &ops, &test_key, 1, &msg, err, sizeof(err)), -1);
+	pub_oplist_deinit(&ops);
+}
+
+/* A response to req: rcode, optionally signed with secret and TSIG error tsig_rcode. */
+static size_t response(const pub_msg_t *req, uint16_t id, const char *zone, uint8_t rcode,
+                       const char *secret, uint16_t tsig_rcode, uint8_t *out, size_t cap)
+{
+	uint8_t qname[KNOT_DNAME_MAXLEN];
+	knot_pkt_t *pkt = knot_pkt_new(NULL, (uint16_t)cap, NULL);
+	assert_non_null(pkt);
+	knot_wire_set_id(pkt->wire, id);
+	knot_wire_set_qr(pkt->wire);
+	knot_wire_set_opcode(pkt->wire, KNOT_OPCODE_UPDATE);
+	knot_wire_set_rcode(pkt->wire, rcode);
+	knot_dname_from_str(qname, zone, sizeof(qname));
+	assert_int_equal(knot_pkt_put_question(pkt, qname, KNOT_CLASS_IN, KNOT_RRTYPE_SOA), 0);
+	if (tsig_rcode == KNOT_RCODE_BADSIG || tsig_rcode == KNOT_RCODE_BADKEY) {
+		/* What servers send: the request's TSIG echoed with the error and no MAC. */
+		uint8_t *copy = malloc(req->len);
+		memcpy(copy, req->wire, req->len);
+		knot_pkt_t *q = knot_pkt_new(copy, (uint16_t)req->len, NULL);
+		assert_int_equal(knot_pkt_parse(q, 0), KNOT_EOK);
+		assert_int_equal(
+		        knot_tsig_add(pkt->wire, &pkt->size, pkt->max_size, tsig_rcode, q->tsig_rr),
+		        KNOT_EOK);
+		knot_pkt_free(q);
+		free(copy);
+	} else if (secret != NULL) {
+		knot_tsig_key_t k;
+		uint8_t digest[64];
+		size_t dlen = sizeof(digest);
+		assert_int_equal(knot_tsig_key_init(&k, "hmac-sha256", "kms-update", secret), 0);
+		assert_int_equal(knot_tsig_sign(pkt->wire, &pkt->size, pkt->max_size, req->mac,
+		                                req->mac_len, digest, &dlen, &k, tsig_rcode, 0),
+		                 KNOT_EOK);
+		knot_tsig_key_deinit(&k);
+	}
+	size_t len = pkt->size;
+	memcpy(out, pkt->wire, len);
+	knot_pkt_free(pkt);
+	return len;
+}
+
+static pub_result_t check(uint16_t id, const char *zone, uint8_t rcode, const char *secret,
+                          uint16_t tsig_rcode, pub_verdict_t *v)
+{
+	pub_msg_t req;
+	uint8_t buf[1024];
+	build(&req, 77);
+	size_t len = response(&req, id, zone, rcode, secret, tsig_rcode, buf, sizeof(buf));
+	pub_result_t r = pub_msg_check(&req, &test_key, buf, len, v);
+	pub_msg_deinit(&req);
+	return r;
+}
+
+static void test_signed_noerror_ok(void **state)
+{
+	pub_verdict_t v;
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOERROR, SECRET, 0, &v), PUB_RES_OK);
+	assert_true(v.verified);
+}
+
+static void test_unsigned_noerror_rejected(void **state)
+{
+	pub_verdict_t v;
+	char text[256];
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOERROR, NULL, 0, &v), PUB_RES_UNSIGNED);
+	pub_verdict_str(&v, text, sizeof(text));
+	assert_non_null(strstr(text, "unsigned"));
+}
+
+static void test_wrong_id_rejected(void **state)
+{
+	pub_verdict_t v;
+	assert_int_equal(check(78, ZONE, KNOT_RCODE_NOERROR, SECRET, 0, &v), PUB_RES_MISMATCH);
+}
+
+static void test_wrong_zone_rejected(void **state)
+{
+	pub_verdict_t v;
+	assert_int_equal(check(77, "other.test.", KNOT_RCODE_NOERROR, SECRET, 0, &v),
+	                 PUB_RES_MISMATCH);
+}
+
+static void test_bad_signature_rejected(void **state)
+{
+	pub_verdict_t v;
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOERROR, OTHER_SECRET, 0, &v), PUB_RES_BADTSIG);
+	assert_false(v.verified);
+}
+
+static void test_auth_failures(void **state)
+{
+	pub_verdict_t v;
+	char text[256];
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, SECRET, KNOT_RCODE_BADSIG, &v),
+	                 PUB_RES_AUTH);
+	pub_verdict_str(&v, text, sizeof(text));
+	assert_non_null(strstr(text, "authentication failed"));
+	assert_non_null(strstr(text, "BADSIG"));
+	assert_non_null(strstr(text, "NOTAUTH"));
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, SECRET, KNOT_RCODE_BADKEY, &v),
+	                 PUB_RES_AUTH);
+	assert_true(pub_result_permanent(PUB_RES_AUTH));
+}
+
+static void test_badtime(void **state)
+{
+	pub_verdict_t v;
+	char text[256];
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, SECRET, KNOT_RCODE_BADTIME, &v),
+	                 PUB_RES_BADTIME);
+	assert_true(v.has_tsig);
+	assert_true(v.skew > -3600 && v.skew < 3600); /* same clock on both sides here */
+	pub_verdict_str(&v, text, sizeof(text));
+	assert_non_null(strstr(text, "clock skew"));
+	assert_non_null(strstr(text, "BADTIME"));
+}
+
+static void test_rcodes(void **state)
+{
+	pub_verdict_t v;
+	char text[256];
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_REFUSED, SECRET, 0, &v), PUB_RES_REFUSED);
+	pub_verdict_str(&v, text, sizeof(text));
+	assert_non_null(strstr(text, "permission refused"));
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_REFUSED, NULL, 0, &v), PUB_RES_REFUSED);
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, NULL, 0, &v), PUB_RES_NOTAUTH);
+	pub_verdict_str(&v, text, sizeof(text));
+	assert_non_null(strstr(text, "zone not served"));
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTZONE, SECRET, 0, &v), PUB_RES_NOTZONE);
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_SERVFAIL, SECRET, 0, &v), PUB_RES_RCODE);
+	assert_false(pub_result_permanent(PUB_RES_RCODE));
+}
+
+static void test_garbage(void **state)
+{
+	pub_msg_t req;
+	pub_verdict_t v;
+	uint8_t junk[5] = {0, 77, 0x80, 0, 0};
+	build(&req, 77);
+	assert_int_equal(pub_msg_check(&req, &test_key, junk, sizeof(junk), &v), PUB_RES_MALFORMED);
+	pub_msg_deinit(&req);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_build_wire),
+	        cmocka_unit_test(test_srv_rrset_delete_refused),
+	        cmocka_unit_test(test_signed_noerror_ok),
+	        cmocka_unit_test(test_unsigned_noerror_rejected),
+	        cmocka_unit_test(test_wrong_id_rejected),
+	        cmocka_unit_test(test_wrong_zone_rejected),
+	        cmocka_unit_test(test_bad_signature_rejected),
+	        cmocka_unit_test(test_auth_failures),
+	        cmocka_unit_test(test_badtime),
+	        cmocka_unit_test(test_rcodes),
+	        cmocka_unit_test(test_garbage),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
