@@ -1,0 +1,40 @@
+#!/bin/bash
+# A publisher whose clock is off by more than the TSIG fudge (300 s) gets BADTIME from the
+# real server, signed: reported as clock skew with the offset, exit 1, nothing published.
+# The skew comes from libfaketime (DESIGN.md section 5).
+. "$(dirname "$0")/lib.sh"
+t_init "$@"
+command -v faketime >/dev/null || t_skip "faketime not installed (Debian package faketime)"
+t_start_dns example.test
+cat >"$T/pub.yaml" <<EOF
+keys:
+  - name: $T_KEY_NAME
+    secret: $T_KEY_SECRET
+zones:
+  - name: example.test
+    servers: [$DNS_SERVER]
+hosts:
+  - name: kms1.example.test
+    addresses: [192.0.2.10]
+domains:
+  - name: example.test
+state: $T/pub.state
+EOF
+# ASan must come first among preloaded libraries; libfaketime is preloaded here.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+
+# our skew : the server's clock relative to ours, as the message gives it
+for pair in +3600:-3600 -7200:+7200; do
+	skew=${pair%%:*} want=${pair#*:}
+	rc=0
+	faketime -f "${skew}s" "$PUBLISHER" -c "$T/pub.yaml" --once >"$T/skew.log" 2>&1 || rc=$?
+	t_assert_eq "$rc" 1 "exit code with our clock ${skew} s off"
+	t_assert_contains "$T/skew.log" "failed to update zone example.test. at $DNS_SERVER (clock skew: NOTAUTH, TSIG BADTIME"
+	t_assert_contains "$T/skew.log" "server clock is $want s from ours"
+	t_assert_eq "$(t_count _vlmcs._tcp.example.test SRV)" 0 "SRV records after BADTIME"
+	t_assert_eq "$(t_count kms1.example.test A)" 0 "A records after BADTIME"
+done
+
+# With the clock right the same configuration publishes.
+"$PUBLISHER" -c "$T/pub.yaml" --once || t_fail "publish with a correct clock failed"
+t_assert_eq "$(t_rrs _vlmcs._tcp.example.test SRV)" "0 0 1688 kms1.example.test." "SRV after publish"
