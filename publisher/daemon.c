@@ -52,27 +52,30 @@ static void push_idle(pub_ctx_t *ctx, uint64_t now)
 			ctx->zs[i].backoff.next_ms = now + ctx->conf->raw.interval_ms;
 }
 
-static int daemon_loop(pub_ctx_t *ctx, const char *path)
+/* Block the signals the loop handles (they arrive only inside ppoll, so none slips in between
+ * a check and the wait) and install handlers that only set flags. Done before the
+ * configuration is read, so an early SIGHUP or SIGTERM is kept for the loop, not fatal. */
+static void signals_init(sigset_t *waitmask)
 {
-	sigset_t block, waitmask;
+	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT};
+	sigset_t block;
 	sigemptyset(&block);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	/* Blocked except inside ppoll, so a signal cannot slip in between check and wait. */
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
-	sigdelset(&waitmask, SIGHUP);
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sigdelset(waitmask, sigs[i]);
+		sigaction(sigs[i], &sa, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
+}
 
+static int daemon_loop(pub_ctx_t *ctx, const char *path, const sigset_t *waitmask)
+{
 	log_info("publishing every %llu s", (unsigned long long)ctx->conf->raw.interval_ms / 1000);
 	for (;;) {
 		if (got_term) {
@@ -99,7 +102,7 @@ static int daemon_loop(pub_ctx_t *ctx, const char *path)
 			wait = 10;
 		struct timespec ts = {.tv_sec = (time_t)(wait / 1000),
 		                      .tv_nsec = (long)(wait % 1000) * 1000000};
-		ppoll(NULL, 0, &ts, &waitmask);
+		ppoll(NULL, 0, &ts, waitmask);
 	}
 }
 
@@ -107,6 +110,10 @@ int pub_run(const pub_run_opts_t *opts)
 {
 	pub_config_t *conf = NULL;
 	kd_error_t err;
+	sigset_t waitmask;
+	sigemptyset(&waitmask);
+	if (opts->mode == PUB_RUN_DAEMON)
+		signals_init(&waitmask);
 	if (pub_config_load(opts->config_path, &conf, &err) != 0) {
 		log_err("failed to load configuration (%s)", err.msg);
 		return 2;
@@ -130,7 +137,7 @@ int pub_run(const pub_run_opts_t *opts)
 		break;
 	case PUB_RUN_DAEMON:
 	case PUB_RUN_CHECK:
-	default: rc = daemon_loop(&ctx, opts->config_path); break;
+	default: rc = daemon_loop(&ctx, opts->config_path, &waitmask); break;
 	}
 	pub_ctx_deinit(&ctx);
 	return rc;
