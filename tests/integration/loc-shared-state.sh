@@ -1,6 +1,7 @@
 #!/bin/bash
 # Many kms-locate processes sharing one state file at the same time: every run finds the live
-# host, none sees a damaged file, and the file they leave is whole (dead and sticky hosts).
+# host, none sees a damaged file, and the file they leave is whole: the refused host, which
+# comes first by priority, is dead, and the live one is sticky.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/loc-helpers.bash"
 t_init "$@"
@@ -12,7 +13,7 @@ loc_fake live 127.0.0.2 "$P" ack
 t_nsupdate example.test <<EOF
 update add live.example.test. 300 IN A 127.0.0.2
 update add refused.example.test. 300 IN A 127.0.0.3
-update add _vlmcs._tcp.example.test. 300 IN SRV 0 0 $P live.example.test.
+update add _vlmcs._tcp.example.test. 300 IN SRV 10 0 $P live.example.test.
 update add _vlmcs._tcp.example.test. 300 IN SRV 0 0 $P_REF refused.example.test.
 EOF
 loc_conf "$T/loc.yaml" <<EOF
