@@ -341,6 +341,13 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 	}
 	if (pub_actual_read(&o, zone, &wanted, &actual, &from, err, errlen) != 0)
 		goto done;
+	if (!kd_addr_equal(&from, &t.servers[0])) {
+		/* kd_query moved on silently: an administrator wants to know a primary is down. */
+		char first[KD_ADDR_STRLEN];
+		kd_addr_str(&t.servers[0], first, sizeof(first));
+		kd_addr_str(&from, srv, KD_ADDR_STRLEN);
+		log_warnx("zone %s: primary %s did not answer, using %s", zone, first, srv);
+	}
 	kd_addr_str(&from, srv, KD_ADDR_STRLEN);
 	if (pub_diff(des, &actual, wd, &ops) != 0) {
 		snprintf(err, errlen, "out of memory");

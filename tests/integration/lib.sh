@@ -154,6 +154,7 @@ t_zonefile() {
 }
 
 # t_prepare_dns ZONE...: write the server's config and zones, pick DNS_PORT; do not start.
+# With T_DNS_V6=1 the server listens on [::1] too (same port).
 t_prepare_dns() {
 	DNS_ZONES=("$@")
 	[ -n "$DNS_PORT" ] || DNS_PORT=$(t_free_port)
@@ -175,7 +176,7 @@ t_knot_conf() {
 	cat <<-EOF
 	server:
 	  rundir: $T/dns/run
-	  listen: 127.0.0.1@$DNS_PORT
+	  listen: [127.0.0.1@$DNS_PORT$( [ "${T_DNS_V6:-0}" = 1 ] && echo ", ::1@$DNS_PORT")]
 	database:
 	  storage: $T/dns/db
 	log:
@@ -215,7 +216,7 @@ t_named_conf() {
 	options {
 		directory "$T/dns/db";
 		listen-on port $DNS_PORT { 127.0.0.1; };
-		listen-on-v6 { none; };
+		listen-on-v6 port $DNS_PORT { $( [ "${T_DNS_V6:-0}" = 1 ] && echo '::1;' || echo none;) };
 		pid-file none;
 		session-keyfile none;
 		recursion no;
