@@ -216,7 +216,7 @@ t_named_conf() {
 	options {
 		directory "$T/dns/db";
 		listen-on port $DNS_PORT { 127.0.0.1; };
-		listen-on-v6 port $DNS_PORT { $( [ "${T_DNS_V6:-0}" = 1 ] && echo '::1;' || echo none;) };
+		listen-on-v6 port $DNS_PORT { $( [ "${T_DNS_V6:-0}" = 1 ] && echo '::1;' || echo 'none;') };
 		pid-file none;
 		session-keyfile none;
 		recursion no;
