@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include "dns/clock.h"
 #include "dns/probe.h"
 
 #include <errno.h>
@@ -44,12 +45,6 @@ typedef struct {
 	size_t req_len;
 } race_t;
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static uint64_t add_ms(uint64_t t, uint64_t ms)
 {
@@ -204,7 +199,7 @@ static long race_group(race_t *r, unsigned group)
 	size_t next = group_next(r, group, 0);
 	uint64_t next_start = 0;
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = kd_now_ms();
 		if (now >= r->deadline) {
 			end_running(r, group, KD_PROBE_TIMEOUT);
 			return -2;
@@ -310,7 +305,7 @@ long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *op
 	        .delay = opts->attempt_delay_ms < MIN_ATTEMPT_DELAY_MS ? MIN_ATTEMPT_DELAY_MS
 	                                                               : opts->attempt_delay_ms,
 	        .timeout = opts->timeout_ms,
-	        .deadline = add_ms(now_ms(), opts->deadline_ms),
+	        .deadline = add_ms(kd_now_ms(), opts->deadline_ms),
 	        .results = results,
 	        .att = calloc(n, sizeof(attempt_t)),
 	        .pfd = calloc(n, sizeof(struct pollfd)),

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "dns/clock.h"
 #include "dns/log.h"
 #include "publisher/conf.h"
 #include "publisher/round.h"
@@ -81,7 +82,7 @@ static int daemon_loop(pub_ctx_t *ctx, const char *path, const sigset_t *waitmas
 		if (got_term) {
 			if (ctx->conf->raw.withdraw_on_exit) {
 				log_info("signal %d: withdrawing own records", (int)got_term);
-				pub_round(ctx, PUB_WITHDRAW, false, pub_now_ms());
+				pub_round(ctx, PUB_WITHDRAW, false, kd_now_ms());
 			}
 			log_info("exiting");
 			return 0;
@@ -90,11 +91,11 @@ static int daemon_loop(pub_ctx_t *ctx, const char *path, const sigset_t *waitmas
 			got_hup = 0;
 			reload(ctx, path);
 		}
-		uint64_t now = pub_now_ms();
+		uint64_t now = kd_now_ms();
 		pub_round(ctx, PUB_PUBLISH, true, now);
 		push_idle(ctx, now);
 		uint64_t next = pub_next_due(ctx);
-		now = pub_now_ms();
+		now = kd_now_ms();
 		uint64_t wait = next > now ? next - now : 0;
 		if (wait > ctx->conf->raw.interval_ms)
 			wait = ctx->conf->raw.interval_ms;
@@ -130,10 +131,10 @@ int pub_run(const pub_run_opts_t *opts)
 	int rc;
 	switch (opts->mode) {
 	case PUB_RUN_ONCE:
-		rc = pub_round(&ctx, PUB_PUBLISH, false, pub_now_ms()) > 0 ? 1 : 0;
+		rc = pub_round(&ctx, PUB_PUBLISH, false, kd_now_ms()) > 0 ? 1 : 0;
 		break;
 	case PUB_RUN_WITHDRAW:
-		rc = pub_round(&ctx, PUB_WITHDRAW, false, pub_now_ms()) > 0 ? 1 : 0;
+		rc = pub_round(&ctx, PUB_WITHDRAW, false, kd_now_ms()) > 0 ? 1 : 0;
 		break;
 	case PUB_RUN_DAEMON:
 	case PUB_RUN_CHECK:

@@ -19,13 +19,6 @@
 
 #define ERRLEN 768
 
-uint64_t pub_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int pub_ctx_init(pub_ctx_t *ctx, pub_config_t *conf, pub_rand_fn rnd, void *rnd_ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));

@@ -63,5 +63,3 @@ unsigned pub_round(pub_ctx_t *ctx, pub_mode_t mode, bool honor_schedule, uint64_
 /* The earliest next attempt over all zones, or UINT64_MAX if none is scheduled. */
 uint64_t pub_next_due(const pub_ctx_t *ctx);
 
-/* Monotonic milliseconds. */
-uint64_t pub_now_ms(void);

@@ -10,18 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
+#include "dns/clock.h"
+
 
 /* Wait until fd is ready for events or the deadline passes. */
 static kd_err_t wait_fd(int fd, short events, uint64_t deadline)
 {
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = kd_now_ms();
 		if (now >= deadline)
 			return KD_ETIMEOUT;
 		struct pollfd p = {.fd = fd, .events = events};
@@ -82,7 +78,7 @@ static kd_err_t recv_all(int fd, uint8_t *buf, size_t len, uint64_t deadline)
 static kd_err_t tcp_exchange(const kd_addr_t *server, uint64_t timeout_ms, const uint8_t *msg,
                              size_t len, uint8_t *resp, size_t cap, size_t *resp_len)
 {
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = kd_now_ms() + timeout_ms;
 	uint8_t hdr[2] = {(uint8_t)(len >> 8), (uint8_t)len};
 	if (len > 65535)
 		return KD_EMALFORMED;
@@ -124,7 +120,7 @@ done:
 static kd_err_t udp_exchange(const kd_addr_t *server, uint64_t timeout_ms, const uint8_t *msg,
                              size_t len, uint8_t *resp, size_t cap, size_t *resp_len, bool *tc)
 {
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = kd_now_ms() + timeout_ms;
 	int fd = open_socket(server, SOCK_DGRAM);
 	if (fd < 0)
 		return KD_ENET;

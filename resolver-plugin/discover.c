@@ -10,16 +10,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dns/clock.h"
 #include "resolver-plugin/order.h"
 
 #define RESOLV_MAX_BYTES (64 * 1024)
-
-uint64_t kmsl_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static size_t add_suffix(char (*out)[KMSL_NAME_MAX], size_t n, size_t max, const char *name)
 {
@@ -142,7 +136,7 @@ kmsl_reason_t kmsl_srv_answer(const ldns_pkt *pkt, const char *suffix, kmsl_cand
 
 static uint64_t remaining(uint64_t end_ms, uint64_t timeout_ms)
 {
-	uint64_t now = kmsl_now_ms();
+	uint64_t now = kd_now_ms();
 	uint64_t left = end_ms > now ? end_ms - now : 1;
 	return left < timeout_ms ? left : timeout_ms;
 }
@@ -152,7 +146,7 @@ static void resolve_missing(kd_query_opts_t *qo, uint64_t end_ms, uint64_t timeo
 			    kmsl_cand_t *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (c[i].naddrs > 0 || kmsl_now_ms() >= end_ms)
+		if (c[i].naddrs > 0 || kd_now_ms() >= end_ms)
 			continue;
 		size_t got = 0;
 		qo->timeout_ms = remaining(end_ms, timeout_ms);

@@ -31,5 +31,3 @@ kmsl_reason_t kmsl_srv_answer(const ldns_pkt *pkt, const char *suffix, kmsl_cand
 kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t now,
 			 uint64_t end_ms, kmsl_list_t *list);
 
-/* Monotonic milliseconds. */
-uint64_t kmsl_now_ms(void);

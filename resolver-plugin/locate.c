@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dns/clock.h"
 #include "dns/probe.h"
 #include "resolver-plugin/ctx.h"
 #include "resolver-plugin/discover.h"
@@ -66,7 +67,7 @@ KMSL_API kmsl_err_t kmsl_candidates(kmsl_ctx_t *ctx, kmsl_list_t **out)
 	if (ctx == NULL || out == NULL)
 		return KMSL_EINVAL;
 	ctx->warning[0] = '\0';
-	uint64_t end_ms = kmsl_now_ms() + ctx->opts.deadline_ms;
+	uint64_t end_ms = kd_now_ms() + ctx->opts.deadline_ms;
 	int64_t now = (int64_t)time(NULL);
 	kmsl_statefile_t st;
 	kmsl_state_init(&st);
@@ -204,7 +205,7 @@ static kmsl_err_t connect_until(kmsl_ctx_t *ctx, kmsl_list_t *list, uint64_t end
 		.kind = probe_kind(ctx->opts.probe),
 		.attempt_delay_ms = ctx->opts.attempt_delay_ms,
 		.timeout_ms = ctx->opts.timeout_ms,
-		.deadline_ms = end_ms > kmsl_now_ms() ? end_ms - kmsl_now_ms() : 1,
+		.deadline_ms = end_ms > kd_now_ms() ? end_ms - kd_now_ms() : 1,
 	};
 	int sock = -1;
 	long win = kd_race(t, nt, &ro, res, &sock);
@@ -231,14 +232,14 @@ KMSL_API kmsl_err_t kmsl_connect_list(kmsl_ctx_t *ctx, kmsl_list_t *list, int *f
 {
 	if (ctx == NULL || list == NULL || fd == NULL)
 		return KMSL_EINVAL;
-	return connect_until(ctx, list, kmsl_now_ms() + ctx->opts.deadline_ms, fd, chosen);
+	return connect_until(ctx, list, kd_now_ms() + ctx->opts.deadline_ms, fd, chosen);
 }
 
 KMSL_API kmsl_err_t kmsl_connect(kmsl_ctx_t *ctx, int *fd, kmsl_host_t *chosen)
 {
 	if (ctx == NULL || fd == NULL)
 		return KMSL_EINVAL;
-	uint64_t end_ms = kmsl_now_ms() + ctx->opts.deadline_ms;
+	uint64_t end_ms = kd_now_ms() + ctx->opts.deadline_ms;
 	kmsl_list_t *list;
 	kmsl_err_t ret = kmsl_candidates(ctx, &list);
 	if (ret != KMSL_OK)
