@@ -77,3 +77,9 @@ int kd_parse_duration(const char *text, uint64_t *ms_out);
  * cross-references after loading). */
 void kd_error_set(kd_error_t *err, const char *name, kd_mark_t mark, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* Ready-made checks (kd_check_fn) shared by the configuration schemas; a NULL value passes.
+ * kd_check_dname: a domain name other than the root. kd_check_server: a DNS server
+ * "address[@port]". */
+int kd_check_dname(const void *field, char *err, size_t errlen);
+int kd_check_server(const void *field, char *err, size_t errlen);

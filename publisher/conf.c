@@ -8,26 +8,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int check_dname(const void *field, char *err, size_t errlen)
-{
-	const char *s = *(char *const *)field;
-	char canon[PUB_NAME_MAX];
-	if (kd_dname_valid(s) && pub_name_canon(s, canon) == 0)
-		return 0;
-	snprintf(err, errlen, "'%s' is not a valid domain name", s);
-	return -1;
-}
-
-static int check_server(const void *field, char *err, size_t errlen)
-{
-	const char *s = *(char *const *)field;
-	kd_addr_t a;
-	if (kd_addr_parse(s, 53, &a) == 0)
-		return 0;
-	snprintf(err, errlen, "'%s' is not an address[@port]", s);
-	return -1;
-}
-
 static int check_ip(const void *field, char *err, size_t errlen)
 {
 	const char *s = *(char *const *)field;
@@ -63,7 +43,7 @@ static int check_secret(const void *field, char *err, size_t errlen)
 #define F(st, m) offsetof(st, m)
 
 static const kd_schema_t key_schema[] = {
-        {.key = "name", .type = KD_T_STR, .offset = F(pub_key_conf_t, name), .check = check_dname},
+        {.key = "name", .type = KD_T_STR, .offset = F(pub_key_conf_t, name), .check = kd_check_dname},
         {.key = "algorithm",
          .type = KD_T_STR,
          .offset = F(pub_key_conf_t, algorithm),
@@ -82,13 +62,13 @@ static const kd_schema_t zone_schema[] = {
          .type = KD_T_STR,
          .offset = F(pub_zone_conf_t, name),
          .flags = KD_F_REQUIRED,
-         .check = check_dname},
+         .check = kd_check_dname},
         {.key = "servers",
          .type = KD_T_STRLIST,
          .offset = F(pub_zone_conf_t, servers),
          .count_offset = F(pub_zone_conf_t, servers_count),
-         .check = check_server},
-        {.key = "key", .type = KD_T_STR, .offset = F(pub_zone_conf_t, key), .check = check_dname},
+         .check = kd_check_server},
+        {.key = "key", .type = KD_T_STR, .offset = F(pub_zone_conf_t, key), .check = kd_check_dname},
         {.key = "", .type = KD_T_MARK, .offset = F(pub_zone_conf_t, mark)},
         {.key = NULL},
 };
@@ -98,7 +78,7 @@ static const kd_schema_t host_schema[] = {
          .type = KD_T_STR,
          .offset = F(pub_host_conf_t, name),
          .flags = KD_F_REQUIRED,
-         .check = check_dname},
+         .check = kd_check_dname},
         {.key = "port",
          .type = KD_T_UINT,
          .offset = F(pub_host_conf_t, port),
@@ -119,7 +99,7 @@ static const kd_schema_t domain_schema[] = {
          .type = KD_T_STR,
          .offset = F(pub_domain_conf_t, name),
          .flags = KD_F_REQUIRED,
-         .check = check_dname},
+         .check = kd_check_dname},
         {.key = "priority",
          .type = KD_T_UINT,
          .offset = F(pub_domain_conf_t, priority),
@@ -165,7 +145,7 @@ const kd_schema_t pub_config_schema[] = {
          .type = KD_T_STRLIST,
          .offset = F(pub_conf_raw_t, resolver),
          .count_offset = F(pub_conf_raw_t, resolver_count),
-         .check = check_server},
+         .check = kd_check_server},
         {.key = "primary-port",
          .type = KD_T_UINT,
          .offset = F(pub_conf_raw_t, primary_port),

@@ -33,25 +33,6 @@ typedef struct {
 	char *state;
 } conf_t;
 
-static int check_domain(const void *field, char *err, size_t len)
-{
-	const char *s = *(char *const *)field;
-	if (s == NULL || kd_dname_valid(s))
-		return 0;
-	snprintf(err, len, "'%s' is not a valid domain name", s);
-	return -1;
-}
-
-static int check_server(const void *field, char *err, size_t len)
-{
-	const char *s = *(char *const *)field;
-	kd_addr_t a;
-	if (s == NULL || kd_addr_parse(s, KMSL_DNS_PORT, &a) == 0)
-		return 0;
-	snprintf(err, len, "'%s' is not an address[@port]", s);
-	return -1;
-}
-
 static int check_static(const void *field, char *err, size_t len)
 {
 	const char *s = *(char *const *)field;
@@ -81,9 +62,9 @@ static const char *const probe_names[] = { "rpc", "tcp", "none", NULL };
 
 static const kd_schema_t domain_schema[] = {
 	{ .key = "name", .type = KD_T_STR, .offset = offsetof(conf_domain_t, name),
-	  .flags = KD_F_REQUIRED, .check = check_domain },
+	  .flags = KD_F_REQUIRED, .check = kd_check_dname },
 	{ .key = "server", .type = KD_T_STR, .offset = offsetof(conf_domain_t, server),
-	  .check = check_server },
+	  .check = kd_check_server },
 	{ .key = NULL },
 };
 
@@ -91,12 +72,12 @@ static const kd_schema_t conf_schema[] = {
 	{ .key = "static", .type = KD_T_STR, .offset = offsetof(conf_t, static_host),
 	  .check = check_static },
 	{ .key = "lookup-domain", .type = KD_T_STR, .offset = offsetof(conf_t, lookup_domain),
-	  .check = check_domain },
+	  .check = kd_check_dname },
 	{ .key = "domains", .type = KD_T_SEQ, .offset = offsetof(conf_t, domains),
 	  .count_offset = offsetof(conf_t, ndomains), .sub = domain_schema,
 	  .elem_size = sizeof(conf_domain_t) },
 	{ .key = "servers", .type = KD_T_STRLIST, .offset = offsetof(conf_t, servers),
-	  .count_offset = offsetof(conf_t, nservers), .check = check_server },
+	  .count_offset = offsetof(conf_t, nservers), .check = kd_check_server },
 	{ .key = "merge", .type = KD_T_ENUM, .offset = offsetof(conf_t, merge), .def = "first",
 	  .enum_names = merge_names },
 	{ .key = "probe", .type = KD_T_ENUM, .offset = offsetof(conf_t, probe), .def = "rpc",

@@ -129,6 +129,7 @@ static void test_errors(void **state)
 	bad("probe: icmp\n", "t.yaml:1:8:", "probe");
 	bad("servers: [127.0.0.1, kms.example.test]\n", "t.yaml:1:22:", "not an address");
 	bad("domains:\n  - name: a..b\n", "t.yaml:2:11:", "not a valid domain name");
+	bad("domains:\n  - name: .\n", "t.yaml:2:11:", "the root");
 	bad("domains:\n  - server: 127.0.0.1\n", "t.yaml:2:5:", "name");
 	bad("domains:\n  - name: a.test\n    sever: 127.0.0.1\n", "t.yaml:3:5:", "unknown key 'sever'");
 	bad("domains:\n  - name: a.test\n    server: 300.1.1.1\n", "t.yaml:3:13:", "not an address");

@@ -173,6 +173,8 @@ static void test_errors(void **state)
 	         "t.yaml:6:17: ", "not an IPv4 or IPv6 address");
 	load_err(KEYS "hosts:\n  - name: 'bad..name'\ndomains:\n  - name: example.test\n",
 	         "t.yaml:5:11: ", "not a valid domain name");
+	load_err(KEYS "hosts:\n  - name: kms1.example.test\ndomains:\n  - name: '.'\n",
+	         "t.yaml:7:11: ", "the root");
 	load_err(KEYS "domains:\n  - name: example.test\n    weight: 70000\n",
 	         "t.yaml:6:13: ", "weight");
 	load_err("keys:\n  - name: k\n    algorithm: hmac-sha999\n    secret: c2VjcmV0\n",
