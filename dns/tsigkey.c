@@ -143,39 +143,42 @@ typedef struct {
 	kd_mark_t mark;
 } knot_key_t;
 
+#define ALG_NAMES "hmac-sha256, hmac-sha1, hmac-sha224, hmac-sha384, hmac-sha512, hmac-md5"
+
 typedef struct {
 	knot_key_t *keys;
 	size_t n;
 } knot_file_t;
 
-static int check_alg(const void *field, char *err, size_t errlen)
+int kd_check_tsig_alg(const void *field, char *err, size_t errlen)
 {
 	const char *name = *(char *const *)field;
 	kd_tsig_alg_t alg;
-	if (kd_tsig_alg_from_name(name, &alg) == 0)
+	if (name == NULL || kd_tsig_alg_from_name(name, &alg) == 0)
 		return 0;
 	/* Echo only what looks like an algorithm name, never a misplaced secret. */
 	if (strncasecmp(name, "hmac-", 5) == 0 && strlen(name) < 40)
-		snprintf(err, errlen, "unknown TSIG algorithm '%s'", name);
+		snprintf(err, errlen, "unknown TSIG algorithm '%s' (%s)", name, ALG_NAMES);
 	else
-		snprintf(err, errlen, "unknown TSIG algorithm");
+		snprintf(err, errlen, "unknown TSIG algorithm (%s)", ALG_NAMES);
 	return -1;
 }
 
-static int check_secret(const void *field, char *err, size_t errlen)
+int kd_check_tsig_secret(const void *field, char *err, size_t errlen)
 {
-	if (kd_base64_valid(*(char *const *)field))
+	const char *secret = *(char *const *)field;
+	if (secret == NULL || kd_base64_valid(secret))
 		return 0;
-	snprintf(err, errlen, "invalid base64 secret");
+	snprintf(err, errlen, "invalid base64 secret"); /* never echo the value */
 	return -1;
 }
 
 static const kd_schema_t knot_key_schema[] = {
 	{ .key = "id", .type = KD_T_STR, .offset = offsetof(knot_key_t, id), .flags = KD_F_REQUIRED },
 	{ .key = "algorithm", .type = KD_T_STR, .offset = offsetof(knot_key_t, algorithm),
-	  .flags = KD_F_REQUIRED, .check = check_alg },
+	  .flags = KD_F_REQUIRED, .check = kd_check_tsig_alg },
 	{ .key = "secret", .type = KD_T_STR, .offset = offsetof(knot_key_t, secret),
-	  .flags = KD_F_REQUIRED, .check = check_secret },
+	  .flags = KD_F_REQUIRED, .check = kd_check_tsig_secret },
 	{ .key = "", .type = KD_T_MARK, .offset = offsetof(knot_key_t, mark) },
 	{ .key = NULL },
 };
@@ -197,7 +200,7 @@ int kd_tsig_parse_knot(const char *file, const char *buf, size_t len, kd_keylist
 	for (size_t i = 0; i < kf.n; i++) {
 		knot_key_t *k = &kf.keys[i];
 		kd_tsig_alg_t alg = KD_TSIG_HMAC_SHA256;
-		kd_tsig_alg_from_name(k->algorithm, &alg); /* checked by check_alg */
+		kd_tsig_alg_from_name(k->algorithm, &alg); /* checked by kd_check_tsig_alg */
 		ret = kd_keylist_add(list, file, k->mark, k->id, alg, k->secret, err);
 		k->id = NULL;
 		k->secret = NULL;

@@ -40,5 +40,10 @@ int kd_tsig_key_load_file(const char *path, const char *want, kd_tsig_key_t *out
 int kd_tsig_key_load_buf(const char *name, const char *buf, size_t len, const char *want,
 			 kd_tsig_key_t *out, kd_error_t *err);
 
+/* Schema checks (kd_check_fn) for an algorithm name and a base64 secret; a NULL value passes.
+ * Neither error message repeats a value that might be a secret. */
+int kd_check_tsig_alg(const void *field, char *err, size_t errlen);
+int kd_check_tsig_secret(const void *field, char *err, size_t errlen);
+
 /* Wipe the secret and free. */
 void kd_tsig_key_deinit(kd_tsig_key_t *key);

@@ -18,28 +18,6 @@ static int check_ip(const void *field, char *err, size_t errlen)
 	return -1;
 }
 
-static int check_alg(const void *field, char *err, size_t errlen)
-{
-	const char *s = *(char *const *)field;
-	kd_tsig_alg_t alg;
-	if (kd_tsig_alg_from_name(s, &alg) == 0)
-		return 0;
-	snprintf(err, errlen,
-	         "unknown TSIG algorithm '%s' (hmac-sha256, hmac-sha1, hmac-sha224, "
-	         "hmac-sha384, hmac-sha512, hmac-md5)",
-	         s);
-	return -1;
-}
-
-static int check_secret(const void *field, char *err, size_t errlen)
-{
-	/* Never echo the value: it is a secret. */
-	if (kd_base64_valid(*(char *const *)field))
-		return 0;
-	snprintf(err, errlen, "not valid base64");
-	return -1;
-}
-
 #define F(st, m) offsetof(st, m)
 
 static const kd_schema_t key_schema[] = {
@@ -47,11 +25,11 @@ static const kd_schema_t key_schema[] = {
         {.key = "algorithm",
          .type = KD_T_STR,
          .offset = F(pub_key_conf_t, algorithm),
-         .check = check_alg},
+         .check = kd_check_tsig_alg},
         {.key = "secret",
          .type = KD_T_STR,
          .offset = F(pub_key_conf_t, secret),
-         .check = check_secret},
+         .check = kd_check_tsig_secret},
         {.key = "file", .type = KD_T_STR, .offset = F(pub_key_conf_t, file)},
         {.key = "", .type = KD_T_MARK, .offset = F(pub_key_conf_t, mark)},
         {.key = NULL},

@@ -179,6 +179,9 @@ static void test_errors(void **state)
 	         "t.yaml:6:13: ", "weight");
 	load_err("keys:\n  - name: k\n    algorithm: hmac-sha999\n    secret: c2VjcmV0\n",
 	         "t.yaml:3:16: ", "unknown TSIG algorithm");
+	/* A secret pasted into the wrong key is not echoed (load_err checks for c2VjcmV0). */
+	load_err("keys:\n  - name: k\n    algorithm: c2VjcmV0\n    secret: c2VjcmV0\n",
+	         "t.yaml:3:16: ", "unknown TSIG algorithm");
 	load_err("keys:\n  - name: k\n    secret: 'not base64!'\n", "t.yaml:3:13: ", "base64");
 	load_err("keys:\n  - name: k\n    secret: c2VjcmV0\n    file: /x\n",
 	         "t.yaml:2:5: ", "exactly one of");

@@ -220,14 +220,17 @@ static void test_nul_bytes(void **state)
 	assert_string_equal(err.msg, "k.key:1:31: unexpected character");
 }
 
+#define ALGS " (hmac-sha256, hmac-sha1, hmac-sha224, hmac-sha384, hmac-sha512, hmac-md5)"
+
 static void test_knot_errors(void **state)
 {
 	assert_buf_error("key:\n  - id: a\n    algorithm: hmac-sha256\n    secret: " S "x\n", NULL,
 			 "k.key:4:13: key 'secret': invalid base64 secret");
 	assert_buf_error("key:\n  - id: a\n    algorithm: hmac-sha999\n    secret: " S "\n", NULL,
-			 "k.key:3:16: key 'algorithm': unknown TSIG algorithm 'hmac-sha999'");
+			 "k.key:3:16: key 'algorithm': unknown TSIG algorithm 'hmac-sha999'"
+			 ALGS);
 	assert_buf_error("key:\n  - id: a\n    algorithm: " S "\n    secret: " S "\n", NULL,
-			 "k.key:3:16: key 'algorithm': unknown TSIG algorithm");
+			 "k.key:3:16: key 'algorithm': unknown TSIG algorithm" ALGS);
 	assert_buf_error("key:\n  - id: a\n    algorithm: hmac-sha256\n", NULL,
 			 "k.key:2:5: missing required key 'secret'");
 	assert_buf_error("key:\n  - id: a\n    algorithm: hmac-sha256\n    secret:" S "\n", NULL,
