@@ -296,11 +296,6 @@ static size_t index_of(const target_t *t, const kd_addr_t *a)
 	return 0;
 }
 
-static uint32_t rand32(pub_ctx_t *ctx)
-{
-	return ctx->rnd != NULL ? ctx->rnd(ctx->rnd_ctx) : (uint32_t)rand();
-}
-
 /* Bring one zone in line. Returns 0, or -1 with the failure in err (*permanent set when
  * retrying soon cannot help). srv receives the server named in the message. */
 static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *des,
@@ -367,7 +362,7 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 			goto done;
 		pub_rrlist_deinit(&before);
 		if (copy_list(&ctx->state, &before) != 0 ||
-		    pub_msg_build(zone, &ops, t.key, (uint16_t)rand32(ctx), &msg, err, errlen) != 0)
+		    pub_msg_build(zone, &ops, t.key, (uint16_t)ctx->rnd(ctx->rnd_ctx), &msg, err, errlen) != 0)
 			goto done;
 		pub_verdict_t v = {0};
 		if (send_update(ctx, &t, index_of(&t, &from), &msg, &v, srv, err, errlen) != 0) {
