@@ -75,4 +75,17 @@ printf 'keys:\n  - name: k\n    secret: c2VjcmV0\nhosts:\n  - name: a.example.te
 rc=0; "$PUBLISHER" -c "$T/bad.yaml" --check-config >"$T/bad.log" 2>&1 || rc=$?
 t_assert_eq "$rc" 2 "exit code for a bad configuration"
 t_assert_contains "$T/bad.log" "$T/bad.yaml:6:11:"
+# Without -c the configuration comes from $sysconfdir/kmsdns/publisher.yaml.
+sysconfdir=$(sed -n "s/^sysconfdir='\(.*\)'$/\1/p" "$abs_top_builddir/config.log")
+prefix=$(sed -n "s/^prefix='\(.*\)'$/\1/p" "$abs_top_builddir/config.log")
+default=${sysconfdir//\$\{prefix\}/$prefix}/kmsdns/publisher.yaml
+if [ ! -e "$default" ]; then
+	rc=0; "$PUBLISHER" --check-config >"$T/default.log" 2>&1 || rc=$?
+	t_assert_eq "$rc" 2 "exit code without the default configuration file"
+	t_assert_contains "$T/default.log" "$default"
+fi
+t_assert_eq "$("$PUBLISHER" --version)" "kms-publisher $(sed -n "s/^PACKAGE_VERSION='\(.*\)'$/\1/p" "$abs_top_builddir/config.log")" "--version"
+# -q: only errors; a successful run prints nothing.
+"$PUBLISHER" -c "$T/pub.yaml" --once -q >"$T/quiet.log" 2>&1 || t_fail "quiet run failed"
+[ ! -s "$T/quiet.log" ] || t_fail "-q printed: $(cat "$T/quiet.log")"
 exit 0
