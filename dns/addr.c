@@ -163,7 +163,8 @@ int kd_hostport_parse(const char *text, uint16_t default_port, char **host_out, 
 	}
 
 	uint16_t port = default_port;
-	if (hostlen == 0 || (port_text != NULL && parse_port(port_text, strlen(port_text), &port) != 0))
+	if (hostlen == 0 ||
+	    (port_text != NULL && parse_port(port_text, strlen(port_text), &port) != 0))
 		return -1;
 	char *h = strndup(host, hostlen);
 	if (h == NULL)

@@ -35,10 +35,10 @@ static void vlog(int level, const char *prefix, const char *fmt, va_list ap, con
 		fprintf(stderr, "%s: %s%s\n", log_ident, prefix, line);
 }
 
-#define LOG_BODY(level, prefix, suffix)      \
-	va_list ap;                          \
-	va_start(ap, fmt);                   \
-	vlog(level, prefix, fmt, ap, suffix); \
+#define LOG_BODY(level, prefix, suffix)                                                            \
+	va_list ap;                                                                                \
+	va_start(ap, fmt);                                                                         \
+	vlog(level, prefix, fmt, ap, suffix);                                                      \
 	va_end(ap)
 
 void log_warn(const char *fmt, ...)

@@ -10,7 +10,8 @@ enum kd_log_level { KD_LOG_ERR = 0, KD_LOG_WARN, KD_LOG_INFO, KD_LOG_DEBUG };
 void kd_log_init(const char *ident, int level);
 int kd_log_level(void);
 
-void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* with strerror(errno) */
+void log_warn(const char *fmt, ...)
+        __attribute__((format(printf, 1, 2))); /* with strerror(errno) */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

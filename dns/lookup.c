@@ -46,8 +46,7 @@ static const ldns_rr *find_soa(const ldns_rr_list *list, const char *qname, char
 	return NULL;
 }
 
-kd_err_t kd_soa_zone(const ldns_pkt *answer, const char *qname, char **zone_out,
-		     char **mname_out)
+kd_err_t kd_soa_zone(const ldns_pkt *answer, const char *qname, char **zone_out, char **mname_out)
 {
 	ldns_pkt_rcode rcode = ldns_pkt_get_rcode(answer);
 	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN)
@@ -73,7 +72,7 @@ kd_err_t kd_soa_zone(const ldns_pkt *answer, const char *qname, char **zone_out,
 }
 
 kd_err_t kd_find_zone(const kd_query_opts_t *opts, const char *name, char **zone_out,
-		      char **mname_out)
+                      char **mname_out)
 {
 	char *cur = kd_dname_canon(name);
 	if (cur == NULL)
@@ -127,7 +126,7 @@ static void rdf_to_addr(const ldns_rdf *rdf, uint16_t port, kd_addr_t *out)
 /* Append the addresses of type for host: records owned by host or by a CNAME target that the
  * answer leads to from host. */
 static kd_err_t collect(const kd_query_opts_t *opts, const char *host, ldns_rr_type type,
-			uint16_t port, kd_addr_t *out, size_t max, size_t *n)
+                        uint16_t port, kd_addr_t *out, size_t max, size_t *n)
 {
 	ldns_pkt *pkt = NULL;
 	kd_err_t ret = kd_query(opts, host, type, &pkt, NULL);
@@ -166,7 +165,7 @@ static kd_err_t collect(const kd_query_opts_t *opts, const char *host, ldns_rr_t
 }
 
 kd_err_t kd_resolve_addrs(const kd_query_opts_t *opts, const char *host, uint16_t port,
-			  kd_addr_t *out, size_t max, size_t *n_out)
+                          kd_addr_t *out, size_t max, size_t *n_out)
 {
 	kd_addr_t lit;
 	if (kd_addr_parse_ip(host, &lit) == 0) {

@@ -45,7 +45,6 @@ typedef struct {
 	size_t req_len;
 } race_t;
 
-
 static uint64_t add_ms(uint64_t t, uint64_t ms)
 {
 	return ms == 0 || t > NO_TIME - ms ? NO_TIME : t + ms;

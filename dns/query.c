@@ -18,8 +18,8 @@
  * sleeps between servers. */
 
 #define DEFAULT_TIMEOUT_MS 3000
-#define EDNS_UDP_SIZE 1232
-#define MAX_MSG 65535
+#define EDNS_UDP_SIZE      1232
+#define MAX_MSG            65535
 
 typedef struct {
 	ldns_pkt *pkt;
@@ -36,7 +36,7 @@ static int wait_fd(int fd, short events, uint64_t deadline)
 		if (now >= deadline)
 			return 0;
 		uint64_t left = deadline - now;
-		struct pollfd p = { .fd = fd, .events = events };
+		struct pollfd p = {.fd = fd, .events = events};
 		int r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
 		if (r < 0 && errno != EINTR)
 			return -1;
@@ -83,7 +83,7 @@ static kd_err_t check_reply(const uint8_t *buf, size_t len, const query_t *q, ld
 /* Send the query on a connected UDP socket and wait for the answer. Connected: only the
  * server's replies arrive, and a closed port shows as ECONNREFUSED. */
 static kd_err_t udp_io(int fd, const kd_addr_t *server, const query_t *q, uint8_t *buf,
-		       uint64_t deadline, ldns_pkt **out)
+                       uint64_t deadline, ldns_pkt **out)
 {
 	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) != 0 ||
 	    send(fd, q->wire, q->len, 0) != (ssize_t)q->len)
@@ -111,7 +111,7 @@ static kd_err_t stream_io(int fd, uint8_t *buf, size_t len, bool sending, uint64
 	size_t done = 0;
 	while (done < len) {
 		ssize_t n = sending ? send(fd, buf + done, len - done, MSG_NOSIGNAL)
-				    : recv(fd, buf + done, len - done, 0);
+		                    : recv(fd, buf + done, len - done, 0);
 		if (n > 0) {
 			done += (size_t)n;
 			continue;
@@ -145,7 +145,7 @@ static kd_err_t tcp_connect(int fd, const kd_addr_t *server, uint64_t deadline)
 
 /* Connect, send the length-prefixed query, read the length-prefixed answer. */
 static kd_err_t tcp_io(int fd, const kd_addr_t *server, const query_t *q, uint8_t *buf,
-		       uint64_t deadline, ldns_pkt **out)
+                       uint64_t deadline, ldns_pkt **out)
 {
 	buf[0] = (uint8_t)(q->len >> 8);
 	buf[1] = (uint8_t)q->len;
@@ -162,8 +162,8 @@ static kd_err_t tcp_io(int fd, const kd_addr_t *server, const query_t *q, uint8_
 	return ret == KD_OK ? check_reply(buf, len, q, out) : ret;
 }
 
-static kd_err_t exchange(const kd_addr_t *server, const query_t *q, bool tcp,
-			 uint64_t timeout_ms, ldns_pkt **out)
+static kd_err_t exchange(const kd_addr_t *server, const query_t *q, bool tcp, uint64_t timeout_ms,
+                         ldns_pkt **out)
 {
 	uint64_t deadline = kd_now_ms() + timeout_ms;
 	int type = tcp ? SOCK_STREAM : SOCK_DGRAM;
@@ -174,7 +174,7 @@ static kd_err_t exchange(const kd_addr_t *server, const query_t *q, bool tcp,
 	kd_err_t ret = KD_ENOMEM;
 	if (buf != NULL)
 		ret = tcp ? tcp_io(fd, server, q, buf, deadline, out)
-			  : udp_io(fd, server, q, buf, deadline, out);
+		          : udp_io(fd, server, q, buf, deadline, out);
 	free(buf);
 	close(fd);
 	return ret;
@@ -230,7 +230,7 @@ static kd_err_t system_servers(kd_addr_t **out, size_t *n_out)
 	for (size_t i = 0; i < count; i++) {
 		size_t sl = 0;
 		struct sockaddr_storage *ss = ldns_rdf2native_sockaddr_storage(
-			ldns_resolver_nameservers(res)[i], ldns_resolver_port(res), &sl);
+		        ldns_resolver_nameservers(res)[i], ldns_resolver_port(res), &sl);
 		if (ss != NULL && sl <= sizeof(list[n].ss)) {
 			memcpy(&list[n].ss, ss, sl);
 			list[n++].len = (socklen_t)sl;
@@ -248,7 +248,7 @@ static kd_err_t system_servers(kd_addr_t **out, size_t *n_out)
 
 /* Ask each server in turn; the first answer wins. */
 static kd_err_t ask_servers(const kd_query_opts_t *opts, const kd_addr_t *servers, size_t count,
-			    const query_t *q, ldns_pkt **answer, kd_addr_t *from)
+                            const query_t *q, ldns_pkt **answer, kd_addr_t *from)
 {
 	uint64_t timeout = opts->timeout_ms != 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
 	kd_err_t ret = KD_ENET;
@@ -273,9 +273,9 @@ static kd_err_t ask_servers(const kd_query_opts_t *opts, const kd_addr_t *server
 }
 
 kd_err_t kd_query(const kd_query_opts_t *opts, const char *name, ldns_rr_type type,
-		  ldns_pkt **answer, kd_addr_t *from)
+                  ldns_pkt **answer, kd_addr_t *from)
 {
-	query_t q = { NULL, NULL, 0, 0 };
+	query_t q = {NULL, NULL, 0, 0};
 	kd_err_t ret = build_query(name, type, opts->recurse, &q);
 	if (ret != KD_OK)
 		return ret;

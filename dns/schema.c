@@ -28,7 +28,7 @@ void kd_error_set(kd_error_t *err, const char *name, kd_mark_t mark, const char 
 		n = snprintf(err->msg, sizeof(err->msg), "%s: ", name);
 	else
 		n = snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: ", name, mark.line,
-			     mark.column);
+		             mark.column);
 	if (n < 0 || (size_t)n >= sizeof(err->msg))
 		return;
 	va_list ap;
@@ -39,7 +39,7 @@ void kd_error_set(kd_error_t *err, const char *name, kd_mark_t mark, const char 
 
 static kd_mark_t node_mark(const yaml_node_t *node)
 {
-	kd_mark_t m = { (unsigned)node->start_mark.line + 1, (unsigned)node->start_mark.column + 1 };
+	kd_mark_t m = {(unsigned)node->start_mark.line + 1, (unsigned)node->start_mark.column + 1};
 	return m;
 }
 
@@ -65,12 +65,12 @@ static bool node_is_null(const yaml_node_t *node)
 }
 
 static int expect_node(walk_t *w, const kd_schema_t *row, const yaml_node_t *node,
-		       yaml_node_type_t want)
+                       yaml_node_type_t want)
 {
 	if (node->type == want)
 		return 0;
 	kd_error_set(w->err, w->name, node_mark(node), "key '%s': expected %s, got %s", row->key,
-		     node_kind(want), node_kind(node->type));
+	             node_kind(want), node_kind(node->type));
 	return -1;
 }
 
@@ -115,7 +115,7 @@ static int strlist_alloc(const kd_schema_t *row, void *base, size_t n)
 }
 
 static int set_value(walk_t *w, const kd_schema_t *row, void *base, const char *text,
-		     kd_mark_t mark)
+                     kd_mark_t mark)
 {
 	char why[256];
 	void *field = field_at(base, row->offset);
@@ -162,14 +162,14 @@ static int walk_strlist(walk_t *w, const kd_schema_t *row, void *base, yaml_node
 		yaml_node_t *item = yaml_document_get_node(w->doc, first[i]);
 		if (item->type != YAML_SCALAR_NODE) {
 			kd_error_set(w->err, w->name, node_mark(item),
-				     "key '%s': expected a scalar, got %s", row->key,
-				     node_kind(item->type));
+			             "key '%s': expected a scalar, got %s", row->key,
+			             node_kind(item->type));
 			return -1;
 		}
 		(*list)[i] = strdup((const char *)item->data.scalar.value);
 		if ((*list)[i] == NULL) {
 			kd_error_set(w->err, w->name, node_mark(item), "key '%s': out of memory",
-				     row->key);
+			             row->key);
 			return -1;
 		}
 		if (run_check(w, row, &(*list)[i], node_mark(item)) != 0)
@@ -200,7 +200,7 @@ static int apply_defaults(walk_t *w, const kd_schema_t *schema, void *base)
 				return -1;
 			break;
 		}
-		kd_mark_t none = { 0, 0 };
+		kd_mark_t none = {0, 0};
 		if (row->def != NULL && row->type != KD_T_MAP && row->type != KD_T_SEQ &&
 		    set_value(w, row, base, row->def, none) != 0)
 			return -1;
@@ -258,10 +258,8 @@ static int walk_value(walk_t *w, const kd_schema_t *row, void *base, yaml_node_t
 		    walk_map(w, row->sub, field, node) != 0)
 			return -1;
 		return run_check(w, row, field, node_mark(node));
-	case KD_T_MARK:
-		return 0; /* not reachable: MARK rows never match a key */
-	default:
-		break;
+	case KD_T_MARK: return 0; /* not reachable: MARK rows never match a key */
+	default: break;
 	}
 	if (expect_node(w, row, node, YAML_SCALAR_NODE) != 0)
 		return -1;
@@ -297,12 +295,13 @@ static int walk_map(walk_t *w, const kd_schema_t *schema, void *base, yaml_node_
 		yaml_node_t *v = yaml_document_get_node(w->doc, p->value);
 		if (k->type != YAML_SCALAR_NODE) {
 			kd_error_set(w->err, w->name, node_mark(k), "expected a scalar key, got %s",
-				     node_kind(k->type));
+			             node_kind(k->type));
 			goto out;
 		}
 		const char *key = (const char *)k->data.scalar.value;
 		size_t i = 0;
-		while (i < nrows && (schema[i].type == KD_T_MARK || strcmp(schema[i].key, key) != 0))
+		while (i < nrows &&
+		       (schema[i].type == KD_T_MARK || strcmp(schema[i].key, key) != 0))
 			i++;
 		if (i == nrows) {
 			kd_error_set(w->err, w->name, node_mark(k), "unknown key '%s'", key);
@@ -321,7 +320,7 @@ static int walk_map(walk_t *w, const kd_schema_t *schema, void *base, yaml_node_
 			*(kd_mark_t *)field_at(base, schema[i].offset) = node_mark(node);
 		} else if ((schema[i].flags & KD_F_REQUIRED) && !seen[i]) {
 			kd_error_set(w->err, w->name, node_mark(node), "missing required key '%s'",
-				     schema[i].key);
+			             schema[i].key);
 			goto out;
 		}
 	}
@@ -337,7 +336,7 @@ static int check_events(walk_t *w, const char *buf, size_t len)
 {
 	yaml_parser_t parser;
 	if (!yaml_parser_initialize(&parser)) {
-		kd_error_set(w->err, w->name, (kd_mark_t){ 0, 0 }, "out of memory");
+		kd_error_set(w->err, w->name, (kd_mark_t){0, 0}, "out of memory");
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
@@ -345,19 +344,21 @@ static int check_events(walk_t *w, const char *buf, size_t len)
 	for (;;) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&parser, &ev)) {
-			kd_mark_t m = { (unsigned)parser.problem_mark.line + 1,
-					(unsigned)parser.problem_mark.column + 1 };
+			kd_mark_t m = {(unsigned)parser.problem_mark.line + 1,
+			               (unsigned)parser.problem_mark.column + 1};
 			if (parser.context != NULL)
 				kd_error_set(w->err, w->name, m, "invalid YAML (%s %s at %u:%u)",
-					     parser.problem, parser.context,
-					     (unsigned)parser.context_mark.line + 1,
-					     (unsigned)parser.context_mark.column + 1);
+				             parser.problem, parser.context,
+				             (unsigned)parser.context_mark.line + 1,
+				             (unsigned)parser.context_mark.column + 1);
 			else
 				kd_error_set(w->err, w->name, m, "invalid YAML (%s)",
-					     parser.problem != NULL ? parser.problem : "unknown error");
+				             parser.problem != NULL ? parser.problem
+				                                    : "unknown error");
 			break;
 		}
-		kd_mark_t m = { (unsigned)ev.start_mark.line + 1, (unsigned)ev.start_mark.column + 1 };
+		kd_mark_t m = {(unsigned)ev.start_mark.line + 1,
+		               (unsigned)ev.start_mark.column + 1};
 		yaml_event_type_t type = ev.type;
 		yaml_event_delete(&ev);
 		if (type == YAML_ALIAS_EVENT) {
@@ -382,13 +383,13 @@ static int load_doc(walk_t *w, const kd_schema_t *schema, const char *buf, size_
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	if (!yaml_parser_initialize(&parser)) {
-		kd_error_set(w->err, w->name, (kd_mark_t){ 0, 0 }, "out of memory");
+		kd_error_set(w->err, w->name, (kd_mark_t){0, 0}, "out of memory");
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		kd_error_set(w->err, w->name, (kd_mark_t){ 0, 0 }, "failed to load YAML (%s)",
-			     parser.problem != NULL ? parser.problem : "out of memory");
+		kd_error_set(w->err, w->name, (kd_mark_t){0, 0}, "failed to load YAML (%s)",
+		             parser.problem != NULL ? parser.problem : "out of memory");
 		yaml_parser_delete(&parser);
 		return -1;
 	}
@@ -398,8 +399,8 @@ static int load_doc(walk_t *w, const kd_schema_t *schema, const char *buf, size_
 	if (root != NULL && !node_is_null(root)) {
 		if (root->type != YAML_MAPPING_NODE) {
 			kd_error_set(w->err, w->name, node_mark(root),
-				     "expected a mapping at the top level, got %s",
-				     node_kind(root->type));
+			             "expected a mapping at the top level, got %s",
+			             node_kind(root->type));
 			ret = -1;
 		} else {
 			ret = walk_map(w, schema, out, root);
@@ -412,9 +413,9 @@ static int load_doc(walk_t *w, const kd_schema_t *schema, const char *buf, size_
 }
 
 int kd_schema_load_buf(const kd_schema_t *schema, const char *name, const char *buf, size_t len,
-		       void *out, kd_error_t *err)
+                       void *out, kd_error_t *err)
 {
-	walk_t w = { NULL, name != NULL ? name : "(input)", err };
+	walk_t w = {NULL, name != NULL ? name : "(input)", err};
 	if (apply_defaults(&w, schema, out) != 0 || check_events(&w, buf, len) != 0 ||
 	    load_doc(&w, schema, buf, len, out) != 0) {
 		kd_schema_free(schema, out);
@@ -428,8 +429,8 @@ int kd_schema_load_file(const kd_schema_t *schema, const char *path, void *out, 
 	char *buf = NULL;
 	size_t len = 0;
 	if (kd_read_file(path, &buf, &len) != 0) {
-		kd_error_set(err, path, (kd_mark_t){ 0, 0 }, "failed to read file (%s)",
-			     strerror(errno));
+		kd_error_set(err, path, (kd_mark_t){0, 0}, "failed to read file (%s)",
+		             strerror(errno));
 		return -1;
 	}
 	int ret = kd_schema_load_buf(schema, path, buf, len, out, err);
@@ -446,9 +447,7 @@ void kd_schema_free(const kd_schema_t *schema, void *obj)
 			free(*(char **)field);
 			*(char **)field = NULL;
 			break;
-		case KD_T_STRLIST:
-			free_strlist(field, field_at(obj, row->count_offset));
-			break;
+		case KD_T_STRLIST: free_strlist(field, field_at(obj, row->count_offset)); break;
 		case KD_T_SEQ: {
 			char **array = field;
 			size_t *count = field_at(obj, row->count_offset);
@@ -459,11 +458,8 @@ void kd_schema_free(const kd_schema_t *schema, void *obj)
 			*count = 0;
 			break;
 		}
-		case KD_T_MAP:
-			kd_schema_free(row->sub, field);
-			break;
-		default:
-			break;
+		case KD_T_MAP: kd_schema_free(row->sub, field); break;
+		default: break;
 		}
 	}
 }

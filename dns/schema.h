@@ -20,9 +20,10 @@ typedef enum {
 	KD_T_DURATION, /* uint64_t milliseconds: "250ms", "3s", "5m", "1h", "1d"; bare number = s */
 	KD_T_ENUM,     /* int: index into enum_names */
 	KD_T_STRLIST,  /* char ** + size_t count at count_offset; a scalar is a one-item list */
-	KD_T_SEQ,      /* void * array of elem_size structs, each loaded with sub; count at count_offset */
-	KD_T_MAP,      /* nested struct at offset, loaded with sub */
-	KD_T_MARK,     /* kd_mark_t: where the enclosing mapping starts (key is ignored, use "") */
+	KD_T_SEQ,  /* void * array of elem_size structs, each loaded with sub; count at count_offset
+	            */
+	KD_T_MAP,  /* nested struct at offset, loaded with sub */
+	KD_T_MARK, /* kd_mark_t: where the enclosing mapping starts (key is ignored, use "") */
 } kd_type_t;
 
 enum {
@@ -38,17 +39,17 @@ typedef struct kd_schema kd_schema_t;
 typedef int (*kd_check_fn)(const void *field, char *err, size_t errlen);
 
 struct kd_schema {
-	const char *key;  /* NULL ends a table */
+	const char *key; /* NULL ends a table */
 	kd_type_t type;
 	size_t offset;
-	size_t count_offset;             /* STRLIST, SEQ */
-	const char *def;                 /* default as YAML scalar text; NULL = none */
-	unsigned flags;                  /* KD_F_* */
-	uint64_t min, max;               /* UINT, DURATION (ms); both 0 = unbounded */
-	const char *const *enum_names;   /* ENUM: NULL-terminated */
-	const kd_schema_t *sub;          /* SEQ, MAP */
-	size_t elem_size;                /* SEQ */
-	kd_check_fn check;               /* optional */
+	size_t count_offset;           /* STRLIST, SEQ */
+	const char *def;               /* default as YAML scalar text; NULL = none */
+	unsigned flags;                /* KD_F_* */
+	uint64_t min, max;             /* UINT, DURATION (ms); both 0 = unbounded */
+	const char *const *enum_names; /* ENUM: NULL-terminated */
+	const kd_schema_t *sub;        /* SEQ, MAP */
+	size_t elem_size;              /* SEQ */
+	kd_check_fn check;             /* optional */
 };
 
 /* An error: "file:line:column: message". */
@@ -65,7 +66,7 @@ int kd_schema_load_file(const kd_schema_t *schema, const char *path, void *out, 
 
 /* The same from a buffer; name is shown in errors in place of the file name. */
 int kd_schema_load_buf(const kd_schema_t *schema, const char *name, const char *buf, size_t len,
-		       void *out, kd_error_t *err);
+                       void *out, kd_error_t *err);
 
 /* Free everything the loader allocated in obj (strings, lists, sequences, recursively). */
 void kd_schema_free(const kd_schema_t *schema, void *obj);
@@ -76,7 +77,7 @@ int kd_parse_duration(const char *text, uint64_t *ms_out);
 /* Format an error with a position: "name:line:column: fmt..." (used by callers that validate
  * cross-references after loading). */
 void kd_error_set(kd_error_t *err, const char *name, kd_mark_t mark, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+        __attribute__((format(printf, 4, 5)));
 
 /* Ready-made checks (kd_check_fn) shared by the configuration schemas; a NULL value passes.
  * kd_check_dname: a domain name other than the root. kd_check_server: a DNS server

@@ -37,8 +37,7 @@ int kd_parse_duration(const char *text, uint64_t *ms_out)
 		const char *unit;
 		uint64_t ms;
 	} units[] = {
-		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
-		{ "d", 86400000 },
+	        {"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000},
 	};
 	uint64_t v;
 	size_t n = parse_digits(text, &v);
@@ -61,11 +60,11 @@ static void format_duration(uint64_t ms, char *buf, size_t len)
 	static const struct {
 		const char *unit;
 		uint64_t ms;
-	} units[] = { { "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 } };
+	} units[] = {{"d", 86400000}, {"h", 3600000}, {"m", 60000}, {"s", 1000}};
 	for (size_t i = 0; ms != 0 && i < sizeof(units) / sizeof(units[0]); i++) {
 		if (ms % units[i].ms == 0) {
 			snprintf(buf, len, "%llu%s", (unsigned long long)(ms / units[i].ms),
-				 units[i].unit);
+			         units[i].unit);
 			return;
 		}
 	}
@@ -101,8 +100,8 @@ static int check_bounds(const kd_schema_t *row, uint64_t v, char *why, size_t wh
 
 static int parse_bool(const char *text, bool *out)
 {
-	static const char *const yes[] = { "true", "yes", "on" };
-	static const char *const no[] = { "false", "no", "off" };
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
 	for (size_t i = 0; i < 3; i++) {
 		if (strcasecmp(text, yes[i]) == 0) {
 			*out = true;
@@ -116,8 +115,7 @@ static int parse_bool(const char *text, bool *out)
 	return -1;
 }
 
-static int parse_enum(const kd_schema_t *row, const char *text, int *out, char *why,
-		      size_t whylen)
+static int parse_enum(const kd_schema_t *row, const char *text, int *out, char *why, size_t whylen)
 {
 	for (int i = 0; row->enum_names != NULL && row->enum_names[i] != NULL; i++) {
 		if (strcasecmp(text, row->enum_names[i]) == 0) {
@@ -130,15 +128,14 @@ static int parse_enum(const kd_schema_t *row, const char *text, int *out, char *
 		if (n < 0 || (size_t)n >= whylen)
 			break;
 		n += snprintf(why + n, whylen - (size_t)n, "%s %s", i > 0 ? "," : "",
-			      row->enum_names[i]);
+		              row->enum_names[i]);
 	}
 	if (n >= 0 && (size_t)n < whylen)
 		snprintf(why + n, whylen - (size_t)n, ")");
 	return -1;
 }
 
-int kd_scalar_parse(const kd_schema_t *row, const char *text, void *field, char *why,
-		    size_t whylen)
+int kd_scalar_parse(const kd_schema_t *row, const char *text, void *field, char *why, size_t whylen)
 {
 	uint64_t v;
 	switch (row->type) {
@@ -154,8 +151,8 @@ int kd_scalar_parse(const kd_schema_t *row, const char *text, void *field, char 
 	case KD_T_DURATION:
 		if (kd_parse_duration(text, &v) != 0) {
 			snprintf(why, whylen,
-				 "invalid duration '%s' (expected a number with ms, s, m, h or d)",
-				 text);
+			         "invalid duration '%s' (expected a number with ms, s, m, h or d)",
+			         text);
 			return -1;
 		}
 		if (check_bounds(row, v, why, whylen) != 0)
@@ -165,14 +162,11 @@ int kd_scalar_parse(const kd_schema_t *row, const char *text, void *field, char 
 	case KD_T_BOOL:
 		if (parse_bool(text, field) == 0)
 			return 0;
-		snprintf(why, whylen, "invalid boolean '%s' (expected true/false, yes/no or on/off)",
-			 text);
+		snprintf(why, whylen,
+		         "invalid boolean '%s' (expected true/false, yes/no or on/off)", text);
 		return -1;
-	case KD_T_ENUM:
-		return parse_enum(row, text, field, why, whylen);
-	default:
-		snprintf(why, whylen, "not a scalar type");
-		return -1;
+	case KD_T_ENUM: return parse_enum(row, text, field, why, whylen);
+	default: snprintf(why, whylen, "not a scalar type"); return -1;
 	}
 }
 

@@ -17,13 +17,10 @@ static const struct {
 	const char *name;
 	kd_tsig_alg_t alg;
 } alg_names[] = {
-	{ "hmac-md5", KD_TSIG_HMAC_MD5 },
-	{ "hmac-md5.sig-alg.reg.int", KD_TSIG_HMAC_MD5 },
-	{ "hmac-sha1", KD_TSIG_HMAC_SHA1 },
-	{ "hmac-sha224", KD_TSIG_HMAC_SHA224 },
-	{ "hmac-sha256", KD_TSIG_HMAC_SHA256 },
-	{ "hmac-sha384", KD_TSIG_HMAC_SHA384 },
-	{ "hmac-sha512", KD_TSIG_HMAC_SHA512 },
+        {"hmac-md5", KD_TSIG_HMAC_MD5},       {"hmac-md5.sig-alg.reg.int", KD_TSIG_HMAC_MD5},
+        {"hmac-sha1", KD_TSIG_HMAC_SHA1},     {"hmac-sha224", KD_TSIG_HMAC_SHA224},
+        {"hmac-sha256", KD_TSIG_HMAC_SHA256}, {"hmac-sha384", KD_TSIG_HMAC_SHA384},
+        {"hmac-sha512", KD_TSIG_HMAC_SHA512},
 };
 
 int kd_tsig_alg_from_name(const char *name, kd_tsig_alg_t *out)
@@ -34,7 +31,8 @@ int kd_tsig_alg_from_name(const char *name, kd_tsig_alg_t *out)
 	if (len > 0 && name[len - 1] == '.')
 		len--;
 	for (size_t i = 0; i < sizeof(alg_names) / sizeof(alg_names[0]); i++) {
-		if (strlen(alg_names[i].name) == len && strncasecmp(name, alg_names[i].name, len) == 0) {
+		if (strlen(alg_names[i].name) == len &&
+		    strncasecmp(name, alg_names[i].name, len) == 0) {
 			*out = alg_names[i].alg;
 			return 0;
 		}
@@ -92,7 +90,7 @@ void kd_tsig_key_deinit(kd_tsig_key_t *key)
 }
 
 int kd_keylist_add(kd_keylist_t *list, const char *file, kd_mark_t mark, char *name,
-		   kd_tsig_alg_t alg, char *secret, kd_error_t *err)
+                   kd_tsig_alg_t alg, char *secret, kd_error_t *err)
 {
 	/* The name is not echoed when invalid: it might be a misplaced secret. */
 	if (!kd_dname_valid(name) || strcmp(name, ".") == 0) {
@@ -116,7 +114,7 @@ int kd_keylist_add(kd_keylist_t *list, const char *file, kd_mark_t mark, char *n
 		goto fail;
 	}
 	list->v = v;
-	v[list->n].key = (kd_tsig_key_t){ .name = name, .alg = alg, .secret_b64 = secret };
+	v[list->n].key = (kd_tsig_key_t){.name = name, .alg = alg, .secret_b64 = secret};
 	v[list->n].mark = mark;
 	list->n++;
 	return 0;
@@ -174,24 +172,34 @@ int kd_check_tsig_secret(const void *field, char *err, size_t errlen)
 }
 
 static const kd_schema_t knot_key_schema[] = {
-	{ .key = "id", .type = KD_T_STR, .offset = offsetof(knot_key_t, id), .flags = KD_F_REQUIRED },
-	{ .key = "algorithm", .type = KD_T_STR, .offset = offsetof(knot_key_t, algorithm),
-	  .flags = KD_F_REQUIRED, .check = kd_check_tsig_alg },
-	{ .key = "secret", .type = KD_T_STR, .offset = offsetof(knot_key_t, secret),
-	  .flags = KD_F_REQUIRED, .check = kd_check_tsig_secret },
-	{ .key = "", .type = KD_T_MARK, .offset = offsetof(knot_key_t, mark) },
-	{ .key = NULL },
+        {.key = "id", .type = KD_T_STR, .offset = offsetof(knot_key_t, id), .flags = KD_F_REQUIRED},
+        {.key = "algorithm",
+         .type = KD_T_STR,
+         .offset = offsetof(knot_key_t, algorithm),
+         .flags = KD_F_REQUIRED,
+         .check = kd_check_tsig_alg},
+        {.key = "secret",
+         .type = KD_T_STR,
+         .offset = offsetof(knot_key_t, secret),
+         .flags = KD_F_REQUIRED,
+         .check = kd_check_tsig_secret},
+        {.key = "", .type = KD_T_MARK, .offset = offsetof(knot_key_t, mark)},
+        {.key = NULL},
 };
 
 static const kd_schema_t knot_file_schema[] = {
-	{ .key = "key", .type = KD_T_SEQ, .offset = offsetof(knot_file_t, keys),
-	  .count_offset = offsetof(knot_file_t, n), .flags = KD_F_REQUIRED,
-	  .sub = knot_key_schema, .elem_size = sizeof(knot_key_t) },
-	{ .key = NULL },
+        {.key = "key",
+         .type = KD_T_SEQ,
+         .offset = offsetof(knot_file_t, keys),
+         .count_offset = offsetof(knot_file_t, n),
+         .flags = KD_F_REQUIRED,
+         .sub = knot_key_schema,
+         .elem_size = sizeof(knot_key_t)},
+        {.key = NULL},
 };
 
 int kd_tsig_parse_knot(const char *file, const char *buf, size_t len, kd_keylist_t *list,
-		       kd_error_t *err)
+                       kd_error_t *err)
 {
 	knot_file_t kf;
 	if (kd_schema_load_buf(knot_file_schema, file, buf, len, &kf, err) != 0)
@@ -238,9 +246,9 @@ static bool looks_like_knot(const char *buf, size_t len)
 }
 
 static int pick_key(const char *file, kd_keylist_t *list, const char *want, kd_tsig_key_t *out,
-		    kd_error_t *err)
+                    kd_error_t *err)
 {
-	kd_mark_t none = { 0, 0 };
+	kd_mark_t none = {0, 0};
 	size_t idx = list->n;
 	if (list->n == 0) {
 		kd_error_set(err, file, none, "no TSIG key in file");
@@ -251,9 +259,9 @@ static int pick_key(const char *file, kd_keylist_t *list, const char *want, kd_t
 			idx = 0;
 		} else {
 			kd_error_set(err, file, none,
-				     "file holds %zu TSIG keys ('%s', '%s'%s); name the one to use",
-				     list->n, list->v[0].key.name, list->v[1].key.name,
-				     list->n > 2 ? ", ..." : "");
+			             "file holds %zu TSIG keys ('%s', '%s'%s); name the one to use",
+			             list->n, list->v[0].key.name, list->v[1].key.name,
+			             list->n > 2 ? ", ..." : "");
 			return -1;
 		}
 	}
@@ -272,11 +280,11 @@ static int pick_key(const char *file, kd_keylist_t *list, const char *want, kd_t
 }
 
 int kd_tsig_key_load_buf(const char *name, const char *buf, size_t len, const char *want,
-			 kd_tsig_key_t *out, kd_error_t *err)
+                         kd_tsig_key_t *out, kd_error_t *err)
 {
 	if (name == NULL)
 		name = "(input)";
-	kd_keylist_t list = { NULL, 0 };
+	kd_keylist_t list = {NULL, 0};
 	int ret;
 	if (looks_like_knot(buf, len))
 		ret = kd_tsig_parse_knot(name, buf, len, &list, err);
@@ -293,8 +301,8 @@ int kd_tsig_key_load_file(const char *path, const char *want, kd_tsig_key_t *out
 	char *buf = NULL;
 	size_t len = 0;
 	if (kd_read_file(path, &buf, &len) != 0) {
-		kd_error_set(err, path, (kd_mark_t){ 0, 0 }, "failed to read TSIG key file (%s)",
-			     strerror(errno));
+		kd_error_set(err, path, (kd_mark_t){0, 0}, "failed to read TSIG key file (%s)",
+		             strerror(errno));
 		return -1;
 	}
 	int ret = kd_tsig_key_load_buf(path, buf, len, want, out, err);

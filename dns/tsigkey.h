@@ -18,9 +18,9 @@ typedef enum {
 } kd_tsig_alg_t;
 
 typedef struct {
-	char *name;        /* key name, lower-case, no trailing dot */
+	char *name; /* key name, lower-case, no trailing dot */
 	kd_tsig_alg_t alg;
-	char *secret_b64;  /* base64 text as configured (validated) */
+	char *secret_b64; /* base64 text as configured (validated) */
 } kd_tsig_key_t;
 
 /* "hmac-sha256" (also "hmac-sha256." and upper case; "hmac-md5.sig-alg.reg.int" for md5)
@@ -38,7 +38,7 @@ bool kd_base64_valid(const char *text);
 int kd_tsig_key_load_file(const char *path, const char *want, kd_tsig_key_t *out, kd_error_t *err);
 /* The same from a buffer (name shown in errors). */
 int kd_tsig_key_load_buf(const char *name, const char *buf, size_t len, const char *want,
-			 kd_tsig_key_t *out, kd_error_t *err);
+                         kd_tsig_key_t *out, kd_error_t *err);
 
 /* Schema checks (kd_check_fn) for an algorithm name and a base64 secret; a NULL value passes.
  * Neither error message repeats a value that might be a secret. */

@@ -46,7 +46,7 @@ static void advance(lex_t *lx)
 
 static kd_mark_t here(const lex_t *lx)
 {
-	kd_mark_t m = { lx->line, lx->col };
+	kd_mark_t m = {lx->line, lx->col};
 	return m;
 }
 
@@ -89,7 +89,7 @@ static bool is_word_char(const lex_t *lx)
 
 static tok_t next_token(lex_t *lx)
 {
-	tok_t t = { T_ERROR, NULL, 0, { 0, 0 } };
+	tok_t t = {T_ERROR, NULL, 0, {0, 0}};
 	if (skip_space(lx) != 0)
 		return t;
 	t.mark = here(lx);
@@ -131,7 +131,8 @@ static tok_t next_token(lex_t *lx)
 
 static bool tok_is(const tok_t *t, const char *word)
 {
-	return t->type == T_WORD && strlen(word) == t->len && strncasecmp(t->text, word, t->len) == 0;
+	return t->type == T_WORD && strlen(word) == t->len &&
+	       strncasecmp(t->text, word, t->len) == 0;
 }
 
 /* Read the next token; it must be of the given type, else report "expected <what>". */
@@ -224,9 +225,9 @@ static int parse_key(lex_t *lx, kd_mark_t start, kd_keylist_t *list)
 		} else {
 			if (t.type != T_ERROR)
 				kd_error_set(lx->err, lx->file, t.mark,
-					     tok_is(&t, "algorithm") || tok_is(&t, "secret")
-						     ? "duplicate clause in key statement"
-						     : "expected 'algorithm', 'secret' or '}'");
+				             tok_is(&t, "algorithm") || tok_is(&t, "secret")
+				                     ? "duplicate clause in key statement"
+				                     : "expected 'algorithm', 'secret' or '}'");
 			goto fail;
 		}
 		if (expect(lx, T_SEMI, "';' after the clause", &t) != 0)
@@ -236,7 +237,7 @@ static int parse_key(lex_t *lx, kd_mark_t start, kd_keylist_t *list)
 		goto fail;
 	if (!have_alg || secret == NULL) {
 		kd_error_set(lx->err, lx->file, start, "key statement has no %s",
-			     have_alg ? "secret" : "algorithm");
+		             have_alg ? "secret" : "algorithm");
 		goto fail;
 	}
 	return kd_keylist_add(list, lx->file, start, name, alg, secret, lx->err);
@@ -250,9 +251,9 @@ fail:
 }
 
 int kd_tsig_parse_bind(const char *file, const char *buf, size_t len, kd_keylist_t *list,
-		       kd_error_t *err)
+                       kd_error_t *err)
 {
-	lex_t lx = { file, buf, len, 0, 1, 1, err };
+	lex_t lx = {file, buf, len, 0, 1, 1, err};
 	for (;;) {
 		tok_t t = next_token(&lx);
 		if (t.type == T_EOF)

@@ -21,15 +21,15 @@ typedef struct {
  * name (a domain name), converts it to lower case without a trailing dot, and rejects a second
  * key of the same name. Returns 0 or -1 with err set at mark. */
 int kd_keylist_add(kd_keylist_t *list, const char *file, kd_mark_t mark, char *name,
-		   kd_tsig_alg_t alg, char *secret, kd_error_t *err);
+                   kd_tsig_alg_t alg, char *secret, kd_error_t *err);
 
 /* Deinit every key and free the list. */
 void kd_keylist_free(kd_keylist_t *list);
 
 /* Parse BIND key statements (tsig-keygen output) into list. */
 int kd_tsig_parse_bind(const char *file, const char *buf, size_t len, kd_keylist_t *list,
-		       kd_error_t *err);
+                       kd_error_t *err);
 
 /* Parse a Knot "key:" section (keymgr -t output) into list. */
 int kd_tsig_parse_knot(const char *file, const char *buf, size_t len, kd_keylist_t *list,
-		       kd_error_t *err);
+                       kd_error_t *err);

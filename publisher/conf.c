@@ -21,7 +21,10 @@ static int check_ip(const void *field, char *err, size_t errlen)
 #define F(st, m) offsetof(st, m)
 
 static const kd_schema_t key_schema[] = {
-        {.key = "name", .type = KD_T_STR, .offset = F(pub_key_conf_t, name), .check = kd_check_dname},
+        {.key = "name",
+         .type = KD_T_STR,
+         .offset = F(pub_key_conf_t, name),
+         .check = kd_check_dname},
         {.key = "algorithm",
          .type = KD_T_STR,
          .offset = F(pub_key_conf_t, algorithm),
@@ -46,7 +49,10 @@ static const kd_schema_t zone_schema[] = {
          .offset = F(pub_zone_conf_t, servers),
          .count_offset = F(pub_zone_conf_t, servers_count),
          .check = kd_check_server},
-        {.key = "key", .type = KD_T_STR, .offset = F(pub_zone_conf_t, key), .check = kd_check_dname},
+        {.key = "key",
+         .type = KD_T_STR,
+         .offset = F(pub_zone_conf_t, key),
+         .check = kd_check_dname},
         {.key = "", .type = KD_T_MARK, .offset = F(pub_zone_conf_t, mark)},
         {.key = NULL},
 };

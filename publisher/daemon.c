@@ -130,9 +130,7 @@ int pub_run(const pub_run_opts_t *opts)
 		ctx.dry_run = stdout;
 	int rc;
 	switch (opts->mode) {
-	case PUB_RUN_ONCE:
-		rc = pub_round(&ctx, PUB_PUBLISH, false, kd_now_ms()) > 0 ? 1 : 0;
-		break;
+	case PUB_RUN_ONCE: rc = pub_round(&ctx, PUB_PUBLISH, false, kd_now_ms()) > 0 ? 1 : 0; break;
 	case PUB_RUN_WITHDRAW:
 		rc = pub_round(&ctx, PUB_WITHDRAW, false, kd_now_ms()) > 0 ? 1 : 0;
 		break;

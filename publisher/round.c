@@ -362,7 +362,8 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 			goto done;
 		pub_rrlist_deinit(&before);
 		if (copy_list(&ctx->state, &before) != 0 ||
-		    pub_msg_build(zone, &ops, t.key, (uint16_t)ctx->rnd(ctx->rnd_ctx), &msg, err, errlen) != 0)
+		    pub_msg_build(zone, &ops, t.key, (uint16_t)ctx->rnd(ctx->rnd_ctx), &msg, err,
+		                  errlen) != 0)
 			goto done;
 		pub_verdict_t v = {0};
 		if (send_update(ctx, &t, index_of(&t, &from), &msg, &v, srv, err, errlen) != 0) {

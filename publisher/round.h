@@ -47,7 +47,8 @@ typedef enum {
 } pub_mode_t;
 
 /* Set up ctx with conf (ownership passes) and load the state file (a corrupt file is
- * reported and treated as empty). rnd (required) gives message ids and backoff jitter. Returns 0, or -1 when the state cannot be read. */
+ * reported and treated as empty). rnd (required) gives message ids and backoff jitter. Returns 0,
+ * or -1 when the state cannot be read. */
 int pub_ctx_init(pub_ctx_t *ctx, pub_config_t *conf, pub_rand_fn rnd, void *rnd_ctx);
 void pub_ctx_deinit(pub_ctx_t *ctx);
 
@@ -62,4 +63,3 @@ unsigned pub_round(pub_ctx_t *ctx, pub_mode_t mode, bool honor_schedule, uint64_
 
 /* The earliest next attempt over all zones, or UINT64_MAX if none is scheduled. */
 uint64_t pub_next_due(const pub_ctx_t *ctx);
-

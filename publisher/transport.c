@@ -12,7 +12,6 @@
 
 #include "dns/clock.h"
 
-
 /* Wait until fd is ready for events or the deadline passes. */
 static kd_err_t wait_fd(int fd, short events, uint64_t deadline)
 {

@@ -17,11 +17,11 @@ typedef struct {
 	uint16_t priority;
 	uint16_t weight;
 	uint16_t port;
-	uint32_t ttl;               /* seconds, of the SRV record */
+	uint32_t ttl; /* seconds, of the SRV record */
 	kd_addr_t addrs[KMSL_MAX_ADDRS];
 	size_t naddrs;
 	kmsl_state_t state;
-	bool fresh;                 /* from a query now, not from the state file's cache */
+	bool fresh; /* from a query now, not from the state file's cache */
 } kmsl_cand_t;
 
 /* Copy name into buf lower-cased without a trailing dot ("." stays "."). Returns -1 if it

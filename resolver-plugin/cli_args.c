@@ -16,27 +16,27 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kms-locate [-c FILE] [-d DOMAIN]... [-s SERVER[@PORT]]... "
-		   "[--static HOST[:PORT]]\n"
-		   "                  [--all] [--json] [--probe rpc|tcp|none] [--seed N]\n"
-		   "                  [--state FILE | --no-state] [-v]\n");
+	           "[--static HOST[:PORT]]\n"
+	           "                  [--all] [--json] [--probe rpc|tcp|none] [--seed N]\n"
+	           "                  [--state FILE | --no-state] [-v]\n");
 }
 
 enum { OPT_STATIC = 256, OPT_ALL, OPT_JSON, OPT_PROBE, OPT_SEED, OPT_STATE, OPT_NO_STATE };
 
 static const struct option long_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "domain", required_argument, NULL, 'd' },
-	{ "server", required_argument, NULL, 's' },
-	{ "static", required_argument, NULL, OPT_STATIC },
-	{ "all", no_argument, NULL, OPT_ALL },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "probe", required_argument, NULL, OPT_PROBE },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "state", required_argument, NULL, OPT_STATE },
-	{ "no-state", no_argument, NULL, OPT_NO_STATE },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+        {"config", required_argument, NULL, 'c'},
+        {"domain", required_argument, NULL, 'd'},
+        {"server", required_argument, NULL, 's'},
+        {"static", required_argument, NULL, OPT_STATIC},
+        {"all", no_argument, NULL, OPT_ALL},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"probe", required_argument, NULL, OPT_PROBE},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"state", required_argument, NULL, OPT_STATE},
+        {"no-state", no_argument, NULL, OPT_NO_STATE},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
 };
 
 /* The command line, collected first so it can be applied over the configuration file. */
@@ -87,8 +87,13 @@ static int parse(int argc, char **argv, cli_t *cli, args_t *a)
 
 static int set_probe(kmsl_ctx_t *ctx, const char *name)
 {
-	static const struct { const char *name; kmsl_probe_t p; } probes[] = {
-		{ "rpc", KMSL_PROBE_RPC }, { "tcp", KMSL_PROBE_TCP }, { "none", KMSL_PROBE_NONE },
+	static const struct {
+		const char *name;
+		kmsl_probe_t p;
+	} probes[] = {
+	        {"rpc", KMSL_PROBE_RPC},
+	        {"tcp", KMSL_PROBE_TCP},
+	        {"none", KMSL_PROBE_NONE},
 	};
 	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
 		if (strcmp(name, probes[i].name) == 0)
@@ -120,8 +125,8 @@ static int load_config(kmsl_ctx_t *ctx, const char *path)
 	}
 	kmsl_err_t r = kmsl_ctx_load_config(ctx, path, err, sizeof(err));
 	if (r != KMSL_OK) {
-		log_err("failed to load configuration (%s)", r == KMSL_ECONFIG ? err :
-			kmsl_strerror(r));
+		log_err("failed to load configuration (%s)",
+		        r == KMSL_ECONFIG ? err : kmsl_strerror(r));
 		return -1;
 	}
 	return 0;
@@ -170,7 +175,7 @@ static int apply(kmsl_ctx_t *ctx, const args_t *a)
 int cli_setup(int argc, char **argv, cli_t *cli, kmsl_ctx_t **ctx_out)
 {
 	memset(cli, 0, sizeof(*cli));
-	args_t a = { 0 };
+	args_t a = {0};
 	/* At most argc of each repeated option. */
 	a.domains = calloc((size_t)argc, sizeof(*a.domains));
 	a.servers = calloc((size_t)argc, sizeof(*a.servers));

@@ -12,9 +12,9 @@
 /* The address alone (no port) as text. */
 static void addr_text(const struct sockaddr *sa, char *buf, size_t len)
 {
-	const void *raw = sa->sa_family == AF_INET6 ?
-				  (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr :
-				  (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+	const void *raw = sa->sa_family == AF_INET6
+	                          ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+	                          : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
 	if (inet_ntop(sa->sa_family, raw, buf, (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
 }
@@ -138,7 +138,7 @@ int cli_run(kmsl_ctx_t *ctx, const cli_t *cli)
 	print_warning(ctx);
 	if (r == KMSL_ENOSUFFIX) {
 		log_err("no domain to search: configure domains or lookup-domain, or set "
-			"domain/search in resolv.conf");
+		        "domain/search in resolv.conf");
 		return CLI_NORECORDS;
 	}
 	if (r != KMSL_OK) {

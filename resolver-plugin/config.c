@@ -55,46 +55,84 @@ static int check_state(const void *field, char *err, size_t len)
 	return -1;
 }
 
-static const char *const merge_names[] = { "first", "all", NULL };
-static const char *const probe_names[] = { "rpc", "tcp", "none", NULL };
+static const char *const merge_names[] = {"first", "all", NULL};
+static const char *const probe_names[] = {"rpc", "tcp", "none", NULL};
 
 #define DAY_MS (24ULL * 3600 * 1000)
 
 static const kd_schema_t domain_schema[] = {
-	{ .key = "name", .type = KD_T_STR, .offset = offsetof(conf_domain_t, name),
-	  .flags = KD_F_REQUIRED, .check = kd_check_dname },
-	{ .key = "server", .type = KD_T_STR, .offset = offsetof(conf_domain_t, server),
-	  .check = kd_check_server },
-	{ .key = NULL },
+        {.key = "name",
+         .type = KD_T_STR,
+         .offset = offsetof(conf_domain_t, name),
+         .flags = KD_F_REQUIRED,
+         .check = kd_check_dname},
+        {.key = "server",
+         .type = KD_T_STR,
+         .offset = offsetof(conf_domain_t, server),
+         .check = kd_check_server},
+        {.key = NULL},
 };
 
 static const kd_schema_t conf_schema[] = {
-	{ .key = "static", .type = KD_T_STR, .offset = offsetof(conf_t, static_host),
-	  .check = check_static },
-	{ .key = "lookup-domain", .type = KD_T_STR, .offset = offsetof(conf_t, lookup_domain),
-	  .check = kd_check_dname },
-	{ .key = "domains", .type = KD_T_SEQ, .offset = offsetof(conf_t, domains),
-	  .count_offset = offsetof(conf_t, ndomains), .sub = domain_schema,
-	  .elem_size = sizeof(conf_domain_t) },
-	{ .key = "servers", .type = KD_T_STRLIST, .offset = offsetof(conf_t, servers),
-	  .count_offset = offsetof(conf_t, nservers), .check = kd_check_server },
-	{ .key = "merge", .type = KD_T_ENUM, .offset = offsetof(conf_t, merge), .def = "first",
-	  .enum_names = merge_names },
-	{ .key = "probe", .type = KD_T_ENUM, .offset = offsetof(conf_t, probe), .def = "rpc",
-	  .enum_names = probe_names },
-	{ .key = "attempt-delay", .type = KD_T_DURATION, .offset = offsetof(conf_t, attempt_delay),
-	  .def = "250ms", .min = 10, .max = 60 * 1000 },
-	{ .key = "timeout", .type = KD_T_DURATION, .offset = offsetof(conf_t, timeout),
-	  .def = "2s", .min = 1, .max = 600 * 1000 },
-	{ .key = "deadline", .type = KD_T_DURATION, .offset = offsetof(conf_t, deadline),
-	  .def = "10s", .min = 1, .max = 3600 * 1000 },
-	{ .key = "dead-retry", .type = KD_T_DURATION, .offset = offsetof(conf_t, dead_retry),
-	  .def = "5m", .min = 0, .max = 30 * DAY_MS },
-	{ .key = "host-caching", .type = KD_T_BOOL, .offset = offsetof(conf_t, host_caching),
-	  .def = "true" },
-	{ .key = "state", .type = KD_T_STR, .offset = offsetof(conf_t, state),
-	  .check = check_state },
-	{ .key = NULL },
+        {.key = "static",
+         .type = KD_T_STR,
+         .offset = offsetof(conf_t, static_host),
+         .check = check_static},
+        {.key = "lookup-domain",
+         .type = KD_T_STR,
+         .offset = offsetof(conf_t, lookup_domain),
+         .check = kd_check_dname},
+        {.key = "domains",
+         .type = KD_T_SEQ,
+         .offset = offsetof(conf_t, domains),
+         .count_offset = offsetof(conf_t, ndomains),
+         .sub = domain_schema,
+         .elem_size = sizeof(conf_domain_t)},
+        {.key = "servers",
+         .type = KD_T_STRLIST,
+         .offset = offsetof(conf_t, servers),
+         .count_offset = offsetof(conf_t, nservers),
+         .check = kd_check_server},
+        {.key = "merge",
+         .type = KD_T_ENUM,
+         .offset = offsetof(conf_t, merge),
+         .def = "first",
+         .enum_names = merge_names},
+        {.key = "probe",
+         .type = KD_T_ENUM,
+         .offset = offsetof(conf_t, probe),
+         .def = "rpc",
+         .enum_names = probe_names},
+        {.key = "attempt-delay",
+         .type = KD_T_DURATION,
+         .offset = offsetof(conf_t, attempt_delay),
+         .def = "250ms",
+         .min = 10,
+         .max = 60 * 1000},
+        {.key = "timeout",
+         .type = KD_T_DURATION,
+         .offset = offsetof(conf_t, timeout),
+         .def = "2s",
+         .min = 1,
+         .max = 600 * 1000},
+        {.key = "deadline",
+         .type = KD_T_DURATION,
+         .offset = offsetof(conf_t, deadline),
+         .def = "10s",
+         .min = 1,
+         .max = 3600 * 1000},
+        {.key = "dead-retry",
+         .type = KD_T_DURATION,
+         .offset = offsetof(conf_t, dead_retry),
+         .def = "5m",
+         .min = 0,
+         .max = 30 * DAY_MS},
+        {.key = "host-caching",
+         .type = KD_T_BOOL,
+         .offset = offsetof(conf_t, host_caching),
+         .def = "true"},
+        {.key = "state", .type = KD_T_STR, .offset = offsetof(conf_t, state), .check = check_state},
+        {.key = NULL},
 };
 
 /* The loaded values were checked by the schema, so conversions here cannot fail on syntax. */
@@ -143,13 +181,13 @@ fail:
 }
 
 kmsl_err_t kmsl_opts_load(const char *path, const char *buf, size_t len, kmsl_opts_t *out,
-			  char *err, size_t errlen)
+                          char *err, size_t errlen)
 {
 	conf_t conf;
-	kd_error_t kerr = { "" };
+	kd_error_t kerr = {""};
 	memset(&conf, 0, sizeof(conf));
 	int r = buf != NULL ? kd_schema_load_buf(conf_schema, path, buf, len, &conf, &kerr)
-			    : kd_schema_load_file(conf_schema, path, &conf, &kerr);
+	                    : kd_schema_load_file(conf_schema, path, &conf, &kerr);
 	if (r != 0) {
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "%s", kerr.msg);

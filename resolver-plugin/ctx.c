@@ -115,7 +115,7 @@ KMSL_API void kmsl_ctx_free(kmsl_ctx_t *ctx)
 }
 
 KMSL_API kmsl_err_t kmsl_ctx_load_config(kmsl_ctx_t *ctx, const char *path, char *errbuf,
-					 size_t errlen)
+                                         size_t errlen)
 {
 	if (ctx == NULL || path == NULL)
 		return KMSL_EINVAL;
@@ -167,7 +167,7 @@ KMSL_API kmsl_err_t kmsl_set_lookup_domain(kmsl_ctx_t *ctx, const char *domain)
 
 KMSL_API kmsl_err_t kmsl_add_domain(kmsl_ctx_t *ctx, const char *name, const char *server)
 {
-	kmsl_domain_t d = { 0 };
+	kmsl_domain_t d = {0};
 	char norm[KMSL_NAME_MAX];
 	if (ctx == NULL || name == NULL || !kd_dname_valid(name) ||
 	    kmsl_name_norm(name, norm, sizeof(norm)) != 0)
@@ -175,8 +175,7 @@ KMSL_API kmsl_err_t kmsl_add_domain(kmsl_ctx_t *ctx, const char *name, const cha
 	if (server != NULL && kd_addr_parse(server, KMSL_DNS_PORT, &d.server) != 0)
 		return KMSL_EINVAL;
 	d.has_server = server != NULL;
-	kmsl_domain_t *arr = realloc(ctx->opts.domains,
-				     (ctx->opts.ndomains + 1) * sizeof(*arr));
+	kmsl_domain_t *arr = realloc(ctx->opts.domains, (ctx->opts.ndomains + 1) * sizeof(*arr));
 	if (arr == NULL)
 		return KMSL_ENOMEM;
 	ctx->opts.domains = arr;

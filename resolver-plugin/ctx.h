@@ -14,13 +14,13 @@
 #define KMSL_KMS_PORT 1688
 
 typedef struct {
-	char *name;          /* lower-case, no trailing dot */
+	char *name; /* lower-case, no trailing dot */
 	bool has_server;
 	kd_addr_t server;
 } kmsl_domain_t;
 
 typedef struct {
-	char *static_host;   /* host part of "static"; NULL = discovery */
+	char *static_host; /* host part of "static"; NULL = discovery */
 	uint16_t static_port;
 	char *lookup_domain; /* lower-case, no trailing dot; NULL = none */
 	kmsl_domain_t *domains;
@@ -34,7 +34,7 @@ typedef struct {
 	uint64_t deadline_ms;
 	uint64_t dead_retry_ms;
 	bool host_caching;
-	char *state_path;    /* NULL = no state file */
+	char *state_path; /* NULL = no state file */
 } kmsl_opts_t;
 
 struct kmsl_ctx {
@@ -49,7 +49,7 @@ void kmsl_opts_deinit(kmsl_opts_t *opts);
 /* Build opts from YAML text (buf != NULL) or a file (path); with buf = "" and len 0 this gives
  * the defaults. Returns KMSL_OK, or KMSL_ECONFIG with "name:line:column: message" in err. */
 kmsl_err_t kmsl_opts_load(const char *path, const char *buf, size_t len, kmsl_opts_t *out,
-			  char *err, size_t errlen);
+                          char *err, size_t errlen);
 
 /* The default state file for this user: root LOCALSTATEDIR/cache/kmsdns/locate.state, others
  * $XDG_CACHE_HOME/kmsdns/locate.state or ~/.cache/kmsdns/locate.state. NULL if there is no

@@ -29,7 +29,7 @@ static size_t add_suffix(char (*out)[KMSL_NAME_MAX], size_t n, size_t max, const
 }
 
 size_t kmsl_system_suffixes(const char *resolv, size_t len, const char *hostname,
-			    char (*out)[KMSL_NAME_MAX], size_t max)
+                            char (*out)[KMSL_NAME_MAX], size_t max)
 {
 	char line[1024];
 	size_t n = 0;
@@ -44,8 +44,8 @@ size_t kmsl_system_suffixes(const char *resolv, size_t len, const char *hostname
 		if (key == NULL || (strcmp(key, "domain") != 0 && strcmp(key, "search") != 0))
 			continue;
 		n = 0; /* the last domain/search line wins */
-		for (char *v = strtok_r(NULL, " \t\r", &save); v != NULL && v[0] != '#' && v[0] != ';';
-		     v = strtok_r(NULL, " \t\r", &save))
+		for (char *v = strtok_r(NULL, " \t\r", &save);
+		     v != NULL && v[0] != '#' && v[0] != ';'; v = strtok_r(NULL, " \t\r", &save))
 			n = add_suffix(out, n, max, v);
 	}
 	const char *dot = hostname != NULL ? strchr(hostname, '.') : NULL;
@@ -102,8 +102,8 @@ static int srv_from_rr(const ldns_rr *rr, const char *suffix, kmsl_cand_t *c)
 	return ret;
 }
 
-kmsl_reason_t kmsl_srv_answer(const ldns_pkt *pkt, const char *suffix, kmsl_cand_t *out,
-			      size_t max, size_t *n_out)
+kmsl_reason_t kmsl_srv_answer(const ldns_pkt *pkt, const char *suffix, kmsl_cand_t *out, size_t max,
+                              size_t *n_out)
 {
 	*n_out = 0;
 	switch (ldns_pkt_get_rcode(pkt)) {
@@ -143,7 +143,7 @@ static uint64_t remaining(uint64_t end_ms, uint64_t timeout_ms)
 
 /* Fill in addresses the additional section did not give, by A/AAAA queries. */
 static void resolve_missing(kd_query_opts_t *qo, uint64_t end_ms, uint64_t timeout_ms,
-			    kmsl_cand_t *c, size_t n)
+                            kmsl_cand_t *c, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (c[i].naddrs > 0 || kd_now_ms() >= end_ms)
@@ -151,13 +151,13 @@ static void resolve_missing(kd_query_opts_t *qo, uint64_t end_ms, uint64_t timeo
 		size_t got = 0;
 		qo->timeout_ms = remaining(end_ms, timeout_ms);
 		if (kd_resolve_addrs(qo, c[i].target, c[i].port, c[i].addrs, KMSL_MAX_ADDRS,
-				     &got) == KD_OK)
+		                     &got) == KD_OK)
 			c[i].naddrs = got;
 	}
 }
 
 static kmsl_reason_t query_suffix(kd_query_opts_t *qo, const char *suffix, uint64_t end_ms,
-				  uint64_t timeout_ms, kmsl_cand_t *out, size_t *n_out)
+                                  uint64_t timeout_ms, kmsl_cand_t *out, size_t *n_out)
 {
 	char qname[KMSL_NAME_MAX + 16];
 	ldns_pkt *pkt = NULL;
@@ -188,7 +188,7 @@ static kmsl_err_t discover_static(kmsl_ctx_t *ctx, uint64_t end_ms, kmsl_list_t 
 		kd_addr_set_port(&c.addrs[0], c.port);
 		c.naddrs = 1;
 	} else {
-		kd_query_opts_t qo = { .servers = o->servers, .count = o->nservers, .recurse = true };
+		kd_query_opts_t qo = {.servers = o->servers, .count = o->nservers, .recurse = true};
 		resolve_missing(&qo, end_ms, o->timeout_ms, &c, 1);
 	}
 	return kmsl_list_add(list, &c) == 0 ? KMSL_OK : KMSL_ENOMEM;
@@ -216,8 +216,8 @@ static size_t system_where(const kmsl_ctx_t *ctx, where_t *w, size_t max)
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
 	char names[KMSL_MAX_SUFFIXES][KMSL_NAME_MAX];
-	size_t n = kmsl_system_suffixes(buf, len, host, names, max < KMSL_MAX_SUFFIXES ? max :
-						KMSL_MAX_SUFFIXES);
+	size_t n = kmsl_system_suffixes(buf, len, host, names,
+	                                max < KMSL_MAX_SUFFIXES ? max : KMSL_MAX_SUFFIXES);
 	for (size_t i = 0; i < n; i++) {
 		memcpy(w[i].name, names[i], sizeof(w[i].name));
 		w[i].servers = ctx->opts.servers;
@@ -246,8 +246,8 @@ static size_t where_to_look(const kmsl_ctx_t *ctx, where_t *w, size_t max)
 	return n;
 }
 
-kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t now,
-			 uint64_t end_ms, kmsl_list_t *list)
+kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t now, uint64_t end_ms,
+                         kmsl_list_t *list)
 {
 	const kmsl_opts_t *o = &ctx->opts;
 	if (o->static_host != NULL)
@@ -264,9 +264,9 @@ kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t no
 		size_t n = kmsl_state_cached(st, where[i].name, now, recs, KMSL_MAX_CANDS);
 		kmsl_reason_t reason = KMSL_REASON_CACHED;
 		if (n == 0) {
-			kd_query_opts_t qo = { .servers = where[i].servers,
-					       .count = where[i].nservers,
-					       .recurse = true };
+			kd_query_opts_t qo = {.servers = where[i].servers,
+			                      .count = where[i].nservers,
+			                      .recurse = true};
 			reason = query_suffix(&qo, where[i].name, end_ms, o->timeout_ms, recs, &n);
 			for (size_t k = 0; k < n; k++)
 				recs[k].fresh = true;

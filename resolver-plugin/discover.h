@@ -17,17 +17,16 @@
  * (the later line wins, as in glibc), then the domain of hostname if it has a dot. Lower-case,
  * no trailing dot, duplicates removed. Returns the count (at most max). */
 size_t kmsl_system_suffixes(const char *resolv, size_t len, const char *hostname,
-			    char (*out)[KMSL_NAME_MAX], size_t max);
+                            char (*out)[KMSL_NAME_MAX], size_t max);
 
 /* Read an SRV answer to _vlmcs._tcp.<suffix>.: its records into out (up to max, *n_out), with
  * addresses from the additional section when present. Returns the suffix's reason:
  * RECORDS, NXDOMAIN, NODATA, DOT, SERVFAIL or REFUSED (other rcodes). */
-kmsl_reason_t kmsl_srv_answer(const ldns_pkt *pkt, const char *suffix, kmsl_cand_t *out,
-			      size_t max, size_t *n_out);
+kmsl_reason_t kmsl_srv_answer(const ldns_pkt *pkt, const char *suffix, kmsl_cand_t *out, size_t max,
+                              size_t *n_out);
 
 /* Discover the candidates into list (unordered, with per-suffix reasons): from the state's
  * cache where it has not expired, else by query. Fresh records are flagged for caching.
  * end_ms is the monotonic deadline. */
-kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t now,
-			 uint64_t end_ms, kmsl_list_t *list);
-
+kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t now, uint64_t end_ms,
+                         kmsl_list_t *list);

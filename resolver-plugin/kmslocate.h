@@ -53,14 +53,14 @@ KMSL_API const char *kmsl_state_str(kmsl_state_t state);
 /* Why a suffix gave what it gave. */
 typedef enum {
 	KMSL_REASON_RECORDS = 0, /* usable SRV records */
-	KMSL_REASON_CACHED,      /* usable SRV records from the state file cache (TTL not expired) */
+	KMSL_REASON_CACHED, /* usable SRV records from the state file cache (TTL not expired) */
 	KMSL_REASON_NXDOMAIN,
-	KMSL_REASON_NODATA,      /* name exists, no SRV records */
-	KMSL_REASON_DOT,         /* a lone "." target: the service is decidedly not available */
+	KMSL_REASON_NODATA, /* name exists, no SRV records */
+	KMSL_REASON_DOT,    /* a lone "." target: the service is decidedly not available */
 	KMSL_REASON_SERVFAIL,
-	KMSL_REASON_REFUSED,     /* REFUSED or another error rcode */
+	KMSL_REASON_REFUSED, /* REFUSED or another error rcode */
 	KMSL_REASON_TIMEOUT,
-	KMSL_REASON_ERROR,       /* network or malformed answer */
+	KMSL_REASON_ERROR, /* network or malformed answer */
 } kmsl_reason_t;
 
 /* "records", "cached", "NXDOMAIN", "no SRV", ".", "SERVFAIL", "REFUSED", "timeout", "error" */
@@ -73,8 +73,8 @@ typedef struct kmsl_list kmsl_list_t;
 
 /* The host kmsl_connect() chose (caller-allocated). */
 typedef struct {
-	char target[KMSL_NAME_MAX];  /* host name without the trailing dot (or the static host) */
-	char suffix[KMSL_NAME_MAX];  /* suffix the record came from; "" for a static host */
+	char target[KMSL_NAME_MAX]; /* host name without the trailing dot (or the static host) */
+	char suffix[KMSL_NAME_MAX]; /* suffix the record came from; "" for a static host */
 	uint16_t priority;
 	uint16_t weight;
 	uint16_t port;
@@ -91,7 +91,7 @@ KMSL_API void kmsl_ctx_free(kmsl_ctx_t *ctx);
  * before are replaced (set command-line overrides afterwards). On failure the context is
  * unchanged and errbuf holds "file:line:column: message". */
 KMSL_API kmsl_err_t kmsl_ctx_load_config(kmsl_ctx_t *ctx, const char *path, char *errbuf,
-					 size_t errlen);
+                                         size_t errlen);
 
 /* "host", "host:port" or "[v6]:port": use this host only, no SRV discovery. NULL clears. */
 KMSL_API kmsl_err_t kmsl_set_static(kmsl_ctx_t *ctx, const char *hostport);
@@ -138,7 +138,7 @@ KMSL_API kmsl_state_t kmsl_list_state(const kmsl_list_t *list, size_t i);
 KMSL_API size_t kmsl_list_addr_count(const kmsl_list_t *list, size_t i);
 /* Address j of candidate i (port set), *len_out its length. */
 KMSL_API const struct sockaddr *kmsl_list_addr(const kmsl_list_t *list, size_t i, size_t j,
-					       socklen_t *len_out);
+                                               socklen_t *len_out);
 
 /* Suffixes asked, in order, with their reasons (for "no records" diagnostics). */
 KMSL_API size_t kmsl_list_suffix_count(const kmsl_list_t *list);
@@ -150,14 +150,14 @@ KMSL_API kmsl_reason_t kmsl_list_suffix_reason(const kmsl_list_t *list, size_t k
  * candidate wins and *fd is -1. Records the outcome in the list's states and the state file.
  * Returns KMSL_ENORECORDS for an empty list, KMSL_ENOALIVE if nobody answered. */
 KMSL_API kmsl_err_t kmsl_connect_list(kmsl_ctx_t *ctx, kmsl_list_t *list, int *fd,
-				      kmsl_host_t *chosen);
+                                      kmsl_host_t *chosen);
 /* kmsl_candidates() followed by kmsl_connect_list(). chosen may be NULL. */
 KMSL_API kmsl_err_t kmsl_connect(kmsl_ctx_t *ctx, int *fd, kmsl_host_t *chosen);
 
 /* A client says how a host did (e.g. activation failed on it): dead marks it dead for
  * dead-retry and drops it as sticky host; alive makes it the sticky host (host caching). */
 KMSL_API kmsl_err_t kmsl_report(kmsl_ctx_t *ctx, const char *target, uint16_t port,
-				kmsl_state_t state);
+                                kmsl_state_t state);
 
 #ifdef __cplusplus
 }

@@ -111,7 +111,7 @@ KMSL_API size_t kmsl_list_addr_count(const kmsl_list_t *list, size_t i)
 }
 
 KMSL_API const struct sockaddr *kmsl_list_addr(const kmsl_list_t *list, size_t i, size_t j,
-					       socklen_t *len_out)
+                                               socklen_t *len_out)
 {
 	const kmsl_cand_t *c = CAND(list, i);
 	if (c == NULL || j >= c->naddrs)
@@ -133,6 +133,5 @@ KMSL_API const char *kmsl_list_suffix_name(const kmsl_list_t *list, size_t k)
 
 KMSL_API kmsl_reason_t kmsl_list_suffix_reason(const kmsl_list_t *list, size_t k)
 {
-	return list == NULL || k >= list->nsuffixes ? KMSL_REASON_ERROR
-						    : list->suffixes[k].reason;
+	return list == NULL || k >= list->nsuffixes ? KMSL_REASON_ERROR : list->suffixes[k].reason;
 }

@@ -53,8 +53,11 @@ static kmsl_err_t cache_fresh(kmsl_ctx_t *ctx, const kmsl_list_t *list, int64_t 
 	}
 	if (nfresh > 0 || nempty > 0) {
 		/* caching = true: keep the sticky host, this call did not probe it. */
-		kmsl_state_change_t chg = { .caching = true, .srv = fresh, .nsrv = nfresh,
-					    .fresh = empty, .nfresh = nempty };
+		kmsl_state_change_t chg = {.caching = true,
+		                           .srv = fresh,
+		                           .nsrv = nfresh,
+		                           .fresh = empty,
+		                           .nfresh = nempty};
 		save_state(ctx, &chg, now);
 	}
 	free(fresh);
@@ -103,7 +106,7 @@ static kd_probe_kind_t probe_kind(kmsl_probe_t p)
  * a sticky host at the front shares group 0, so it gets an attempt-delay head start without
  * costing a whole timeout when it has gone away. */
 static size_t build_targets(const kmsl_list_t *list, const bool *use, kd_race_target_t *t,
-			    size_t *owner)
+                            size_t *owner)
 {
 	size_t nt = 0;
 	unsigned group = 0;
@@ -129,8 +132,7 @@ static size_t build_targets(const kmsl_list_t *list, const bool *use, kd_race_ta
 }
 
 /* A candidate is dead when every one of its tried addresses failed, alive when one answered. */
-static void judge(kmsl_list_t *list, const kd_probe_result_t *res, const size_t *owner,
-		  size_t nt)
+static void judge(kmsl_list_t *list, const kd_probe_result_t *res, const size_t *owner, size_t nt)
 {
 	for (size_t i = 0; i < list->n; i++) {
 		bool tried = false, open = false, alive = false;
@@ -156,14 +158,14 @@ static void record_outcomes(kmsl_ctx_t *ctx, const kmsl_list_t *list, const bool
 	size_t n = 0;
 	for (size_t i = 0; i < list->n; i++)
 		if (use[i] && (list->cands[i].state == KMSL_STATE_ALIVE ||
-			       list->cands[i].state == KMSL_STATE_DEAD))
+		               list->cands[i].state == KMSL_STATE_DEAD))
 			hosts[n++] = list->cands[i];
 	int64_t now = (int64_t)time(NULL);
 	kmsl_state_change_t chg = {
-		.hosts = hosts,
-		.nhosts = n,
-		.dead_until = now + (int64_t)((ctx->opts.dead_retry_ms + 999) / 1000),
-		.caching = ctx->opts.host_caching,
+	        .hosts = hosts,
+	        .nhosts = n,
+	        .dead_until = now + (int64_t)((ctx->opts.dead_retry_ms + 999) / 1000),
+	        .caching = ctx->opts.host_caching,
 	};
 	if (n > 0)
 		save_state(ctx, &chg, now);
@@ -184,7 +186,7 @@ static void fill_host(const kmsl_cand_t *c, const kd_addr_t *addr, kmsl_host_t *
 
 /* The race gets what is left of the whole-call deadline (end_ms, monotonic). */
 static kmsl_err_t connect_until(kmsl_ctx_t *ctx, kmsl_list_t *list, uint64_t end_ms, int *fd,
-				kmsl_host_t *chosen)
+                                kmsl_host_t *chosen)
 {
 	if (list->n == 0)
 		return KMSL_ENORECORDS;
@@ -202,10 +204,10 @@ static kmsl_err_t connect_until(kmsl_ctx_t *ctx, kmsl_list_t *list, uint64_t end
 	if (nt == 0)
 		goto out;
 	kd_race_opts_t ro = {
-		.kind = probe_kind(ctx->opts.probe),
-		.attempt_delay_ms = ctx->opts.attempt_delay_ms,
-		.timeout_ms = ctx->opts.timeout_ms,
-		.deadline_ms = end_ms > kd_now_ms() ? end_ms - kd_now_ms() : 1,
+	        .kind = probe_kind(ctx->opts.probe),
+	        .attempt_delay_ms = ctx->opts.attempt_delay_ms,
+	        .timeout_ms = ctx->opts.timeout_ms,
+	        .deadline_ms = end_ms > kd_now_ms() ? end_ms - kd_now_ms() : 1,
 	};
 	int sock = -1;
 	long win = kd_race(t, nt, &ro, res, &sock);
@@ -228,7 +230,7 @@ out:
 }
 
 KMSL_API kmsl_err_t kmsl_connect_list(kmsl_ctx_t *ctx, kmsl_list_t *list, int *fd,
-				      kmsl_host_t *chosen)
+                                      kmsl_host_t *chosen)
 {
 	if (ctx == NULL || list == NULL || fd == NULL)
 		return KMSL_EINVAL;
@@ -250,7 +252,7 @@ KMSL_API kmsl_err_t kmsl_connect(kmsl_ctx_t *ctx, int *fd, kmsl_host_t *chosen)
 }
 
 KMSL_API kmsl_err_t kmsl_report(kmsl_ctx_t *ctx, const char *target, uint16_t port,
-				kmsl_state_t state)
+                                kmsl_state_t state)
 {
 	if (ctx == NULL || target == NULL || port == 0 ||
 	    (state != KMSL_STATE_ALIVE && state != KMSL_STATE_DEAD))
@@ -265,10 +267,10 @@ KMSL_API kmsl_err_t kmsl_report(kmsl_ctx_t *ctx, const char *target, uint16_t po
 		return KMSL_OK;
 	int64_t now = (int64_t)time(NULL);
 	kmsl_state_change_t chg = {
-		.hosts = &h,
-		.nhosts = 1,
-		.dead_until = now + (int64_t)((ctx->opts.dead_retry_ms + 999) / 1000),
-		.caching = ctx->opts.host_caching,
+	        .hosts = &h,
+	        .nhosts = 1,
+	        .dead_until = now + (int64_t)((ctx->opts.dead_retry_ms + 999) / 1000),
+	        .caching = ctx->opts.host_caching,
 	};
 	char warn[512];
 	if (kmsl_state_update(ctx->opts.state_path, &chg, now, warn, sizeof(warn)) != 0) {

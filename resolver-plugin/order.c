@@ -35,7 +35,7 @@ static void sort_by_priority(const kmsl_order_key_t *keys, size_t *idx, size_t n
 
 /* Order one priority group idx[0..n) in place, using tmp (n entries) as scratch. */
 static void order_group(const kmsl_order_key_t *keys, size_t *idx, size_t n, size_t *tmp,
-			kmsl_rng_t *rng)
+                        kmsl_rng_t *rng)
 {
 	size_t nw = 0, nz = 0;
 	uint64_t sum = 0;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #define LINE_MAX_LEN 4096
-#define MAX_FIELDS (6 + KMSL_MAX_ADDRS)
+#define MAX_FIELDS   (6 + KMSL_MAX_ADDRS)
 
 void kmsl_state_init(kmsl_statefile_t *st)
 {
@@ -65,7 +65,8 @@ static int split(char *line, char **f)
 {
 	int n = 0;
 	char *save = NULL;
-	for (char *tok = strtok_r(line, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+	for (char *tok = strtok_r(line, " ", &save); tok != NULL;
+	     tok = strtok_r(NULL, " ", &save)) {
 		if (n == MAX_FIELDS)
 			return -1;
 		f[n++] = tok;
@@ -231,7 +232,7 @@ static void sb_printf(sbuf_t *sb, const char *fmt, ...)
 
 int kmsl_state_format(const kmsl_statefile_t *st, char **out)
 {
-	sbuf_t sb = { .buf = malloc(256), .cap = 256 };
+	sbuf_t sb = {.buf = malloc(256), .cap = 256};
 	if (sb.buf == NULL)
 		return -1;
 	sb.buf[0] = '\0';
@@ -240,11 +241,11 @@ int kmsl_state_format(const kmsl_statefile_t *st, char **out)
 		sb_printf(&sb, "sticky %s %u\n", st->sticky_target, st->sticky_port);
 	for (size_t i = 0; i < st->ndead; i++)
 		sb_printf(&sb, "dead %s %u %" PRId64 "\n", st->dead[i].target, st->dead[i].port,
-			  st->dead[i].until);
+		          st->dead[i].until);
 	for (size_t i = 0; i < st->nsrv; i++) {
 		const kmsl_cand_t *c = &st->srv[i].cand;
 		sb_printf(&sb, "srv %s %" PRId64 " %u %u %u %s", c->suffix, st->srv[i].expires,
-			  c->priority, c->weight, c->port, c->target);
+		          c->priority, c->weight, c->port, c->target);
 		for (size_t j = 0; j < c->naddrs; j++) {
 			char ip[KD_ADDR_STRLEN];
 			kd_addr_ip_str(&c->addrs[j], ip, sizeof(ip));
@@ -295,8 +296,8 @@ static void srv_drop_suffix(kmsl_statefile_t *st, const char *suffix)
 
 static void apply_host(kmsl_statefile_t *st, const kmsl_cand_t *h, const kmsl_state_change_t *chg)
 {
-	bool is_sticky = st->has_sticky &&
-			 host_eq(st->sticky_target, st->sticky_port, h->target, h->port);
+	bool is_sticky =
+	        st->has_sticky && host_eq(st->sticky_target, st->sticky_port, h->target, h->port);
 	if (h->state == KMSL_STATE_DEAD) {
 		dead_remove(st, h->target, h->port);
 		if (st->ndead == KMSL_STATE_MAX_DEAD) /* full: forget the oldest entry */
@@ -352,7 +353,7 @@ int kmsl_state_apply(kmsl_statefile_t *st, const kmsl_state_change_t *chg, int64
 }
 
 void kmsl_state_mark(const kmsl_statefile_t *st, kmsl_cand_t *cands, size_t n, int64_t now,
-		     bool caching)
+                     bool caching)
 {
 	size_t sticky = n;
 	for (size_t i = 0; i < n; i++) {
@@ -390,7 +391,7 @@ size_t kmsl_state_select(const kmsl_cand_t *cands, size_t n, bool *use)
 }
 
 size_t kmsl_state_cached(const kmsl_statefile_t *st, const char *suffix, int64_t now,
-			 kmsl_cand_t *out, size_t max)
+                         kmsl_cand_t *out, size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < st->nsrv && n < max; i++) {

@@ -18,10 +18,10 @@
 
 #include "resolver-plugin/cand.h"
 
-#define KMSL_STATE_MAGIC "kmsdns-locate-state 1"
+#define KMSL_STATE_MAGIC     "kmsdns-locate-state 1"
 #define KMSL_STATE_MAX_BYTES (1024 * 1024)
-#define KMSL_STATE_MAX_DEAD 256
-#define KMSL_STATE_MAX_SRV 512
+#define KMSL_STATE_MAX_DEAD  256
+#define KMSL_STATE_MAX_SRV   512
 
 typedef struct {
 	char target[KMSL_NAME_MAX];
@@ -46,13 +46,13 @@ typedef struct {
 
 /* What a run learned, merged into the file by kmsl_state_update. */
 typedef struct {
-	const kmsl_cand_t *hosts;  /* probe outcomes: state ALIVE or DEAD (others ignored) */
+	const kmsl_cand_t *hosts; /* probe outcomes: state ALIVE or DEAD (others ignored) */
 	size_t nhosts;
-	int64_t dead_until;        /* retry-after for hosts found DEAD */
-	bool caching;              /* host caching: ALIVE sets the sticky host; off clears it */
-	const kmsl_cand_t *srv;    /* fresh records; their suffixes replace the cached ones */
+	int64_t dead_until;     /* retry-after for hosts found DEAD */
+	bool caching;           /* host caching: ALIVE sets the sticky host; off clears it */
+	const kmsl_cand_t *srv; /* fresh records; their suffixes replace the cached ones */
 	size_t nsrv;
-	const char *const *fresh;  /* suffixes answered without records: drop their cache */
+	const char *const *fresh; /* suffixes answered without records: drop their cache */
 	size_t nfresh;
 } kmsl_state_change_t;
 
@@ -74,12 +74,12 @@ int kmsl_state_apply(kmsl_statefile_t *st, const kmsl_state_change_t *chg, int64
 
 /* Lock, load, apply, write atomically. Returns 0, or 1 with a warning (nothing written). */
 int kmsl_state_update(const char *path, const kmsl_state_change_t *chg, int64_t now, char *warn,
-		      size_t wlen);
+                      size_t wlen);
 
 /* Mark cands from st at time now: DEAD while their retry-after has not passed, STICKY for the
  * sticky host (host caching on), which also moves to the front. */
 void kmsl_state_mark(const kmsl_statefile_t *st, kmsl_cand_t *cands, size_t n, int64_t now,
-		     bool caching);
+                     bool caching);
 
 /* Choose which candidates to probe: those not DEAD and with addresses; if every candidate
  * with addresses is DEAD, all of them (better to try than to fail untried). Sets use[i];
@@ -88,4 +88,4 @@ size_t kmsl_state_select(const kmsl_cand_t *cands, size_t n, bool *use);
 
 /* Copy the unexpired cached records of suffix into out (up to max). Returns the count. */
 size_t kmsl_state_cached(const kmsl_statefile_t *st, const char *suffix, int64_t now,
-			 kmsl_cand_t *out, size_t max);
+                         kmsl_cand_t *out, size_t max);

@@ -53,7 +53,7 @@ int kmsl_state_load(const char *path, kmsl_statefile_t *st, char *warn, size_t w
 	errno = 0;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || read_bounded(fd, &buf, &len) != 0) {
 		snprintf(warn, wlen, "ignored state file %s (%s)", path,
-			 errno != 0 ? strerror(errno) : "not a regular file");
+		         errno != 0 ? strerror(errno) : "not a regular file");
 		close(fd);
 		return 1;
 	}
@@ -112,7 +112,7 @@ static int lock_file(const char *path, int *fd_out)
 			errno = e;
 			return -1;
 		}
-		struct timespec ts = { 0, 5 * 1000 * 1000 };
+		struct timespec ts = {0, 5 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	*fd_out = fd;
@@ -161,7 +161,7 @@ static int write_atomic(const char *path, const char *text)
 }
 
 int kmsl_state_update(const char *path, const kmsl_state_change_t *chg, int64_t now, char *warn,
-		      size_t wlen)
+                      size_t wlen)
 {
 	int lfd;
 	if (make_parent(path) != 0 || lock_file(path, &lfd) != 0) {

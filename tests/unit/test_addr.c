@@ -42,9 +42,22 @@ static void test_addr_parse_ok(void **state)
 static void test_addr_parse_bad(void **state)
 {
 	static const char *const bad[] = {
-		"", "@53", "192.0.2.1@", "192.0.2.1@0", "192.0.2.1@65536", "192.0.2.1@+53",
-		"192.0.2.1@ 53", "192.0.2.1@53x", "192.0.2", "192.0.2.256", "host.example",
-		"[::1]@53", "::1@53@53", "2001:db8:::1", "192.0.2.1 ", "192.0.2.1@123456",
+	        "",
+	        "@53",
+	        "192.0.2.1@",
+	        "192.0.2.1@0",
+	        "192.0.2.1@65536",
+	        "192.0.2.1@+53",
+	        "192.0.2.1@ 53",
+	        "192.0.2.1@53x",
+	        "192.0.2",
+	        "192.0.2.256",
+	        "host.example",
+	        "[::1]@53",
+	        "::1@53@53",
+	        "2001:db8:::1",
+	        "192.0.2.1 ",
+	        "192.0.2.1@123456",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		kd_addr_t a;
@@ -125,9 +138,21 @@ static void test_hostport_ok(void **state)
 static void test_hostport_bad(void **state)
 {
 	static const char *const bad[] = {
-		"", ":1688", "kms:", "kms:0", "kms:65536", "kms:16x8", "[2001:db8::1", "[2001:db8::1]x",
-		"[2001:db8::1]:", "[]:1688", "[192.0.2.1]:1688", "kms..example", "kms example", ".",
-		"[kms]:1688",
+	        "",
+	        ":1688",
+	        "kms:",
+	        "kms:0",
+	        "kms:65536",
+	        "kms:16x8",
+	        "[2001:db8::1",
+	        "[2001:db8::1]x",
+	        "[2001:db8::1]:",
+	        "[]:1688",
+	        "[192.0.2.1]:1688",
+	        "kms..example",
+	        "kms example",
+	        ".",
+	        "[kms]:1688",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *h = (char *)"untouched";
@@ -206,14 +231,14 @@ static void test_dname_equal_canon(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_addr_parse_ok),
-		cmocka_unit_test(test_addr_parse_bad),
-		cmocka_unit_test(test_addr_ip_str_and_port),
-		cmocka_unit_test(test_addr_equal),
-		cmocka_unit_test(test_hostport_ok),
-		cmocka_unit_test(test_hostport_bad),
-		cmocka_unit_test(test_dname_valid),
-		cmocka_unit_test(test_dname_equal_canon),
+	        cmocka_unit_test(test_addr_parse_ok),
+	        cmocka_unit_test(test_addr_parse_bad),
+	        cmocka_unit_test(test_addr_ip_str_and_port),
+	        cmocka_unit_test(test_addr_equal),
+	        cmocka_unit_test(test_hostport_ok),
+	        cmocka_unit_test(test_hostport_bad),
+	        cmocka_unit_test(test_dname_valid),
+	        cmocka_unit_test(test_dname_equal_canon),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

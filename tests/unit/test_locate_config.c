@@ -51,20 +51,20 @@ static void test_defaults(void **state)
 static void test_every_key(void **state)
 {
 	const char *yaml = "static: KMS1.Example.Test:1700\n"
-			   "lookup-domain: Example.TEST.\n"
-			   "domains:\n"
-			   "  - name: a.test\n"
-			   "    server: 127.0.0.1@53531\n"
-			   "  - name: b.test\n"
-			   "servers: [127.0.0.2@5353, '::1']\n"
-			   "merge: all\n"
-			   "probe: tcp\n"
-			   "attempt-delay: 10ms\n"
-			   "timeout: 3s\n"
-			   "deadline: 1m\n"
-			   "dead-retry: 0\n"
-			   "host-caching: false\n"
-			   "state: /tmp/x.state\n";
+	                   "lookup-domain: Example.TEST.\n"
+	                   "domains:\n"
+	                   "  - name: a.test\n"
+	                   "    server: 127.0.0.1@53531\n"
+	                   "  - name: b.test\n"
+	                   "servers: [127.0.0.2@5353, '::1']\n"
+	                   "merge: all\n"
+	                   "probe: tcp\n"
+	                   "attempt-delay: 10ms\n"
+	                   "timeout: 3s\n"
+	                   "deadline: 1m\n"
+	                   "dead-retry: 0\n"
+	                   "host-caching: false\n"
+	                   "state: /tmp/x.state\n";
 	kmsl_opts_t o;
 	char err[512] = "";
 	assert_int_equal(load(yaml, &o, err, sizeof(err)), KMSL_OK);
@@ -95,9 +95,9 @@ static void test_small_values(void **state)
 {
 	kmsl_opts_t o;
 	char err[512];
-	assert_int_equal(load("static: kms\nprobe: none\nstate: none\nservers: 10.0.0.1\n", &o,
-			      err, sizeof(err)),
-			 KMSL_OK);
+	assert_int_equal(load("static: kms\nprobe: none\nstate: none\nservers: 10.0.0.1\n", &o, err,
+	                      sizeof(err)),
+	                 KMSL_OK);
 	assert_string_equal(o.static_host, "kms");
 	assert_int_equal(o.static_port, 1688);
 	assert_int_equal(o.probe, KMSL_PROBE_NONE);
@@ -131,8 +131,10 @@ static void test_errors(void **state)
 	bad("domains:\n  - name: a..b\n", "t.yaml:2:11:", "not a valid domain name");
 	bad("domains:\n  - name: .\n", "t.yaml:2:11:", "the root");
 	bad("domains:\n  - server: 127.0.0.1\n", "t.yaml:2:5:", "name");
-	bad("domains:\n  - name: a.test\n    sever: 127.0.0.1\n", "t.yaml:3:5:", "unknown key 'sever'");
-	bad("domains:\n  - name: a.test\n    server: 300.1.1.1\n", "t.yaml:3:13:", "not an address");
+	bad("domains:\n  - name: a.test\n    sever: 127.0.0.1\n",
+	    "t.yaml:3:5:", "unknown key 'sever'");
+	bad("domains:\n  - name: a.test\n    server: 300.1.1.1\n",
+	    "t.yaml:3:13:", "not an address");
 	bad("lookup-domain: a..b\n", "t.yaml:1:16:", "lookup-domain");
 	bad("static: 'kms:99999'\n", "t.yaml:1:9:", "host[:port]");
 	bad("state: relative/path\n", "t.yaml:1:8:", "absolute path");
@@ -221,13 +223,10 @@ static void test_strings(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_every_key),
-		cmocka_unit_test(test_small_values),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_ctx_load_file),
-		cmocka_unit_test(test_setters),
-		cmocka_unit_test(test_strings),
+	        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_every_key),
+	        cmocka_unit_test(test_small_values),  cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_ctx_load_file), cmocka_unit_test(test_setters),
+	        cmocka_unit_test(test_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

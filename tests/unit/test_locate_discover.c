@@ -14,27 +14,28 @@
 #include "resolver-plugin/discover.h"
 
 static ldns_pkt *pkt_with(ldns_pkt_rcode rcode, const char *const *answer,
-			  const char *const *additional)
+                          const char *const *additional)
 {
 	ldns_pkt *pkt = ldns_pkt_new();
 	assert_non_null(pkt);
 	ldns_pkt_set_rcode(pkt, rcode);
 	for (size_t i = 0; answer != NULL && answer[i] != NULL; i++) {
 		ldns_rr *rr = NULL;
-		assert_int_equal(ldns_rr_new_frm_str(&rr, answer[i], 0, NULL, NULL), LDNS_STATUS_OK);
+		assert_int_equal(ldns_rr_new_frm_str(&rr, answer[i], 0, NULL, NULL),
+		                 LDNS_STATUS_OK);
 		ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, rr);
 	}
 	for (size_t i = 0; additional != NULL && additional[i] != NULL; i++) {
 		ldns_rr *rr = NULL;
 		assert_int_equal(ldns_rr_new_frm_str(&rr, additional[i], 0, NULL, NULL),
-				 LDNS_STATUS_OK);
+		                 LDNS_STATUS_OK);
 		ldns_pkt_push_rr(pkt, LDNS_SECTION_ADDITIONAL, rr);
 	}
 	return pkt;
 }
 
-static kmsl_reason_t answer(ldns_pkt_rcode rcode, const char *const *ans,
-			    const char *const *add, kmsl_cand_t *out, size_t *n)
+static kmsl_reason_t answer(ldns_pkt_rcode rcode, const char *const *ans, const char *const *add,
+                            kmsl_cand_t *out, size_t *n)
 {
 	ldns_pkt *pkt = pkt_with(rcode, ans, add);
 	kmsl_reason_t r = kmsl_srv_answer(pkt, "example.test", out, 8, n);
@@ -47,16 +48,16 @@ static void test_srv_answer(void **state)
 	kmsl_cand_t c[8];
 	size_t n = 99;
 	const char *recs[] = {
-		"_vlmcs._tcp.example.test. 300 IN SRV 10 5 1688 KMS1.Example.Test.",
-		"_vlmcs._tcp.example.test. 200 IN SRV 0 0 1700 kms2.example.test.",
-		"_vlmcs._tcp.example.test. 300 IN TXT \"not an srv\"",
-		NULL,
+	        "_vlmcs._tcp.example.test. 300 IN SRV 10 5 1688 KMS1.Example.Test.",
+	        "_vlmcs._tcp.example.test. 200 IN SRV 0 0 1700 kms2.example.test.",
+	        "_vlmcs._tcp.example.test. 300 IN TXT \"not an srv\"",
+	        NULL,
 	};
 	const char *glue[] = {
-		"kms1.example.test. 300 IN A 192.0.2.1",
-		"kms1.example.test. 300 IN AAAA 2001:db8::1",
-		"other.example.test. 300 IN A 192.0.2.9",
-		NULL,
+	        "kms1.example.test. 300 IN A 192.0.2.1",
+	        "kms1.example.test. 300 IN AAAA 2001:db8::1",
+	        "other.example.test. 300 IN A 192.0.2.9",
+	        NULL,
 	};
 	assert_int_equal(answer(LDNS_RCODE_NOERROR, recs, glue, c, &n), KMSL_REASON_RECORDS);
 	assert_int_equal(n, 2);
@@ -80,12 +81,12 @@ static void test_srv_reasons(void **state)
 {
 	kmsl_cand_t c[8];
 	size_t n = 99;
-	const char *dot[] = { "_vlmcs._tcp.example.test. 300 IN SRV 0 0 0 .", NULL };
+	const char *dot[] = {"_vlmcs._tcp.example.test. 300 IN SRV 0 0 0 .", NULL};
 	assert_int_equal(answer(LDNS_RCODE_NOERROR, dot, NULL, c, &n), KMSL_REASON_DOT);
 	assert_int_equal(n, 0);
-	const char *mixed[] = { "_vlmcs._tcp.example.test. 300 IN SRV 0 0 0 .",
-				"_vlmcs._tcp.example.test. 300 IN SRV 5 0 1688 kms.example.test.",
-				NULL };
+	const char *mixed[] = {"_vlmcs._tcp.example.test. 300 IN SRV 0 0 0 .",
+	                       "_vlmcs._tcp.example.test. 300 IN SRV 5 0 1688 kms.example.test.",
+	                       NULL};
 	assert_int_equal(answer(LDNS_RCODE_NOERROR, mixed, NULL, c, &n), KMSL_REASON_RECORDS);
 	assert_int_equal(n, 1);
 	assert_string_equal(c[0].target, "kms.example.test");
@@ -100,9 +101,9 @@ static void test_system_suffixes(void **state)
 {
 	char out[4][KMSL_NAME_MAX];
 	const char *rc = "nameserver 127.0.0.1\n"
-			 "domain first.test\n"
-			 "search Corp.Example. branch.example corp.example # comment\n"
-			 "options ndots:2\n";
+	                 "domain first.test\n"
+	                 "search Corp.Example. branch.example corp.example # comment\n"
+	                 "options ndots:2\n";
 	size_t n = kmsl_system_suffixes(rc, strlen(rc), "pc1.lab.example", out, 4);
 	assert_int_equal(n, 3);
 	assert_string_equal(out[0], "corp.example"); /* the last domain/search line wins */
@@ -174,10 +175,10 @@ static void test_static_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_srv_answer),
-		cmocka_unit_test(test_srv_reasons),
-		cmocka_unit_test(test_system_suffixes),
-		cmocka_unit_test(test_static_report),
+	        cmocka_unit_test(test_srv_answer),
+	        cmocka_unit_test(test_srv_reasons),
+	        cmocka_unit_test(test_system_suffixes),
+	        cmocka_unit_test(test_static_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

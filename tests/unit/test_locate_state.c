@@ -41,25 +41,30 @@ static void test_round_trip(void **state)
 {
 	kmsl_statefile_t st;
 	kmsl_state_init(&st);
-	kmsl_cand_t hosts[2] = { cand("a.example.test", 1688, NULL),
-				 cand("b.example.test", 1700, NULL) };
+	kmsl_cand_t hosts[2] = {cand("a.example.test", 1688, NULL),
+	                        cand("b.example.test", 1700, NULL)};
 	hosts[0].state = KMSL_STATE_ALIVE;
 	hosts[1].state = KMSL_STATE_DEAD;
-	kmsl_cand_t srv[2] = { cand("a.example.test", 1688, "127.0.0.2"),
-			       cand("b.example.test", 1700, "::1") };
+	kmsl_cand_t srv[2] = {cand("a.example.test", 1688, "127.0.0.2"),
+	                      cand("b.example.test", 1700, "::1")};
 	srv[0].priority = 5;
 	srv[0].weight = 7;
 	assert_int_equal(kd_addr_parse_ip("127.0.0.3", &srv[0].addrs[1]), 0);
 	srv[0].naddrs = 2;
-	kmsl_state_change_t chg = { .hosts = hosts, .nhosts = 2, .dead_until = 2000,
-				    .caching = true, .srv = srv, .nsrv = 2 };
+	kmsl_state_change_t chg = {.hosts = hosts,
+	                           .nhosts = 2,
+	                           .dead_until = 2000,
+	                           .caching = true,
+	                           .srv = srv,
+	                           .nsrv = 2};
 	assert_int_equal(kmsl_state_apply(&st, &chg, 1000), 0);
 
 	char *text = format(&st);
 	assert_non_null(strstr(text, "kmsdns-locate-state 1\n"));
 	assert_non_null(strstr(text, "sticky a.example.test 1688\n"));
 	assert_non_null(strstr(text, "dead b.example.test 1700 2000\n"));
-	assert_non_null(strstr(text, "srv example.test 1600 5 7 1688 a.example.test 127.0.0.2 127.0.0.3\n"));
+	assert_non_null(strstr(
+	        text, "srv example.test 1600 5 7 1688 a.example.test 127.0.0.2 127.0.0.3\n"));
 	assert_non_null(strstr(text, "srv example.test 1600 0 0 1700 b.example.test ::1\n"));
 
 	kmsl_statefile_t back;
@@ -89,12 +94,16 @@ static void test_expiry(void **state)
 	h.state = KMSL_STATE_DEAD;
 	kmsl_cand_t srv = cand("a.test", 1688, "127.0.0.1");
 	srv.ttl = 30;
-	kmsl_state_change_t chg = { .hosts = &h, .nhosts = 1, .dead_until = 100, .caching = true,
-				    .srv = &srv, .nsrv = 1 };
+	kmsl_state_change_t chg = {.hosts = &h,
+	                           .nhosts = 1,
+	                           .dead_until = 100,
+	                           .caching = true,
+	                           .srv = &srv,
+	                           .nsrv = 1};
 	assert_int_equal(kmsl_state_apply(&st, &chg, 50), 0);
 	assert_int_equal(st.ndead, 1);
 	assert_int_equal(st.nsrv, 1);
-	kmsl_state_change_t none = { .caching = true };
+	kmsl_state_change_t none = {.caching = true};
 	assert_int_equal(kmsl_state_apply(&st, &none, 80), 0); /* srv expired at 80 */
 	assert_int_equal(st.ndead, 1);
 	assert_int_equal(st.nsrv, 0);
@@ -105,8 +114,8 @@ static void test_expiry(void **state)
 	srv.ttl = 1000;
 	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
 	assert_int_equal(st.nsrv, 1);
-	const char *fresh[] = { "example.test" };
-	kmsl_state_change_t gone = { .caching = true, .fresh = fresh, .nfresh = 1 };
+	const char *fresh[] = {"example.test"};
+	kmsl_state_change_t gone = {.caching = true, .fresh = fresh, .nfresh = 1};
 	assert_int_equal(kmsl_state_apply(&st, &gone, 101), 0);
 	assert_int_equal(st.nsrv, 0);
 	kmsl_state_deinit(&st);
@@ -141,8 +150,11 @@ static void test_damaged(void **state)
 	PF("kmsdns-locate-state 1\ndead a.test 1688 99999999999999999999\nend\n", "bad value");
 	PF("kmsdns-locate-state 1\nsrv s.test 10 0 0 1688 a.test 1.2.3.999\nend\n", "bad value");
 	PF("kmsdns-locate-state 1\nsrv s.test 10 0 0 1688 a.test 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 "
-	   "1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1\nend\n", "line 2");
-	PF("\x7f" "ELF\0\0\0\n\n", "");
+	   "1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1\nend\n",
+	   "line 2");
+	PF("\x7f"
+	   "ELF\0\0\0\n\n",
+	   "");
 
 	/* Bounded: too many dead entries, an overlong line, an oversized buffer. */
 	size_t cap = 64 * (KMSL_STATE_MAX_DEAD + 2);
@@ -196,7 +208,7 @@ static void test_file_load_update(void **state)
 
 	kmsl_cand_t h = cand("a.test", 1688, NULL);
 	h.state = KMSL_STATE_DEAD;
-	kmsl_state_change_t chg = { .hosts = &h, .nhosts = 1, .dead_until = 500, .caching = true };
+	kmsl_state_change_t chg = {.hosts = &h, .nhosts = 1, .dead_until = 500, .caching = true};
 	warn[0] = '\0';
 	assert_int_equal(kmsl_state_update(path, &chg, 100, warn, sizeof(warn)), 0);
 	h = cand("b.test", 1688, NULL);
@@ -245,7 +257,7 @@ static void test_sticky_and_dead(void **state)
 	kmsl_state_init(&st);
 	kmsl_cand_t up = cand("b.test", 1688, NULL);
 	up.state = KMSL_STATE_ALIVE;
-	kmsl_state_change_t chg = { .hosts = &up, .nhosts = 1, .dead_until = 500, .caching = true };
+	kmsl_state_change_t chg = {.hosts = &up, .nhosts = 1, .dead_until = 500, .caching = true};
 	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
 	assert_true(st.has_sticky);
 
@@ -253,9 +265,9 @@ static void test_sticky_and_dead(void **state)
 	kmsl_rng_t rng;
 	kmsl_rng_seed(&rng, 5);
 	for (int i = 0; i < 200; i++) {
-		kmsl_cand_t c[3] = { cand("a.test", 1688, "127.0.0.1"),
-				     cand("b.test", 1688, "127.0.0.2"),
-				     cand("c.test", 1688, "127.0.0.3") };
+		kmsl_cand_t c[3] = {cand("a.test", 1688, "127.0.0.1"),
+		                    cand("b.test", 1688, "127.0.0.2"),
+		                    cand("c.test", 1688, "127.0.0.3")};
 		c[1].priority = 10; /* even from a later priority group */
 		assert_int_equal(kmsl_cand_order(c, 3, &rng), 0);
 		kmsl_state_mark(&st, c, 3, 200, true);
@@ -264,7 +276,7 @@ static void test_sticky_and_dead(void **state)
 		assert_int_equal(c[1].state, KMSL_STATE_UNKNOWN);
 	}
 	/* Host caching off: no sticky host first. */
-	kmsl_cand_t c[2] = { cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2") };
+	kmsl_cand_t c[2] = {cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2")};
 	kmsl_state_mark(&st, c, 2, 200, false);
 	assert_string_equal(c[0].target, "a.test");
 	assert_int_equal(c[1].state, KMSL_STATE_UNKNOWN);
@@ -279,7 +291,7 @@ static void test_sticky_and_dead(void **state)
 	chg.hosts = &down;
 	assert_int_equal(kmsl_state_apply(&st, &chg, 200), 0);
 	assert_false(st.has_sticky);
-	kmsl_cand_t d[2] = { cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2") };
+	kmsl_cand_t d[2] = {cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2")};
 	kmsl_state_mark(&st, d, 2, 300, true);
 	assert_int_equal(d[0].state, KMSL_STATE_UNKNOWN);
 	assert_int_equal(d[1].state, KMSL_STATE_DEAD);
@@ -288,7 +300,7 @@ static void test_sticky_and_dead(void **state)
 	assert_true(use[0]);
 	assert_false(use[1]);
 	/* After dead-retry it is a candidate again. */
-	kmsl_cand_t e[1] = { cand("b.test", 1688, "127.0.0.2") };
+	kmsl_cand_t e[1] = {cand("b.test", 1688, "127.0.0.2")};
 	kmsl_state_mark(&st, e, 1, 500, true);
 	assert_int_equal(e[0].state, KMSL_STATE_UNKNOWN);
 
@@ -303,7 +315,7 @@ static void test_sticky_and_dead(void **state)
 	assert_int_equal(kmsl_state_apply(&st, &chg, 300), 0);
 	assert_int_equal(st.ndead, 0);
 	/* Caching off forgets the sticky host. */
-	kmsl_state_change_t off = { .caching = false };
+	kmsl_state_change_t off = {.caching = false};
 	assert_int_equal(kmsl_state_apply(&st, &off, 300), 0);
 	assert_false(st.has_sticky);
 	kmsl_state_deinit(&st);
@@ -311,8 +323,8 @@ static void test_sticky_and_dead(void **state)
 
 static void test_all_dead_all_tried(void **state)
 {
-	kmsl_cand_t c[3] = { cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2"),
-			     cand("c.test", 1688, NULL) };
+	kmsl_cand_t c[3] = {cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2"),
+	                    cand("c.test", 1688, NULL)};
 	c[0].state = KMSL_STATE_DEAD;
 	c[1].state = KMSL_STATE_DEAD;
 	bool use[3];
@@ -327,12 +339,12 @@ static void test_all_dead_all_tried(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_expiry),
-		cmocka_unit_test(test_damaged),
-		cmocka_unit_test_setup_teardown(test_file_load_update, setup_dir, teardown_dir),
-		cmocka_unit_test(test_sticky_and_dead),
-		cmocka_unit_test(test_all_dead_all_tried),
+	        cmocka_unit_test(test_round_trip),
+	        cmocka_unit_test(test_expiry),
+	        cmocka_unit_test(test_damaged),
+	        cmocka_unit_test_setup_teardown(test_file_load_update, setup_dir, teardown_dir),
+	        cmocka_unit_test(test_sticky_and_dead),
+	        cmocka_unit_test(test_all_dead_all_tried),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

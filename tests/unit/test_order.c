@@ -13,12 +13,12 @@
 #define DRAWS 200000
 
 /* Chi-square critical values at p = 0.001 for 1..5 degrees of freedom. */
-static const double chi2_crit[] = { 0, 10.828, 13.816, 16.266, 18.467, 20.515 };
+static const double chi2_crit[] = {0, 10.828, 13.816, 16.266, 18.467, 20.515};
 
 /* Compare observed counts with expected probabilities (num[i] / den); categories with
  * probability 0 must never occur and do not count as degrees of freedom. */
 static void assert_chi2(const unsigned long *obs, const unsigned *num, unsigned den, size_t k,
-			unsigned long draws)
+                        unsigned long draws)
 {
 	double stat = 0;
 	size_t df = 0;
@@ -55,7 +55,7 @@ static void first_pick(const uint16_t *weights, size_t n, const unsigned *num, u
 	kmsl_order_key_t keys[8];
 	unsigned long obs[8];
 	for (size_t i = 0; i < n; i++)
-		keys[i] = (kmsl_order_key_t){ .priority = 0, .weight = weights[i] };
+		keys[i] = (kmsl_order_key_t){.priority = 0, .weight = weights[i]};
 	count_pos(keys, n, 0, obs);
 	assert_chi2(obs, num, den, n, DRAWS);
 }
@@ -63,52 +63,52 @@ static void first_pick(const uint16_t *weights, size_t n, const unsigned *num, u
 static void test_first_1_1(void **state)
 {
 	/* The RFC's inclusive draw gives 2/3 : 1/3 here; the unbiased one 1/2 : 1/2. */
-	first_pick((uint16_t[]){ 1, 1 }, 2, (unsigned[]){ 1, 1 }, 2);
+	first_pick((uint16_t[]){1, 1}, 2, (unsigned[]){1, 1}, 2);
 }
 
 static void test_first_1_3(void **state)
 {
-	first_pick((uint16_t[]){ 1, 3 }, 2, (unsigned[]){ 1, 3 }, 4);
+	first_pick((uint16_t[]){1, 3}, 2, (unsigned[]){1, 3}, 4);
 }
 
 static void test_first_5_1_1(void **state)
 {
-	first_pick((uint16_t[]){ 5, 1, 1 }, 3, (unsigned[]){ 5, 1, 1 }, 7);
+	first_pick((uint16_t[]){5, 1, 1}, 3, (unsigned[]){5, 1, 1}, 7);
 }
 
 static void test_first_0_10_10(void **state)
 {
-	first_pick((uint16_t[]){ 0, 10, 10 }, 3, (unsigned[]){ 0, 1, 1 }, 2);
+	first_pick((uint16_t[]){0, 10, 10}, 3, (unsigned[]){0, 1, 1}, 2);
 }
 
 static void test_first_0_0_0(void **state)
 {
-	first_pick((uint16_t[]){ 0, 0, 0 }, 3, (unsigned[]){ 1, 1, 1 }, 3);
+	first_pick((uint16_t[]){0, 0, 0}, 3, (unsigned[]){1, 1, 1}, 3);
 }
 
 static void test_second_5_1_1(void **state)
 {
 	/* P(second = a) = 2/7 * 5/6 = 5/21; P(second = b) = 5/7 * 1/2 + 1/7 * 1/6 = 8/21. */
-	kmsl_order_key_t keys[] = { { 0, 5 }, { 0, 1 }, { 0, 1 } };
+	kmsl_order_key_t keys[] = {{0, 5}, {0, 1}, {0, 1}};
 	unsigned long obs[3];
 	count_pos(keys, 3, 1, obs);
-	assert_chi2(obs, (unsigned[]){ 5, 8, 8 }, 21, 3, DRAWS);
+	assert_chi2(obs, (unsigned[]){5, 8, 8}, 21, 3, DRAWS);
 }
 
 static void test_zero_shuffle_permutations(void **state)
 {
 	/* All six orders of three weight-0 records are equally likely (Fisher-Yates). */
-	kmsl_order_key_t keys[] = { { 0, 0 }, { 0, 0 }, { 0, 0 } };
+	kmsl_order_key_t keys[] = {{0, 0}, {0, 0}, {0, 0}};
 	kmsl_rng_t rng;
 	kmsl_rng_seed(&rng, 7);
-	unsigned long obs[9] = { 0 };
+	unsigned long obs[9] = {0};
 	size_t perm[3];
 	for (unsigned long d = 0; d < DRAWS; d++) {
 		assert_int_equal(kmsl_order(keys, 3, &rng, perm), 0);
 		obs[perm[0] * 3 + perm[1]]++;
 	}
 	/* Codes 0,4,8 (same record twice) are impossible. */
-	assert_chi2(obs, (unsigned[]){ 0, 1, 1, 1, 0, 1, 1, 1, 0 }, 6, 9, DRAWS);
+	assert_chi2(obs, (unsigned[]){0, 1, 1, 1, 0, 1, 1, 1, 0}, 6, 9, DRAWS);
 }
 
 static void test_groups_never_interleave(void **state)
@@ -121,11 +121,12 @@ static void test_groups_never_interleave(void **state)
 		size_t n = 1 + (size_t)kmsl_rng_below(&rng, 16);
 		for (size_t i = 0; i < n; i++) {
 			keys[i].priority = (uint16_t)(kmsl_rng_below(&rng, 4) * 10);
-			keys[i].weight = (uint16_t)(kmsl_rng_below(&rng, 3) == 0 ? 0 :
-						    kmsl_rng_below(&rng, 100));
+			keys[i].weight = (uint16_t)(kmsl_rng_below(&rng, 3) == 0
+			                                    ? 0
+			                                    : kmsl_rng_below(&rng, 100));
 		}
 		assert_int_equal(kmsl_order(keys, n, &rng, perm), 0);
-		int seen[16] = { 0 };
+		int seen[16] = {0};
 		for (size_t i = 0; i < n; i++) {
 			assert_true(perm[i] < n);
 			assert_int_equal(seen[perm[i]]++, 0);
@@ -142,7 +143,7 @@ static void test_groups_never_interleave(void **state)
 
 static void test_same_seed_same_order(void **state)
 {
-	kmsl_order_key_t keys[] = { { 0, 1 }, { 0, 1 }, { 0, 0 }, { 1, 5 }, { 1, 0 } };
+	kmsl_order_key_t keys[] = {{0, 1}, {0, 1}, {0, 0}, {1, 5}, {1, 0}};
 	kmsl_rng_t r1, r2;
 	size_t p1[5], p2[5];
 	kmsl_rng_seed(&r1, 42);
@@ -158,13 +159,13 @@ static void test_rng_below_bounds(void **state)
 {
 	kmsl_rng_t rng;
 	kmsl_rng_seed(&rng, 1);
-	unsigned long obs[3] = { 0 };
+	unsigned long obs[3] = {0};
 	for (int i = 0; i < DRAWS; i++) {
 		uint64_t r = kmsl_rng_below(&rng, 3);
 		assert_true(r < 3);
 		obs[r]++;
 	}
-	assert_chi2(obs, (unsigned[]){ 1, 1, 1 }, 3, 3, DRAWS);
+	assert_chi2(obs, (unsigned[]){1, 1, 1}, 3, 3, DRAWS);
 	assert_int_equal(kmsl_rng_below(&rng, 1), 0);
 	assert_int_equal(kmsl_rng_below(&rng, 0), 0);
 }
@@ -212,8 +213,8 @@ static void test_dot_rule(void **state)
 
 static void test_cand_order_keeps_records_whole(void **state)
 {
-	kmsl_cand_t c[4] = { cand("p10.test", 10, 1), cand("p0a.test", 0, 0),
-			     cand("p0b.test", 0, 3), cand("p5.test", 5, 0) };
+	kmsl_cand_t c[4] = {cand("p10.test", 10, 1), cand("p0a.test", 0, 0), cand("p0b.test", 0, 3),
+	                    cand("p5.test", 5, 0)};
 	c[1].port = 1111;
 	kmsl_rng_t rng;
 	kmsl_rng_seed(&rng, 3);
@@ -239,19 +240,19 @@ static void test_name_norm(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_first_1_1),
-		cmocka_unit_test(test_first_1_3),
-		cmocka_unit_test(test_first_5_1_1),
-		cmocka_unit_test(test_first_0_10_10),
-		cmocka_unit_test(test_first_0_0_0),
-		cmocka_unit_test(test_second_5_1_1),
-		cmocka_unit_test(test_zero_shuffle_permutations),
-		cmocka_unit_test(test_groups_never_interleave),
-		cmocka_unit_test(test_same_seed_same_order),
-		cmocka_unit_test(test_rng_below_bounds),
-		cmocka_unit_test(test_dot_rule),
-		cmocka_unit_test(test_cand_order_keeps_records_whole),
-		cmocka_unit_test(test_name_norm),
+	        cmocka_unit_test(test_first_1_1),
+	        cmocka_unit_test(test_first_1_3),
+	        cmocka_unit_test(test_first_5_1_1),
+	        cmocka_unit_test(test_first_0_10_10),
+	        cmocka_unit_test(test_first_0_0_0),
+	        cmocka_unit_test(test_second_5_1_1),
+	        cmocka_unit_test(test_zero_shuffle_permutations),
+	        cmocka_unit_test(test_groups_never_interleave),
+	        cmocka_unit_test(test_same_seed_same_order),
+	        cmocka_unit_test(test_rng_below_bounds),
+	        cmocka_unit_test(test_dot_rule),
+	        cmocka_unit_test(test_cand_order_keeps_records_whole),
+	        cmocka_unit_test(test_name_norm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,10 +26,11 @@ static ldns_rr *rr(const char *text)
 	return r;
 }
 
-#define SOA_EXAMPLE "Example.TEST. 3600 IN SOA NS.Example.Test. admin.example.test. 1 3600 900 604800 300"
+#define SOA_EXAMPLE                                                                                \
+	"Example.TEST. 3600 IN SOA NS.Example.Test. admin.example.test. 1 3600 900 604800 300"
 
 static ldns_pkt *answer_pkt(const char *qname, ldns_pkt_rcode rcode, const char *answer,
-			    const char *authority)
+                            const char *authority)
 {
 	ldns_pkt *p = ldns_pkt_new();
 	assert_non_null(p);
@@ -48,7 +49,7 @@ static ldns_pkt *answer_pkt(const char *qname, ldns_pkt_rcode rcode, const char 
 }
 
 static void assert_soa_zone(ldns_pkt *p, const char *qname, kd_err_t want, const char *zone,
-			    const char *mname)
+                            const char *mname)
 {
 	char *z = (char *)"untouched", *m = (char *)"untouched";
 	kd_err_t ret = kd_soa_zone(p, qname, &z, &m);
@@ -69,33 +70,34 @@ static void test_soa_zone(void **state)
 {
 	/* The apex itself: SOA in the answer section. */
 	assert_soa_zone(answer_pkt("example.test.", LDNS_RCODE_NOERROR, SOA_EXAMPLE, NULL),
-			"example.test", KD_OK, "example.test.", "ns.example.test.");
+	                "example.test", KD_OK, "example.test.", "ns.example.test.");
 	/* NODATA below the apex: SOA in the authority section. */
 	assert_soa_zone(answer_pkt("kms1.example.test.", LDNS_RCODE_NOERROR, NULL, SOA_EXAMPLE),
-			"KMS1.example.test.", KD_OK, "example.test.", "ns.example.test.");
+	                "KMS1.example.test.", KD_OK, "example.test.", "ns.example.test.");
 	/* NXDOMAIN deeper down. */
 	assert_soa_zone(answer_pkt("a.b.example.test.", LDNS_RCODE_NXDOMAIN, NULL, SOA_EXAMPLE),
-			"a.b.example.test", KD_OK, "example.test.", "ns.example.test.");
+	                "a.b.example.test", KD_OK, "example.test.", "ns.example.test.");
 	/* An SOA of an unrelated zone (e.g. after a CNAME) does not count. */
 	assert_soa_zone(answer_pkt("kms1.other.test.", LDNS_RCODE_NOERROR, NULL, SOA_EXAMPLE),
-			"kms1.other.test.", KD_ENOENT, NULL, NULL);
+	                "kms1.other.test.", KD_ENOENT, NULL, NULL);
 	/* Nor does a zone that only shares a suffix without a label boundary. */
 	assert_soa_zone(answer_pkt("kms1.myexample.test.", LDNS_RCODE_NOERROR, NULL, SOA_EXAMPLE),
-			"kms1.myexample.test.", KD_ENOENT, NULL, NULL);
+	                "kms1.myexample.test.", KD_ENOENT, NULL, NULL);
 	/* A referral (NS, no SOA) names no zone. */
 	assert_soa_zone(answer_pkt("kms1.example.test.", LDNS_RCODE_NOERROR, NULL,
-				   "example.test. 3600 IN NS ns.example.test."),
-			"kms1.example.test.", KD_ENOENT, NULL, NULL);
+	                           "example.test. 3600 IN NS ns.example.test."),
+	                "kms1.example.test.", KD_ENOENT, NULL, NULL);
 	assert_soa_zone(answer_pkt("kms1.example.test.", LDNS_RCODE_SERVFAIL, NULL, NULL),
-			"kms1.example.test.", KD_ERCODE, NULL, NULL);
+	                "kms1.example.test.", KD_ERCODE, NULL, NULL);
 	assert_soa_zone(answer_pkt("kms1.example.test.", LDNS_RCODE_REFUSED, NULL, SOA_EXAMPLE),
-			"kms1.example.test.", KD_ERCODE, NULL, NULL);
+	                "kms1.example.test.", KD_ERCODE, NULL, NULL);
 	/* The root zone holds everything. */
-	assert_soa_zone(answer_pkt(".", LDNS_RCODE_NOERROR, ". 86400 IN SOA a.root-servers.net. "
-							     "nstld.verisign-grs.com. 1 1800 900 "
-							     "604800 86400",
-				   NULL),
-			".", KD_OK, ".", "a.root-servers.net.");
+	assert_soa_zone(answer_pkt(".", LDNS_RCODE_NOERROR,
+	                           ". 86400 IN SOA a.root-servers.net. "
+	                           "nstld.verisign-grs.com. 1 1800 900 "
+	                           "604800 86400",
+	                           NULL),
+	                ".", KD_OK, ".", "a.root-servers.net.");
 
 	/* mname_out may be NULL. */
 	ldns_pkt *p = answer_pkt("kms1.example.test.", LDNS_RCODE_NOERROR, NULL, SOA_EXAMPLE);
@@ -109,19 +111,19 @@ static void test_soa_zone(void **state)
 /* ---- a fake authoritative server for example.test on loopback (UDP + TCP, one port) ---- */
 
 static const char *const zone_data[] = {
-	"example.test. 3600 IN SOA ns.example.test. admin.example.test. 1 3600 900 604800 300",
-	"example.test. 3600 IN NS ns.example.test.",
-	"ns.example.test. 3600 IN A 127.0.0.1",
-	"host.example.test. 3600 IN A 192.0.2.1",
-	"host.example.test. 3600 IN AAAA 2001:db8::1",
-	"www.example.test. 3600 IN CNAME host.example.test.",
-	"sub.example.test. 3600 IN TXT \"exists, no address\"",
-	"big.example.test. 3600 IN A 192.0.2.2",
-	"twice.example.test. 3600 IN A 192.0.2.3",
-	"wrongid.example.test. 3600 IN A 192.0.2.4",
-	"wrongq.example.test. 3600 IN A 192.0.2.5",
-	"other.example.test. 3600 IN A 192.0.2.6",
-	/* "silent.example.test." is never answered */
+        "example.test. 3600 IN SOA ns.example.test. admin.example.test. 1 3600 900 604800 300",
+        "example.test. 3600 IN NS ns.example.test.",
+        "ns.example.test. 3600 IN A 127.0.0.1",
+        "host.example.test. 3600 IN A 192.0.2.1",
+        "host.example.test. 3600 IN AAAA 2001:db8::1",
+        "www.example.test. 3600 IN CNAME host.example.test.",
+        "sub.example.test. 3600 IN TXT \"exists, no address\"",
+        "big.example.test. 3600 IN A 192.0.2.2",
+        "twice.example.test. 3600 IN A 192.0.2.3",
+        "wrongid.example.test. 3600 IN A 192.0.2.4",
+        "wrongq.example.test. 3600 IN A 192.0.2.5",
+        "other.example.test. 3600 IN A 192.0.2.6",
+        /* "silent.example.test." is never answered */
 };
 
 typedef struct {
@@ -200,7 +202,7 @@ static ldns_pkt *fake_answer(const fake_t *f, const ldns_pkt *q, bool tcp)
 
 /* Wire of the reply (NULL: stay silent); "twice" first gets a reply with a wrong ID. */
 static uint8_t *fake_reply(fake_t *f, const uint8_t *buf, size_t len, bool tcp, size_t *out_len,
-			   bool *decoy)
+                           bool *decoy)
 {
 	ldns_pkt *q = NULL;
 	uint8_t *wire = NULL;
@@ -235,7 +237,7 @@ static void fake_tcp(fake_t *f)
 		uint8_t *wire;
 		if (recv(c, buf, len, MSG_WAITALL) == (ssize_t)len &&
 		    (wire = fake_reply(f, buf, len, true, &rlen, &decoy)) != NULL) {
-			uint8_t l[2] = { (uint8_t)(rlen >> 8), (uint8_t)rlen };
+			uint8_t l[2] = {(uint8_t)(rlen >> 8), (uint8_t)rlen};
 			send(c, l, 2, MSG_NOSIGNAL);
 			send(c, wire, rlen, MSG_NOSIGNAL);
 			free(wire);
@@ -248,8 +250,8 @@ static void *fake_main(void *arg)
 {
 	fake_t *f = arg;
 	for (;;) {
-		struct pollfd p[3] = { { f->udp, POLLIN, 0 }, { f->tcp, POLLIN, 0 },
-				       { f->stop[0], POLLIN, 0 } };
+		struct pollfd p[3] = {
+		        {f->udp, POLLIN, 0}, {f->tcp, POLLIN, 0}, {f->stop[0], POLLIN, 0}};
 		if (poll(p, 3, -1) < 0 || p[2].revents != 0)
 			return NULL;
 		if (p[1].revents & POLLIN)
@@ -284,7 +286,7 @@ static int fake_setup(void **state)
 		ldns_rr_list_push_rr(f->zone, rr(zone_data[i]));
 	/* One port for both transports: take a free UDP port, then bind TCP to it. */
 	for (int tries = 0; tries < 50 && f->port == 0; tries++) {
-		struct sockaddr_in a = { .sin_family = AF_INET };
+		struct sockaddr_in a = {.sin_family = AF_INET};
 		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 		socklen_t al = sizeof(a);
 		f->udp = socket(AF_INET, SOCK_DGRAM, 0);
@@ -343,13 +345,13 @@ static void answer_addrs(const ldns_pkt *p, char *buf, size_t len)
 }
 
 static kd_err_t ask(const fake_t *f, bool tcp, uint64_t timeout_ms, const char *name,
-		    ldns_rr_type type, char *addrs, size_t len)
+                    ldns_rr_type type, char *addrs, size_t len)
 {
 	kd_addr_t dead, servers[2];
 	assert_int_equal(kd_addr_parse("127.0.0.1", 1, &dead), 0);
 	servers[0] = fake_addr(f);
-	kd_query_opts_t opts = { .servers = servers, .count = 1, .timeout_ms = timeout_ms,
-				 .tcp = tcp };
+	kd_query_opts_t opts = {
+	        .servers = servers, .count = 1, .timeout_ms = timeout_ms, .tcp = tcp};
 	ldns_pkt *p = NULL;
 	kd_addr_t from;
 	memset(&from, 0, sizeof(from));
@@ -370,17 +372,17 @@ static void test_query_udp_tcp(void **state)
 	fake_t *f = *state;
 	char addrs[256];
 	assert_int_equal(ask(f, false, 2000, "host.example.test", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_OK);
+	                 KD_OK);
 	assert_string_equal(addrs, "192.0.2.1");
 	unsigned before = f->tcp_queries;
 	assert_int_equal(ask(f, true, 2000, "HOST.example.test.", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_OK);
+	                 KD_OK);
 	assert_string_equal(addrs, "192.0.2.1");
 	assert_int_equal(f->tcp_queries, before + 1);
 	/* Truncated over UDP: the answer comes over TCP. */
 	before = f->tcp_queries;
 	assert_int_equal(ask(f, false, 2000, "big.example.test", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_OK);
+	                 KD_OK);
 	assert_string_equal(addrs, "192.0.2.2");
 	assert_int_equal(f->tcp_queries, before + 1);
 }
@@ -391,18 +393,18 @@ static void test_query_checks(void **state)
 	char addrs[256];
 	/* A datagram with a wrong ID is ignored; the real answer after it is taken. */
 	assert_int_equal(ask(f, false, 2000, "twice.example.test", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_OK);
+	                 KD_OK);
 	assert_string_equal(addrs, "192.0.2.3");
 	assert_int_equal(ask(f, false, 300, "wrongid.example.test", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_EMISMATCH);
+	                 KD_EMISMATCH);
 	assert_int_equal(ask(f, true, 2000, "wrongid.example.test", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_EMISMATCH);
+	                 KD_EMISMATCH);
 	assert_int_equal(ask(f, true, 2000, "wrongq.example.test", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_EMISMATCH);
+	                 KD_EMISMATCH);
 	assert_int_equal(ask(f, false, 300, "silent.example.test", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_ETIMEOUT);
+	                 KD_ETIMEOUT);
 	assert_int_equal(ask(f, true, 300, "silent.example.test", LDNS_RR_TYPE_A, addrs, 256),
-			 KD_ENET); /* the fake closes the connection without a reply */
+	                 KD_ENET); /* the fake closes the connection without a reply */
 }
 
 static void test_query_next_server(void **state)
@@ -411,7 +413,7 @@ static void test_query_next_server(void **state)
 	/* A closed port first, then the fake: the answer comes from the second server. */
 	kd_addr_t servers[2];
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = {.sin_family = AF_INET};
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	socklen_t al = sizeof(a);
 	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
@@ -420,12 +422,12 @@ static void test_query_next_server(void **state)
 	assert_int_equal(kd_addr_parse("127.0.0.1", ntohs(a.sin_port), &servers[0]), 0);
 	servers[1] = fake_addr(f);
 	for (int tcp = 0; tcp <= 1; tcp++) {
-		kd_query_opts_t opts = { .servers = servers, .count = 2, .timeout_ms = 2000,
-					 .tcp = tcp };
+		kd_query_opts_t opts = {
+		        .servers = servers, .count = 2, .timeout_ms = 2000, .tcp = tcp};
 		ldns_pkt *p = NULL;
 		kd_addr_t from;
 		assert_int_equal(kd_query(&opts, "host.example.test.", LDNS_RR_TYPE_A, &p, &from),
-				 KD_OK);
+		                 KD_OK);
 		assert_true(kd_addr_equal(&from, &servers[1]));
 		ldns_pkt_free(p);
 		/* Only the closed port: a network error (or a timeout), never success. */
@@ -441,9 +443,12 @@ static void test_find_zone(void **state)
 {
 	fake_t *f = *state;
 	kd_addr_t server = fake_addr(f);
-	kd_query_opts_t opts = { .servers = &server, .count = 1, .timeout_ms = 2000, .tcp = true };
+	kd_query_opts_t opts = {.servers = &server, .count = 1, .timeout_ms = 2000, .tcp = true};
 	static const char *const names[] = {
-		"example.test", "host.example.test", "Deep.Below.Example.Test.", "sub.example.test",
+	        "example.test",
+	        "host.example.test",
+	        "Deep.Below.Example.Test.",
+	        "sub.example.test",
 	};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *zone = NULL, *mname = NULL;
@@ -462,7 +467,7 @@ static void test_resolve_addrs(void **state)
 {
 	fake_t *f = *state;
 	kd_addr_t server = fake_addr(f);
-	kd_query_opts_t opts = { .servers = &server, .count = 1, .timeout_ms = 2000 };
+	kd_query_opts_t opts = {.servers = &server, .count = 1, .timeout_ms = 2000};
 	kd_addr_t out[4];
 	size_t n = 99;
 	char buf[KD_ADDR_STRLEN];
@@ -478,7 +483,7 @@ static void test_resolve_addrs(void **state)
 	assert_int_equal(n, 1);
 
 	/* Literals need no query (the server list is not even used). */
-	kd_query_opts_t none = { .servers = NULL, .count = 0, .timeout_ms = 1 };
+	kd_query_opts_t none = {.servers = NULL, .count = 0, .timeout_ms = 1};
 	assert_int_equal(kd_resolve_addrs(&none, "2001:db8::5", 1688, out, 4, &n), KD_OK);
 	assert_int_equal(n, 1);
 	kd_addr_str(&out[0], buf, sizeof(buf));
@@ -495,7 +500,7 @@ static void test_query_bad_name(void **state)
 {
 	kd_addr_t server;
 	assert_int_equal(kd_addr_parse("127.0.0.1", 1, &server), 0);
-	kd_query_opts_t opts = { .servers = &server, .count = 1, .timeout_ms = 100 };
+	kd_query_opts_t opts = {.servers = &server, .count = 1, .timeout_ms = 100};
 	ldns_pkt *p = NULL;
 	assert_int_equal(kd_query(&opts, "a..b", LDNS_RR_TYPE_A, &p, NULL), KD_EINVAL);
 	assert_null(p);
@@ -504,13 +509,10 @@ static void test_query_bad_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_soa_zone),
-		cmocka_unit_test(test_query_bad_name),
-		cmocka_unit_test(test_query_udp_tcp),
-		cmocka_unit_test(test_query_checks),
-		cmocka_unit_test(test_query_next_server),
-		cmocka_unit_test(test_find_zone),
-		cmocka_unit_test(test_resolve_addrs),
+	        cmocka_unit_test(test_soa_zone),          cmocka_unit_test(test_query_bad_name),
+	        cmocka_unit_test(test_query_udp_tcp),     cmocka_unit_test(test_query_checks),
+	        cmocka_unit_test(test_query_next_server), cmocka_unit_test(test_find_zone),
+	        cmocka_unit_test(test_resolve_addrs),
 	};
 	return cmocka_run_group_tests(tests, fake_setup, fake_teardown);
 }

@@ -42,7 +42,7 @@ typedef struct {
 	char *checked;
 } cfg_t;
 
-static const char *const transports[] = { "tcp", "udp", NULL };
+static const char *const transports[] = {"tcp", "udp", NULL};
 
 static int check_no_bad(const void *field, char *err, size_t errlen)
 {
@@ -54,40 +54,69 @@ static int check_no_bad(const void *field, char *err, size_t errlen)
 }
 
 static const kd_schema_t host_schema[] = {
-	{ .key = "name", .type = KD_T_STR, .offset = offsetof(host_t, name), .flags = KD_F_REQUIRED,
-	  .check = check_no_bad },
-	{ .key = "port", .type = KD_T_UINT, .offset = offsetof(host_t, port), .def = "1688",
-	  .min = 1, .max = 65535 },
-	{ .key = "addresses", .type = KD_T_STRLIST, .offset = offsetof(host_t, addrs),
-	  .count_offset = offsetof(host_t, n_addrs), .check = check_no_bad },
-	{ .key = "", .type = KD_T_MARK, .offset = offsetof(host_t, mark) },
-	{ .key = NULL },
+        {.key = "name",
+         .type = KD_T_STR,
+         .offset = offsetof(host_t, name),
+         .flags = KD_F_REQUIRED,
+         .check = check_no_bad},
+        {.key = "port",
+         .type = KD_T_UINT,
+         .offset = offsetof(host_t, port),
+         .def = "1688",
+         .min = 1,
+         .max = 65535},
+        {.key = "addresses",
+         .type = KD_T_STRLIST,
+         .offset = offsetof(host_t, addrs),
+         .count_offset = offsetof(host_t, n_addrs),
+         .check = check_no_bad},
+        {.key = "", .type = KD_T_MARK, .offset = offsetof(host_t, mark)},
+        {.key = NULL},
 };
 
 static const kd_schema_t sub_schema[] = {
-	{ .key = "timeout", .type = KD_T_DURATION, .offset = offsetof(sub_t, timeout), .def = "3s" },
-	{ .key = "label", .type = KD_T_STR, .offset = offsetof(sub_t, label), .def = "lbl" },
-	{ .key = "", .type = KD_T_MARK, .offset = offsetof(sub_t, mark) },
-	{ .key = NULL },
+        {.key = "timeout", .type = KD_T_DURATION, .offset = offsetof(sub_t, timeout), .def = "3s"},
+        {.key = "label", .type = KD_T_STR, .offset = offsetof(sub_t, label), .def = "lbl"},
+        {.key = "", .type = KD_T_MARK, .offset = offsetof(sub_t, mark)},
+        {.key = NULL},
 };
 
 static const kd_schema_t cfg_schema[] = {
-	{ .key = "", .type = KD_T_MARK, .offset = offsetof(cfg_t, mark) },
-	{ .key = "state", .type = KD_T_STR, .offset = offsetof(cfg_t, state),
-	  .def = "/var/lib/x.state" },
-	{ .key = "ttl", .type = KD_T_UINT, .offset = offsetof(cfg_t, ttl), .def = "600" },
-	{ .key = "withdraw", .type = KD_T_BOOL, .offset = offsetof(cfg_t, withdraw), .def = "yes" },
-	{ .key = "interval", .type = KD_T_DURATION, .offset = offsetof(cfg_t, interval),
-	  .def = "5m", .min = 1000, .max = 86400000 },
-	{ .key = "transport", .type = KD_T_ENUM, .offset = offsetof(cfg_t, transport), .def = "tcp",
-	  .enum_names = transports },
-	{ .key = "servers", .type = KD_T_STRLIST, .offset = offsetof(cfg_t, servers),
-	  .count_offset = offsetof(cfg_t, n_servers), .def = "127.0.0.1" },
-	{ .key = "hosts", .type = KD_T_SEQ, .offset = offsetof(cfg_t, hosts),
-	  .count_offset = offsetof(cfg_t, n_hosts), .sub = host_schema, .elem_size = sizeof(host_t) },
-	{ .key = "sub", .type = KD_T_MAP, .offset = offsetof(cfg_t, sub), .sub = sub_schema },
-	{ .key = "checked", .type = KD_T_STR, .offset = offsetof(cfg_t, checked), .check = check_no_bad },
-	{ .key = NULL },
+        {.key = "", .type = KD_T_MARK, .offset = offsetof(cfg_t, mark)},
+        {.key = "state",
+         .type = KD_T_STR,
+         .offset = offsetof(cfg_t, state),
+         .def = "/var/lib/x.state"},
+        {.key = "ttl", .type = KD_T_UINT, .offset = offsetof(cfg_t, ttl), .def = "600"},
+        {.key = "withdraw", .type = KD_T_BOOL, .offset = offsetof(cfg_t, withdraw), .def = "yes"},
+        {.key = "interval",
+         .type = KD_T_DURATION,
+         .offset = offsetof(cfg_t, interval),
+         .def = "5m",
+         .min = 1000,
+         .max = 86400000},
+        {.key = "transport",
+         .type = KD_T_ENUM,
+         .offset = offsetof(cfg_t, transport),
+         .def = "tcp",
+         .enum_names = transports},
+        {.key = "servers",
+         .type = KD_T_STRLIST,
+         .offset = offsetof(cfg_t, servers),
+         .count_offset = offsetof(cfg_t, n_servers),
+         .def = "127.0.0.1"},
+        {.key = "hosts",
+         .type = KD_T_SEQ,
+         .offset = offsetof(cfg_t, hosts),
+         .count_offset = offsetof(cfg_t, n_hosts),
+         .sub = host_schema,
+         .elem_size = sizeof(host_t)},
+        {.key = "sub", .type = KD_T_MAP, .offset = offsetof(cfg_t, sub), .sub = sub_schema},
+        {.key = "checked",
+         .type = KD_T_STR,
+         .offset = offsetof(cfg_t, checked),
+         .check = check_no_bad},
+        {.key = NULL},
 };
 
 static int load(const char *yaml, cfg_t *cfg, kd_error_t *err)
@@ -99,7 +128,7 @@ static int load(const char *yaml, cfg_t *cfg, kd_error_t *err)
 static void assert_error(const char *yaml, const char *want)
 {
 	cfg_t cfg;
-	kd_error_t err = { "" };
+	kd_error_t err = {""};
 	if (load(yaml, &cfg, &err) != -1)
 		fail_msg("accepted:\n%s", yaml);
 	if (strcmp(err.msg, want) != 0)
@@ -116,10 +145,10 @@ static void assert_error(const char *yaml, const char *want)
 
 static void test_defaults(void **state)
 {
-	static const char *const empty_docs[] = { "", "# only a comment\n", "---\n", "~\n", "{}\n" };
+	static const char *const empty_docs[] = {"", "# only a comment\n", "---\n", "~\n", "{}\n"};
 	for (size_t i = 0; i < sizeof(empty_docs) / sizeof(empty_docs[0]); i++) {
 		cfg_t cfg;
-		kd_error_t err = { "" };
+		kd_error_t err = {""};
 		assert_int_equal(load(empty_docs[i], &cfg, &err), 0);
 		assert_string_equal(cfg.state, "/var/lib/x.state");
 		assert_int_equal(cfg.ttl, 600);
@@ -142,24 +171,24 @@ static void test_defaults(void **state)
 static void test_full(void **state)
 {
 	const char *yaml = "state: /tmp/s\n"
-			   "ttl: 0\n"
-			   "withdraw: off\n"
-			   "interval: 1500ms\n"
-			   "transport: UDP\n"
-			   "servers: [192.0.2.1@53, \"::1\"]\n"
-			   "hosts:\n"
-			   "  - name: kms1.example.test\n"
-			   "    port: 1700\n"
-			   "    addresses: 192.0.2.10\n"
-			   "  -   name: kms2\n"
-			   "      addresses:\n"
-			   "        - 192.0.2.11\n"
-			   "        - 2001:db8::11\n"
-			   "sub:\n"
-			   "    timeout: 2\n"
-			   "checked: fine\n";
+	                   "ttl: 0\n"
+	                   "withdraw: off\n"
+	                   "interval: 1500ms\n"
+	                   "transport: UDP\n"
+	                   "servers: [192.0.2.1@53, \"::1\"]\n"
+	                   "hosts:\n"
+	                   "  - name: kms1.example.test\n"
+	                   "    port: 1700\n"
+	                   "    addresses: 192.0.2.10\n"
+	                   "  -   name: kms2\n"
+	                   "      addresses:\n"
+	                   "        - 192.0.2.11\n"
+	                   "        - 2001:db8::11\n"
+	                   "sub:\n"
+	                   "    timeout: 2\n"
+	                   "checked: fine\n";
 	cfg_t cfg;
-	kd_error_t err = { "" };
+	kd_error_t err = {""};
 	if (load(yaml, &cfg, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(cfg.mark.line, 1);
@@ -199,7 +228,7 @@ static void test_full(void **state)
 static void test_lists_empty_and_null(void **state)
 {
 	cfg_t cfg;
-	kd_error_t err = { "" };
+	kd_error_t err = {""};
 	assert_int_equal(load("servers: []\nhosts: []\n", &cfg, &err), 0);
 	assert_int_equal(cfg.n_servers, 0);
 	assert_null(cfg.servers);
@@ -220,16 +249,16 @@ static void test_scalar_values(void **state)
 		bool withdraw;
 		uint64_t interval;
 	} ok[] = {
-		{ "withdraw: true\ninterval: 1s\n", true, 1000 },
-		{ "withdraw: No\ninterval: 2m\n", false, 120000 },
-		{ "withdraw: ON\ninterval: 1h\n", true, 3600000 },
-		{ "withdraw: false\ninterval: 1d\n", false, 86400000 },
-		{ "withdraw: yes\ninterval: 1000ms\n", true, 1000 },
-		{ "withdraw: 'off'\ninterval: 60\n", false, 60000 },
+	        {"withdraw: true\ninterval: 1s\n", true, 1000},
+	        {"withdraw: No\ninterval: 2m\n", false, 120000},
+	        {"withdraw: ON\ninterval: 1h\n", true, 3600000},
+	        {"withdraw: false\ninterval: 1d\n", false, 86400000},
+	        {"withdraw: yes\ninterval: 1000ms\n", true, 1000},
+	        {"withdraw: 'off'\ninterval: 60\n", false, 60000},
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		cfg_t cfg;
-		kd_error_t err = { "" };
+		kd_error_t err = {""};
 		if (load(ok[i].yaml, &cfg, &err) != 0)
 			fail_msg("%s", err.msg);
 		assert_int_equal(cfg.withdraw, ok[i].withdraw);
@@ -237,7 +266,7 @@ static void test_scalar_values(void **state)
 		kd_schema_free(cfg_schema, &cfg);
 	}
 	cfg_t cfg;
-	kd_error_t err = { "" };
+	kd_error_t err = {""};
 	assert_int_equal(load("ttl: 4294967295\n", &cfg, &err), 0);
 	assert_int_equal(cfg.ttl, 4294967295u);
 	kd_schema_free(cfg_schema, &cfg);
@@ -249,8 +278,8 @@ static void test_parse_duration(void **state)
 		const char *text;
 		uint64_t ms;
 	} ok[] = {
-		{ "0", 0 }, { "250ms", 250 }, { "3s", 3000 }, { "5m", 300000 },
-		{ "1h", 3600000 }, { "2d", 172800000 }, { "15", 15000 },
+	        {"0", 0},        {"250ms", 250},    {"3s", 3000},  {"5m", 300000},
+	        {"1h", 3600000}, {"2d", 172800000}, {"15", 15000},
 	};
 	uint64_t ms;
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -259,8 +288,20 @@ static void test_parse_duration(void **state)
 		assert_int_equal(ms, ok[i].ms);
 	}
 	static const char *const bad[] = {
-		"", "s", "-1s", "+1s", "1.5s", "1 s", "1S", "1sec", "1w", "1ms5", " 1",
-		"18446744073709551615", "18446744073709551616ms", "99999999999999999d",
+	        "",
+	        "s",
+	        "-1s",
+	        "+1s",
+	        "1.5s",
+	        "1 s",
+	        "1S",
+	        "1sec",
+	        "1w",
+	        "1ms5",
+	        " 1",
+	        "18446744073709551615",
+	        "18446744073709551616ms",
+	        "99999999999999999d",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ms = 7;
@@ -283,23 +324,26 @@ static void test_error_unknown_key(void **state)
 static void test_error_wrong_type(void **state)
 {
 	assert_error("ttl: [1]\n", "t.yaml:1:6: key 'ttl': expected a scalar, got a sequence");
-	assert_error("state:\n  a: b\n", "t.yaml:2:3: key 'state': expected a scalar, got a mapping");
+	assert_error("state:\n  a: b\n",
+	             "t.yaml:2:3: key 'state': expected a scalar, got a mapping");
 	assert_error("hosts: kms\n", "t.yaml:1:8: key 'hosts': expected a sequence, got a scalar");
-	assert_error("hosts:\n  - kms\n", "t.yaml:2:5: key 'hosts': expected a mapping, got a scalar");
+	assert_error("hosts:\n  - kms\n",
+	             "t.yaml:2:5: key 'hosts': expected a mapping, got a scalar");
 	assert_error("sub: [1]\n", "t.yaml:1:6: key 'sub': expected a mapping, got a sequence");
 	assert_error("servers:\n  - a\n  - [b]\n",
-		     "t.yaml:3:5: key 'servers': expected a scalar, got a sequence");
+	             "t.yaml:3:5: key 'servers': expected a scalar, got a sequence");
 	assert_error("servers: {a: b}\n",
-		     "t.yaml:1:10: key 'servers': expected a sequence, got a mapping");
+	             "t.yaml:1:10: key 'servers': expected a sequence, got a mapping");
 	assert_error("- a\n", "t.yaml:1:1: expected a mapping at the top level, got a sequence");
-	assert_error("just text\n", "t.yaml:1:1: expected a mapping at the top level, got a scalar");
+	assert_error("just text\n",
+	             "t.yaml:1:1: expected a mapping at the top level, got a scalar");
 	assert_error("ttl:\n", "t.yaml:1:5: key 'ttl': missing value");
 }
 
 static void test_error_missing_required(void **state)
 {
 	assert_error("hosts:\n  - name: a\n  -   port: 1\n      addresses: []\n",
-		     "t.yaml:3:7: missing required key 'name'");
+	             "t.yaml:3:7: missing required key 'name'");
 	assert_error("hosts: [{port: 1}]\n", "t.yaml:1:9: missing required key 'name'");
 }
 
@@ -308,31 +352,30 @@ static void test_error_values(void **state)
 	assert_error("ttl: 12x\n", "t.yaml:1:6: key 'ttl': invalid number '12x'");
 	assert_error("ttl: -1\n", "t.yaml:1:6: key 'ttl': invalid number '-1'");
 	assert_error("ttl: 4294967296\n",
-		     "t.yaml:1:6: key 'ttl': 4294967296 is out of range 0..4294967295");
+	             "t.yaml:1:6: key 'ttl': 4294967296 is out of range 0..4294967295");
 	assert_error("hosts:\n  - name: a\n    port: 0\n",
-		     "t.yaml:3:11: key 'port': 0 is out of range 1..65535");
+	             "t.yaml:3:11: key 'port': 0 is out of range 1..65535");
 	assert_error("hosts:\n  - name: a\n    port: 65536\n",
-		     "t.yaml:3:11: key 'port': 65536 is out of range 1..65535");
-	assert_error("interval: 5x\n",
-		     "t.yaml:1:11: key 'interval': invalid duration '5x' "
-		     "(expected a number with ms, s, m, h or d)");
+	             "t.yaml:3:11: key 'port': 65536 is out of range 1..65535");
+	assert_error("interval: 5x\n", "t.yaml:1:11: key 'interval': invalid duration '5x' "
+	                               "(expected a number with ms, s, m, h or d)");
 	assert_error("interval: 999ms\n",
-		     "t.yaml:1:11: key 'interval': 999ms is out of range 1s..1d");
+	             "t.yaml:1:11: key 'interval': 999ms is out of range 1s..1d");
 	assert_error("interval: 25h\n", "t.yaml:1:11: key 'interval': 25h is out of range 1s..1d");
-	assert_error("transport: tls\n",
-		     "t.yaml:1:12: key 'transport': invalid value 'tls' (expected one of: tcp, udp)");
-	assert_error("withdraw: maybe\n",
-		     "t.yaml:1:11: key 'withdraw': invalid boolean 'maybe' "
-		     "(expected true/false, yes/no or on/off)");
+	assert_error(
+	        "transport: tls\n",
+	        "t.yaml:1:12: key 'transport': invalid value 'tls' (expected one of: tcp, udp)");
+	assert_error("withdraw: maybe\n", "t.yaml:1:11: key 'withdraw': invalid boolean 'maybe' "
+	                                  "(expected true/false, yes/no or on/off)");
 }
 
 static void test_error_check(void **state)
 {
 	assert_error("checked: abad\n", "t.yaml:1:10: key 'checked': must not contain 'bad'");
 	assert_error("hosts:\n  - name: a\n    addresses: [ok, bad]\n",
-		     "t.yaml:3:21: key 'addresses': must not contain 'bad'");
+	             "t.yaml:3:21: key 'addresses': must not contain 'bad'");
 	assert_error("hosts:\n  - name: a\n    addresses: bad\n",
-		     "t.yaml:3:16: key 'addresses': must not contain 'bad'");
+	             "t.yaml:3:16: key 'addresses': must not contain 'bad'");
 }
 
 static void test_error_duplicate(void **state)
@@ -344,12 +387,12 @@ static void test_error_duplicate(void **state)
 static void test_error_syntax(void **state)
 {
 	assert_error("ttl: 1\n  state: a\n",
-		     "t.yaml:2:8: invalid YAML (mapping values are not allowed in this context)");
+	             "t.yaml:2:8: invalid YAML (mapping values are not allowed in this context)");
 	assert_error("servers: [a, b\n",
-		     "t.yaml:2:1: invalid YAML (did not find expected ',' or ']' "
-		     "while parsing a flow sequence at 1:10)");
+	             "t.yaml:2:1: invalid YAML (did not find expected ',' or ']' "
+	             "while parsing a flow sequence at 1:10)");
 	assert_error("state: \"abc\n", "t.yaml:2:1: invalid YAML (found unexpected end of stream "
-					 "while scanning a quoted scalar at 1:8)");
+	                               "while scanning a quoted scalar at 1:8)");
 	assert_error("state: &a x\nchecked: *a\n", "t.yaml:2:10: YAML aliases are not supported");
 	assert_error("ttl: 1\n---\nttl: 2\n", "t.yaml:2:1: only one YAML document is supported");
 }
@@ -364,7 +407,7 @@ static void test_load_file(void **state)
 	close(fd);
 
 	cfg_t cfg;
-	kd_error_t err = { "" };
+	kd_error_t err = {""};
 	assert_int_equal(kd_schema_load_file(cfg_schema, path, &cfg, &err), -1);
 	char want[256];
 	snprintf(want, sizeof(want), "%s:2:1: unknown key 'bogus'", path);
@@ -387,34 +430,34 @@ static void test_load_file(void **state)
 static void test_error_set(void **state)
 {
 	kd_error_t err;
-	kd_error_set(&err, "p.yaml", (kd_mark_t){ 4, 7 }, "key '%s' names no zone", "z");
+	kd_error_set(&err, "p.yaml", (kd_mark_t){4, 7}, "key '%s' names no zone", "z");
 	assert_string_equal(err.msg, "p.yaml:4:7: key 'z' names no zone");
-	kd_error_set(&err, "p.yaml", (kd_mark_t){ 0, 0 }, "no hosts");
+	kd_error_set(&err, "p.yaml", (kd_mark_t){0, 0}, "no hosts");
 	assert_string_equal(err.msg, "p.yaml: no hosts");
 	char longer[1000];
 	memset(longer, 'a', sizeof(longer) - 1);
 	longer[sizeof(longer) - 1] = '\0';
-	kd_error_set(&err, "p.yaml", (kd_mark_t){ 1, 1 }, "%s", longer);
+	kd_error_set(&err, "p.yaml", (kd_mark_t){1, 1}, "%s", longer);
 	assert_int_equal(strlen(err.msg), sizeof(err.msg) - 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_full),
-		cmocka_unit_test(test_lists_empty_and_null),
-		cmocka_unit_test(test_scalar_values),
-		cmocka_unit_test(test_parse_duration),
-		cmocka_unit_test(test_error_unknown_key),
-		cmocka_unit_test(test_error_wrong_type),
-		cmocka_unit_test(test_error_missing_required),
-		cmocka_unit_test(test_error_values),
-		cmocka_unit_test(test_error_check),
-		cmocka_unit_test(test_error_duplicate),
-		cmocka_unit_test(test_error_syntax),
-		cmocka_unit_test(test_load_file),
-		cmocka_unit_test(test_error_set),
+	        cmocka_unit_test(test_defaults),
+	        cmocka_unit_test(test_full),
+	        cmocka_unit_test(test_lists_empty_and_null),
+	        cmocka_unit_test(test_scalar_values),
+	        cmocka_unit_test(test_parse_duration),
+	        cmocka_unit_test(test_error_unknown_key),
+	        cmocka_unit_test(test_error_wrong_type),
+	        cmocka_unit_test(test_error_missing_required),
+	        cmocka_unit_test(test_error_values),
+	        cmocka_unit_test(test_error_check),
+	        cmocka_unit_test(test_error_duplicate),
+	        cmocka_unit_test(test_error_syntax),
+	        cmocka_unit_test(test_load_file),
+	        cmocka_unit_test(test_error_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
