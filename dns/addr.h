@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Socket addresses written as "address[@port]" (DNS servers, like dig/knsupdate) and host names
  * written as "host[:port]" or "[v6]:port" (KMS hosts, like slmgr /skms). libknot-free. */
 #pragma once

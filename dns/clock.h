@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Monotonic time in milliseconds, for deadlines. libknot-free. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One error enum for the dns/ core, with a string table. */
 #pragma once
 

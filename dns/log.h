@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Logging for the programs (kms-publisher, kms-locate). Libraries report errors through
  * return values and never log on their own. */
 #pragma once

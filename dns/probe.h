@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Liveness probes for KMS hosts and racing connects (RFC 8305 style). libknot-free, no global
  * state: the publisher and libkmslocate both link it. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* DNS queries on ldns: explicit servers (address@port each, tried in turn) or resolv.conf,
  * a timeout, TCP only or UDP with TCP fallback when truncated. libknot-free. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Table-driven YAML loader: a schema table (key, type, default, check) describes a C struct;
  * one generic walker fills it from a YAML file. Unknown keys, wrong types and failed checks are
  * errors that carry file:line:column. libknot-free. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal to the dns/ core: scalar conversion for the schema loader and whole-file reading
  * (also used by the TSIG key loader). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* TSIG keys: algorithm names and key files in BIND (tsig-keygen) and Knot (keymgr -t) formats.
  * libknot-free. Secrets are wiped on deinit and never printed. */
 #pragma once

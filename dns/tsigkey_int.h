@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Internal to the TSIG key loader: both file formats parse into a list of keys with the
  * position of each, then one function picks the wanted key. */
 #pragma once

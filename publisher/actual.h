@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* What the zone's primary holds now (asked directly, no recursion), and where a zone and its
  * primary are when the configuration does not say. ldns through dns/query.h. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Per-zone retry delays: 1 s doubling to 5 min with jitter; errors that retrying cannot fix
  * wait the full cap at once. Time and randomness come from the caller. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* publisher.yaml: the schema (keys, zones, hosts, domains, timing, state) and the cross checks
  * that need more than one value (key references, default key, duplicates). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The program's modes: one round (--once, --withdraw, either with --dry-run) or the
  * foreground daemon (rounds on schedule, SIGHUP reload, SIGTERM/SIGINT withdraw and exit). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The desired records: one SRV per (host, domain) and each host's A/AAAA records. Computed
  * every round from the configuration (later also from host health). */
 #pragma once

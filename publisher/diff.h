@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Desired versus actual records of one zone -> the RFC 2136 update operations that repair the
  * difference, touching only records that are ours. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* --dry-run: the UPDATE a zone would get, as nsupdate-like text. Never prints a secret. */
 #pragma once
 

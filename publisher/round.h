@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* One publishing round: desired records from the configuration, per zone the actual records
  * from the primary, the diff, one signed UPDATE, the state file. Per-zone outcomes and retry
  * times live here so the daemon (and later status/metrics) can read them. */

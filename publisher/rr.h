@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The records kms-publisher manages (SRV, A, AAAA) in a fixed-size form that the diff, the
  * state file, the message builder and the dry-run printer share. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The state file: the records this publisher published, one per line as
  * "zone owner ttl TYPE rdata". It lets records of hosts removed from the configuration be
  * withdrawn even across restarts, while records it never published are never deleted. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Send one DNS message and receive its answer: TCP with the 2-byte length prefix, or UDP that
  * falls back to TCP when the answer is truncated. libknot has no transport of its own. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* RFC 2136 UPDATE messages on libknot: build and TSIG-sign one message per zone, then verify
  * and classify the server's response (ID, question, TSIG, rcode). No transport here. */
 #pragma once

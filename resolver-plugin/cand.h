@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One candidate KMS host (an SRV record with its addresses) inside libkmslocate. */
 #pragma once
 

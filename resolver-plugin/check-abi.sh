@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # make check: libkmslocate.so must not need libknot (GPL-3+) and must export only kmsl_*.
 lib=resolver-plugin/.libs/libkmslocate.so
 [ -f "$lib" ] || { echo "missing $lib (run make first)"; exit 1; }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* kms-locate: command line parsing and output. Uses only the public libkmslocate API. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The libkmslocate context: options (set through the API or a YAML file), the random source
  * and the last warning. Internal. */
 #pragma once

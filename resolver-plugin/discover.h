@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SRV discovery: where to look (static host, lookup domain, configured domains, the system's
  * suffixes) and what each suffix answers. Internal. */
 #pragma once

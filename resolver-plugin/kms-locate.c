@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* kms-locate: print the KMS host a Windows client would use, found through DNS SRV records.
  * See kms-locate(1). */
 #include "config.h"

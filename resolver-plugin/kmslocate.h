@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libkmslocate: find a live Windows KMS activation host through DNS SRV records
  * (_vlmcs._tcp.<suffix>), the way Windows clients do, without the RFC 2782 weighting bias.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The candidate list handed to callers, with the per-suffix diagnostics. Internal. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Candidate ordering (RFC 2782 without its bias) and the "." rule. Pure functions over arrays
  * and a random source, so tests call them directly. */
 #pragma once

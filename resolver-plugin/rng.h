@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Per-context random source: xoshiro256** seeded through splitmix64. Not for secrets; only for
  * ordering candidates. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The shared state file: dead hosts with their retry-after time, the sticky host, and the SRV
  * answer per suffix until its TTL expires. Line-based text:
  *

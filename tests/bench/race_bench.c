@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Time to find a live KMS host when the first two candidates of a priority group drop SYNs:
  * kd_race with a 250 ms stagger against a sequential client (attempt delay = timeout, one
  * attempt at a time), in the same run on the same hosts. Usage:

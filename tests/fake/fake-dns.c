@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fake-dns PORT: a loopback DNS responder on 127.0.0.1 (UDP and TCP) that answers every
  * message with NOERROR and no TSIG, copying the ID, opcode and question. It stands for a
  * server (or an attacker) whose answer must not be taken as a successful signed update. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Start and stop tests/fake/fake-kms from C tests and benchmarks. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* A fake KMS host for the tests: answers a DCE/RPC bind for the KMS interface like a real one,
  * or misbehaves on purpose (--mode). Deliberately independent of dns/probe_rpc.c (own encoder,
  * UUIDs parsed from their text form) so a shared mistake cannot hide.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # servers: none
 # The README's first command, examples/demo, works: it publishes, shows, and withdraws.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The harness itself: the throwaway server serves the zones, takes updates signed with the
 # permitted key and refuses the other key, so scenarios can trust it.
 . "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # servers: none
 # make install puts the programs, the one public header, libkmslocate with its soname, its
 # pkg-config file and the five man pages in place, and a program outside the tree builds

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared helpers for integration scenarios (sourced). A scenario runs as
 #   bash NAME.sh SERVER        SERVER = knot | named | none
 # and exits 0 (pass), 1 (fail) or 77 (skip). Everything it starts lives in a temp dir and is

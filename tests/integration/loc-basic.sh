@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # kms-locate against SRV records on a real server: the chosen host is always a live KMS host
 # (refused ports, SYN-dropping listeners, bind_nak, garbage and silent listeners are passed
 # over), priorities are honoured, a dead host is skipped by the next run through the state

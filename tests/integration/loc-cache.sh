@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The SRV answer is cached in the state file for its TTL: with the DNS server gone, a run with
 # state still finds the host from the cache and a run without state finds nothing; once the
 # TTL has passed (the clock moved on with libfaketime) the cache is no longer used.

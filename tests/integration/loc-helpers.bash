@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Helpers shared by the loc-*.sh scenarios (kms-locate / libkmslocate); sourced after lib.sh.
 # Not a scenario itself (the runner only runs *.sh).
 

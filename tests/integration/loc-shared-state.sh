@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Many kms-locate processes sharing one state file at the same time: every run finds the live
 # host, none sees a damaged file, and the file they leave is whole: the refused host, which
 # comes first by priority, is dead, and the live one is sticky.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # servers: none
 # kms-locate without DNS: a static host needs no server (every DNS server given is a closed
 # port), the probe still decides; command-line and configuration errors exit 2.

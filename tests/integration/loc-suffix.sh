@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # kms-locate suffix handling on a real server: suffixes are searched in order (NXDOMAIN, no SRV,
 # "." and SERVFAIL move on to the next), merge first/all, lookup-domain replaces the list,
 # per-suffix DNS servers, exit 3 with every suffix's reason, targets without glue resolved by

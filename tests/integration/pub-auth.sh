@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A wrong secret and a key the server knows but does not permit give exit 1 and a message
 # naming the zone, the server and the cause; a zone that fails does not stop the others.
 . "$(dirname "$0")/lib.sh"

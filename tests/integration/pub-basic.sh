@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # 2 hosts x 2 domains with different priority/weight: published, read back, re-publish is a
 # no-op, --withdraw removes them; the zone of the second domain is found by SOA discovery.
 . "$(dirname "$0")/lib.sh"

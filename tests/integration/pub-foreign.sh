@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Foreign records at the shared SRV name survive publish, re-publish, a weight change, host
 # removal (across a restart through the state file, and by SIGHUP in daemon mode), --withdraw
 # and SIGTERM. A changed weight leaves exactly one record for the host.

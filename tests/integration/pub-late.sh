@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Daemon mode: the server is down when the publisher starts (zone discovery and update both
 # fail and are retried with backoff); once the server comes up the records are published.
 . "$(dirname "$0")/lib.sh"

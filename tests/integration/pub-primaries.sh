@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Primaries are tried in turn: a configured server list whose first entry is down, and a zone
 # found by SOA discovery whose MNAME's first address (A, asked before AAAA) is down while the
 # second ([::1]) answers. Both publish.

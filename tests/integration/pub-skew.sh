@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A publisher whose clock is off by more than the TSIG fudge (300 s) gets BADTIME from the
 # real server, signed: reported as clock skew with the offset, exit 1, nothing published.
 # The skew comes from libfaketime (DESIGN.md section 5).

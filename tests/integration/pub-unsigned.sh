@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
 # servers: none
 # A server that answers every message with an unsigned NOERROR is not taken as success: the
 # publisher exits 1, names the zone, server and cause, and records nothing in its state.

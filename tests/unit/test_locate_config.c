@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* locate.yaml: every key, the defaults, and errors with file:line:column. */
 #include <setjmp.h>
 #include <stdarg.h>

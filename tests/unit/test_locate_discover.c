@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Discovery without a server: SRV answers (rcodes, ".", glue from the additional section),
  * the system's suffixes, and the public API on a static host (no DNS). */
 #include <setjmp.h>

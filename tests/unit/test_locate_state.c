@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The locate state file: format round trip, expiry, damaged files, sticky and dead logic. */
 #include <setjmp.h>
 #include <stdarg.h>

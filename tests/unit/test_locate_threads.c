@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libkmslocate from several threads at once, one context each (issue 3: "no global state,
  * one context per thread is safe"): racing connects to fake KMS hosts, seeded ordering of DNS
  * answers, and one state file shared by every context. cmocka asserts only in the main thread;

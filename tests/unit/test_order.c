@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Candidate ordering: exact first-pick frequencies (chi-square at p = 0.001), priority groups,
  * weight-0 placement and the "." rule. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* dns/probe: the DCE/RPC bind PDU, the reply judge and kd_race against loopback hosts
  * (forked tests/fake/fake-kms plus in-process listeners). */
 #include "config.h"

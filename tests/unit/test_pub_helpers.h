@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Small record constructors shared by the publisher unit tests. */
 #pragma once
 
