@@ -5,10 +5,12 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <strings.h>
 
 /* Decimal port 1..65535, digits only (no sign, no spaces). */
@@ -28,6 +30,16 @@ static int parse_port(const char *text, size_t len, uint16_t *out)
 	return 0;
 }
 
+/* The interface index of an IPv6 zone ("eth0" or a number); 0 if unknown. */
+static unsigned scope_index(const char *zone)
+{
+	char *end;
+	unsigned long v = strtoul(zone, &end, 10);
+	if (zone[0] >= '0' && zone[0] <= '9' && *end == '\0' && v <= UINT32_MAX)
+		return (unsigned)v;
+	return if_nametoindex(zone);
+}
+
 int kd_addr_parse_ip(const char *text, kd_addr_t *out)
 {
 	if (text == NULL)
@@ -36,12 +48,23 @@ int kd_addr_parse_ip(const char *text, kd_addr_t *out)
 	memset(&a, 0, sizeof(a));
 	struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a.ss;
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+	char ip[INET6_ADDRSTRLEN];
+	const char *pct = strchr(text, '%');
+	size_t iplen = pct != NULL ? (size_t)(pct - text) : strlen(text);
+	if (iplen >= sizeof(ip))
+		return -1;
+	memcpy(ip, text, iplen);
+	ip[iplen] = '\0';
+	if (pct == NULL && inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
 		sin->sin_family = AF_INET;
 		a.len = sizeof(*sin);
-	} else if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
 		a.len = sizeof(*sin6);
+		/* A zone ("fe80::1%eth0") only where it means something: link-local. */
+		if (pct != NULL && (!IN6_IS_ADDR_LINKLOCAL(&sin6->sin6_addr) ||
+		                    (sin6->sin6_scope_id = scope_index(pct + 1)) == 0))
+			return -1;
 	} else {
 		return -1;
 	}
@@ -55,7 +78,7 @@ int kd_addr_parse(const char *text, uint16_t default_port, kd_addr_t *out)
 		return -1;
 	const char *at = strrchr(text, '@');
 	size_t iplen = at != NULL ? (size_t)(at - text) : strlen(text);
-	char ip[INET6_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
 	if (iplen == 0 || iplen >= sizeof(ip))
 		return -1;
 	memcpy(ip, text, iplen);
@@ -83,8 +106,16 @@ void kd_addr_ip_str(const kd_addr_t *addr, char *buf, size_t len)
 		ok = inet_ntop(AF_INET, &sin->sin_addr, buf, (socklen_t)len);
 	else if (addr->ss.ss_family == AF_INET6)
 		ok = inet_ntop(AF_INET6, &sin6->sin6_addr, buf, (socklen_t)len);
-	if (ok == NULL)
+	if (ok == NULL) {
 		snprintf(buf, len, "?");
+	} else if (addr->ss.ss_family == AF_INET6 && sin6->sin6_scope_id != 0) {
+		char zone[IF_NAMESIZE];
+		size_t l = strlen(buf);
+		if (if_indextoname(sin6->sin6_scope_id, zone) != NULL)
+			snprintf(buf + l, len - l, "%%%s", zone);
+		else
+			snprintf(buf + l, len - l, "%%%u", (unsigned)sin6->sin6_scope_id);
+	}
 }
 
 void kd_addr_str(const kd_addr_t *addr, char *buf, size_t len)

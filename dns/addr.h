@@ -17,11 +17,12 @@ typedef struct {
  * Returns 0, or -1 (out untouched) on bad syntax. No name lookups. */
 int kd_addr_parse(const char *text, uint16_t default_port, kd_addr_t *out);
 
-/* Parse a numeric address without a port. */
+/* Parse a numeric address without a port; a link-local IPv6 address may carry its zone
+ * ("fe80::1%eth0", or the interface index), which then shows in kd_addr_ip_str. */
 int kd_addr_parse_ip(const char *text, kd_addr_t *out);
 
 /* "192.0.2.1@53" / "2001:db8::1@53" into buf (at least KD_ADDR_STRLEN). */
-#define KD_ADDR_STRLEN 64
+#define KD_ADDR_STRLEN 80
 void kd_addr_str(const kd_addr_t *addr, char *buf, size_t len);
 /* The address alone, no port. */
 void kd_addr_ip_str(const kd_addr_t *addr, char *buf, size_t len);
