@@ -9,7 +9,12 @@ typedef enum {
 	KD_ENOENT,     /* no such file, key or name */
 	KD_EIO,        /* read or write failed */
 	KD_ETIMEOUT,   /* no answer within the timeout */
-	KD_ENET,       /* network error (refused, unreachable) */
+	KD_ENET,       /* other network error */
+	KD_EREFUSED,   /* connection refused (nothing listens on that port) */
+	KD_EUNREACH,   /* network or host unreachable */
+	KD_ERESET,     /* connection reset by the peer */
+	KD_ECLOSED,    /* connection closed by the server before the answer */
+	KD_EAGAIN,     /* no answer yet (non-blocking calls) */
 	KD_EMALFORMED, /* malformed message from the network */
 	KD_EMISMATCH,  /* answer does not match the question (id, question, type) */
 	KD_ERCODE,     /* server answered with an error rcode */

@@ -3,24 +3,21 @@
 
 #include "dns/query.h"
 
-#include <errno.h>
-#include <limits.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "dns/clock.h"
+#include "dns/resolvconf.h"
+#include "dns/transport.h"
 
-/* ldns builds and parses the messages; the transport is ours: ldns_send() reports a refused
- * port and a timeout alike, accepts UDP replies from any source, does not check the ID, and
- * sleeps between servers. */
+/* ldns builds and parses the messages; dns/transport carries them: ldns_send() reports a
+ * refused port and a timeout alike, accepts UDP replies from any source, does not check the
+ * ID, and sleeps between servers. */
 
 #define DEFAULT_TIMEOUT_MS 3000
 #define EDNS_UDP_SIZE      1232
-#define MAX_MSG            65535
 
 typedef struct {
 	ldns_pkt *pkt;
@@ -29,51 +26,28 @@ typedef struct {
 	uint16_t id;
 } query_t;
 
-/* Wait for events on fd until the deadline. 1 ready, 0 timed out, -1 error (errno). */
-static int wait_fd(int fd, short events, uint64_t deadline)
+/* Whether a parsed reply answers q: QR, opcode, question. */
+static bool answers(const ldns_pkt *pkt, const ldns_pkt *q)
 {
-	for (;;) {
-		uint64_t now = kd_now_ms();
-		if (now >= deadline)
-			return 0;
-		uint64_t left = deadline - now;
-		struct pollfd p = {.fd = fd, .events = events};
-		int r = poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (r > 0)
-			return 1;
-	}
+	if (!ldns_pkt_qr(pkt) || ldns_pkt_get_opcode(pkt) != LDNS_PACKET_QUERY)
+		return false;
+	if (ldns_pkt_qdcount(pkt) == 0) /* some servers leave the question out of an error */
+		return ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR;
+	const ldns_rr *a = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
+	const ldns_rr *b = ldns_rr_list_rr(ldns_pkt_question(q), 0);
+	return ldns_pkt_qdcount(pkt) == 1 && a != NULL &&
+	       ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0 &&
+	       ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
+	       ldns_rr_get_class(a) == ldns_rr_get_class(b);
 }
 
-static kd_err_t errno_err(int e)
+/* Parse a reply and check it answers q. KD_OK, KD_EMALFORMED or KD_EMISMATCH. */
+static kd_err_t parse_reply(const uint8_t *buf, size_t len, const ldns_pkt *q, ldns_pkt **out)
 {
-	return e == ENOMEM || e == ENOBUFS ? KD_ENOMEM : KD_ENET;
-}
-
-/* Parse a reply and check it answers q: ID, QR, opcode, question. */
-static kd_err_t check_reply(const uint8_t *buf, size_t len, const query_t *q, ldns_pkt **out)
-{
-	if (len < 12)
-		return KD_EMALFORMED;
-	if ((uint16_t)(buf[0] << 8 | buf[1]) != q->id)
-		return KD_EMISMATCH;
 	ldns_pkt *pkt = NULL;
 	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK)
 		return KD_EMALFORMED;
-	bool ok = ldns_pkt_qr(pkt) && ldns_pkt_get_opcode(pkt) == LDNS_PACKET_QUERY;
-	if (ok && ldns_pkt_qdcount(pkt) == 0) {
-		/* Some servers leave the question out of an error reply. */
-		ok = ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR;
-	} else if (ok) {
-		const ldns_rr *a = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
-		const ldns_rr *b = ldns_rr_list_rr(ldns_pkt_question(q->pkt), 0);
-		ok = ldns_pkt_qdcount(pkt) == 1 && a != NULL &&
-		     ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0 &&
-		     ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
-		     ldns_rr_get_class(a) == ldns_rr_get_class(b);
-	}
-	if (!ok) {
+	if (!answers(pkt, q)) {
 		ldns_pkt_free(pkt);
 		return KD_EMISMATCH;
 	}
@@ -81,104 +55,14 @@ static kd_err_t check_reply(const uint8_t *buf, size_t len, const query_t *q, ld
 	return KD_OK;
 }
 
-/* Send the query on a connected UDP socket and wait for the answer. Connected: only the
- * server's replies arrive, and a closed port shows as ECONNREFUSED. */
-static kd_err_t udp_io(int fd, const kd_addr_t *server, const query_t *q, uint8_t *buf,
-                       uint64_t deadline, ldns_pkt **out)
+/* The transport's check: a datagram that does not answer the question is not the answer. */
+static kd_reply_t check_reply(const uint8_t *msg, size_t len, void *arg)
 {
-	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) != 0 ||
-	    send(fd, q->wire, q->len, 0) != (ssize_t)q->len)
-		return errno_err(errno);
-	bool mismatch = false;
-	for (;;) {
-		int w = wait_fd(fd, POLLIN, deadline);
-		if (w <= 0)
-			return w < 0 ? errno_err(errno) : mismatch ? KD_EMISMATCH : KD_ETIMEOUT;
-		ssize_t n = recv(fd, buf, MAX_MSG, 0);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (n < 0)
-			return errno_err(errno);
-		kd_err_t ret = check_reply(buf, (size_t)n, q, out);
-		if (ret != KD_EMISMATCH)
-			return ret;
-		mismatch = true; /* a stray or forged datagram: keep waiting for the answer */
-	}
-}
-
-/* Send or receive exactly len bytes on a non-blocking stream before the deadline. */
-static kd_err_t stream_io(int fd, uint8_t *buf, size_t len, bool sending, uint64_t deadline)
-{
-	size_t done = 0;
-	while (done < len) {
-		ssize_t n = sending ? send(fd, buf + done, len - done, MSG_NOSIGNAL)
-		                    : recv(fd, buf + done, len - done, 0);
-		if (n > 0) {
-			done += (size_t)n;
-			continue;
-		}
-		if (n == 0)
-			return KD_ENET; /* closed by the server */
-		if (errno != EAGAIN && errno != EINTR)
-			return errno_err(errno);
-		int w = wait_fd(fd, sending ? POLLOUT : POLLIN, deadline);
-		if (w <= 0)
-			return w < 0 ? errno_err(errno) : KD_ETIMEOUT;
-	}
-	return KD_OK;
-}
-
-static kd_err_t tcp_connect(int fd, const kd_addr_t *server, uint64_t deadline)
-{
-	if (connect(fd, (const struct sockaddr *)&server->ss, server->len) == 0)
-		return KD_OK;
-	if (errno != EINPROGRESS)
-		return errno_err(errno);
-	int w = wait_fd(fd, POLLOUT, deadline);
-	if (w <= 0)
-		return w < 0 ? errno_err(errno) : KD_ETIMEOUT;
-	int soerr = 0;
-	socklen_t sl = sizeof(soerr);
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
-		return errno_err(errno);
-	return soerr == 0 ? KD_OK : errno_err(soerr);
-}
-
-/* Connect, send the length-prefixed query, read the length-prefixed answer. */
-static kd_err_t tcp_io(int fd, const kd_addr_t *server, const query_t *q, uint8_t *buf,
-                       uint64_t deadline, ldns_pkt **out)
-{
-	buf[0] = (uint8_t)(q->len >> 8);
-	buf[1] = (uint8_t)q->len;
-	memcpy(buf + 2, q->wire, q->len);
-	kd_err_t ret = tcp_connect(fd, server, deadline);
-	if (ret == KD_OK)
-		ret = stream_io(fd, buf, q->len + 2, true, deadline);
-	if (ret == KD_OK)
-		ret = stream_io(fd, buf, 2, false, deadline);
-	if (ret != KD_OK)
-		return ret;
-	size_t len = (size_t)buf[0] << 8 | buf[1];
-	ret = stream_io(fd, buf, len, false, deadline);
-	return ret == KD_OK ? check_reply(buf, len, q, out) : ret;
-}
-
-static kd_err_t exchange(const kd_addr_t *server, const query_t *q, bool tcp, uint64_t timeout_ms,
-                         ldns_pkt **out)
-{
-	uint64_t deadline = kd_now_ms() + timeout_ms;
-	int type = tcp ? SOCK_STREAM : SOCK_DGRAM;
-	int fd = socket(server->ss.ss_family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return errno_err(errno);
-	uint8_t *buf = malloc(MAX_MSG + 2);
-	kd_err_t ret = KD_ENOMEM;
-	if (buf != NULL)
-		ret = tcp ? tcp_io(fd, server, q, buf, deadline, out)
-		          : udp_io(fd, server, q, buf, deadline, out);
-	free(buf);
-	close(fd);
-	return ret;
+	ldns_pkt *pkt = NULL;
+	if (parse_reply(msg, len, arg, &pkt) != KD_OK)
+		return KD_REPLY_IGNORE;
+	ldns_pkt_free(pkt);
+	return KD_REPLY_FINAL;
 }
 
 static uint16_t random_id(void)
@@ -219,31 +103,14 @@ static kd_err_t build_query(const char *name, ldns_rr_type type, bool rd, query_
 /* The nameservers of resolv.conf; 127.0.0.1 when it names none (as the C library does). */
 static kd_err_t system_servers(kd_addr_t **out, size_t *n_out)
 {
-	ldns_resolver *res = NULL;
-	size_t count = 0, n = 0;
-	if (ldns_resolver_new_frm_file(&res, NULL) == LDNS_STATUS_OK)
-		count = ldns_resolver_nameserver_count(res);
-	kd_addr_t *list = calloc(count + 1, sizeof(*list));
-	if (list == NULL) {
-		ldns_resolver_deep_free(res);
+	kd_resolvconf_t rc;
+	kd_resolvconf_load("/etc/resolv.conf", &rc);
+	kd_addr_t *list = calloc(rc.nservers, sizeof(*list));
+	if (list == NULL)
 		return KD_ENOMEM;
-	}
-	for (size_t i = 0; i < count; i++) {
-		size_t sl = 0;
-		struct sockaddr_storage *ss = ldns_rdf2native_sockaddr_storage(
-		        ldns_resolver_nameservers(res)[i], ldns_resolver_port(res), &sl);
-		if (ss != NULL && sl <= sizeof(list[n].ss)) {
-			memcpy(&list[n].ss, ss, sl);
-			list[n++].len = (socklen_t)sl;
-		}
-		free(ss);
-	}
-	if (res != NULL)
-		ldns_resolver_deep_free(res);
-	if (n == 0 && kd_addr_parse("127.0.0.1", 53, &list[n++]) != 0)
-		n = 0;
+	memcpy(list, rc.servers, rc.nservers * sizeof(*list));
 	*out = list;
-	*n_out = n;
+	*n_out = rc.nservers;
 	return KD_OK;
 }
 
@@ -254,15 +121,15 @@ static kd_err_t ask_servers(const kd_query_opts_t *opts, const kd_addr_t *server
 	uint64_t timeout = opts->timeout_ms != 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
 	kd_err_t ret = KD_ENET;
 	for (size_t i = 0; i < count; i++) {
-		ldns_pkt *pkt = NULL;
-		ret = exchange(&servers[i], q, opts->tcp, timeout, &pkt);
-		if (ret == KD_OK && !opts->tcp && ldns_pkt_tc(pkt)) {
-			ldns_pkt_free(pkt);
-			pkt = NULL;
-			ret = exchange(&servers[i], q, true, timeout, &pkt);
+		uint8_t *reply = NULL;
+		size_t len = 0;
+		ret = kd_exchange(&servers[i], opts->tcp, q->wire, q->len, kd_now_ms() + timeout,
+		                  check_reply, q->pkt, &reply, &len, NULL);
+		if (ret == KD_OK) {
+			ret = parse_reply(reply, len, q->pkt, answer);
+			free(reply);
 		}
 		if (ret == KD_OK) {
-			*answer = pkt;
 			if (from != NULL)
 				*from = servers[i];
 			return KD_OK;
@@ -293,4 +160,159 @@ kd_err_t kd_query(const kd_query_opts_t *opts, const char *name, ldns_rr_type ty
 	free(q.wire);
 	ldns_pkt_free(q.pkt);
 	return ret;
+}
+
+/* ---- several questions on one TCP connection ---- */
+
+#define BATCH_WINDOW 128 /* queries in flight on one connection */
+#define TSIG_ROOM    512 /* room left after a query for its signature */
+
+/* One question of a batch while it is under way. */
+typedef struct {
+	query_t q;
+	uint8_t *signed_wire; /* the query as sent (signed, or a copy of q.wire) */
+	void *req;            /* the signer's state for verifying the answer */
+	const kd_signer_t *signer;
+	kd_err_t verified;
+	kd_question_t *out;
+} pending_t;
+
+static kd_reply_t check_batch_reply(const uint8_t *msg, size_t len, void *arg)
+{
+	pending_t *p = arg;
+	ldns_pkt *pkt = NULL;
+	if (parse_reply(msg, len, p->q.pkt, &pkt) != KD_OK)
+		return KD_REPLY_IGNORE;
+	ldns_pkt_free(pkt);
+	p->verified = KD_OK;
+	if (p->signer != NULL)
+		p->verified = p->signer->verify(p->signer->arg, p->req, msg, len, p->out->why,
+		                                sizeof(p->out->why));
+	return KD_REPLY_FINAL;
+}
+
+/* Build (and sign) every question with an ID unique in the batch. */
+static kd_err_t batch_build(const kd_query_opts_t *opts, const kd_signer_t *signer,
+                            kd_question_t *qs, size_t n, pending_t *p, kd_pipe_item_t *items)
+{
+	uint8_t *used = calloc(65536, 1);
+	if (used == NULL)
+		return KD_ENOMEM;
+	kd_err_t ret = KD_OK;
+	for (size_t i = 0; i < n && ret == KD_OK; i++) {
+		p[i].out = &qs[i];
+		p[i].signer = signer;
+		qs[i].answer = NULL;
+		qs[i].why[0] = '\0';
+		if ((ret = build_query(qs[i].name, qs[i].type, opts->recurse, &p[i].q)) != KD_OK)
+			break;
+		for (unsigned tries = 0; used[p[i].q.id] && tries < 65536; tries++)
+			p[i].q.id = (uint16_t)(p[i].q.id + 1);
+		used[p[i].q.id] = 1;
+		p[i].q.wire[0] = (uint8_t)(p[i].q.id >> 8);
+		p[i].q.wire[1] = (uint8_t)p[i].q.id;
+		ldns_pkt_set_id(p[i].q.pkt, p[i].q.id);
+		size_t len = p[i].q.len;
+		p[i].signed_wire = malloc(len + TSIG_ROOM);
+		if (p[i].signed_wire == NULL) {
+			ret = KD_ENOMEM;
+			break;
+		}
+		memcpy(p[i].signed_wire, p[i].q.wire, len);
+		if (signer != NULL)
+			ret = signer->sign(signer->arg, p[i].signed_wire, &len, len + TSIG_ROOM,
+			                   &p[i].req);
+		items[i] = (kd_pipe_item_t){.msg = p[i].signed_wire,
+		                            .len = len,
+		                            .check = check_batch_reply,
+		                            .check_arg = &p[i]};
+	}
+	free(used);
+	return ret;
+}
+
+/* Ask one server until it answers everything, stops making progress or fails. Returns the
+ * number of answers it gave. */
+static size_t batch_server(const kd_addr_t *server, uint64_t timeout, kd_pipe_item_t *items,
+                           size_t n)
+{
+	size_t answered = 0;
+	for (;;) {
+		kd_conn_t *c = NULL;
+		kd_err_t ret = kd_conn_open(server, kd_now_ms() + timeout, &c);
+		if (ret != KD_OK) {
+			for (size_t i = 0; i < n; i++)
+				if (items[i].reply == NULL)
+					items[i].err = ret;
+			return answered;
+		}
+		size_t before = 0, after = 0;
+		for (size_t i = 0; i < n; i++)
+			before += items[i].reply != NULL;
+		ret = kd_conn_pipeline(c, items, n, BATCH_WINDOW, kd_now_ms() + timeout);
+		kd_conn_close(c);
+		for (size_t i = 0; i < n; i++)
+			after += items[i].reply != NULL;
+		answered += after - before;
+		/* A server that closes long pipelines midway gets a new connection while it makes
+		 * progress; anything else goes to the next server. */
+		if (ret == KD_OK || after == before || (ret != KD_ECLOSED && ret != KD_ERESET))
+			return answered;
+	}
+}
+
+kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, kd_question_t *qs,
+                        size_t n, kd_addr_t *from)
+{
+	if (n == 0)
+		return KD_OK;
+	if (n > 65535)
+		return KD_EINVAL;
+	pending_t *p = calloc(n, sizeof(*p));
+	kd_pipe_item_t *items = calloc(n, sizeof(*items));
+	const kd_addr_t *servers = opts->servers;
+	kd_addr_t *owned = NULL;
+	size_t count = opts->count;
+	kd_err_t ret = p != NULL && items != NULL ? KD_OK : KD_ENOMEM;
+	if (ret == KD_OK && count == 0) {
+		ret = system_servers(&owned, &count);
+		servers = owned;
+	}
+	if (ret == KD_OK)
+		ret = batch_build(opts, signer, qs, n, p, items);
+	uint64_t timeout = opts->timeout_ms != 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+	for (size_t s = 0; ret == KD_OK && s < count; s++) {
+		if (batch_server(&servers[s], timeout, items, n) > 0 && from != NULL)
+			*from = servers[s];
+		bool done = true;
+		for (size_t i = 0; i < n; i++)
+			done &= items[i].reply != NULL;
+		if (done)
+			break;
+	}
+	kd_err_t first = ret;
+	for (size_t i = 0; p != NULL && i < n; i++) {
+		kd_question_t *q = &qs[i];
+		if (ret != KD_OK)
+			q->err = ret;
+		else if (items[i].reply == NULL)
+			q->err = items[i].err;
+		else if (p[i].verified != KD_OK)
+			q->err = p[i].verified;
+		else
+			q->err = parse_reply(items[i].reply, items[i].reply_len, p[i].q.pkt,
+			                     &q->answer);
+		if (first == KD_OK)
+			first = q->err;
+		free(items[i].reply);
+		free(p[i].signed_wire);
+		free(p[i].q.wire);
+		ldns_pkt_free(p[i].q.pkt);
+		if (p[i].req != NULL && signer != NULL && signer->release != NULL)
+			signer->release(signer->arg, p[i].req);
+	}
+	free(owned);
+	free(items);
+	free(p);
+	return first;
 }

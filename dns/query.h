@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* DNS queries on ldns: explicit servers (address@port each, tried in turn) or resolv.conf,
- * a timeout, TCP only or UDP with TCP fallback when truncated. libknot-free. */
+/* DNS queries: messages built and parsed with ldns, sent through dns/transport. Explicit
+ * servers (address@port each, tried in turn) or resolv.conf, a timeout, TCP only or UDP with
+ * TCP fallback when truncated; several questions pipelined on one TCP connection, optionally
+ * signed (the signer is supplied by the caller, so dns/ stays libknot-free). */
 #pragma once
 
 #include <ldns/ldns.h>
@@ -29,6 +31,40 @@ typedef struct {
  * KD_EMALFORMED for the last server tried; outputs untouched. */
 kd_err_t kd_query(const kd_query_opts_t *opts, const char *name, ldns_rr_type type,
                   ldns_pkt **answer, kd_addr_t *from);
+
+/* Signs requests and verifies what answers them (TSIG in the publisher, on libknot). */
+typedef struct {
+	/* Sign msg in place (*len bytes now, room for cap); *req receives what verifying the
+	 * answer needs (freed with release). KD_OK or an error. */
+	kd_err_t (*sign)(void *arg, uint8_t *msg, size_t *len, size_t cap, void **req);
+	/* KD_OK when reply is signed and verifies for req; else KD_ETSIG (or another error)
+	 * with the reason in why (never a secret). */
+	kd_err_t (*verify)(void *arg, const void *req, const uint8_t *reply, size_t len, char *why,
+	                   size_t whylen);
+	void (*release)(void *arg, void *req);
+	void *arg;
+} kd_signer_t;
+
+#define KD_WHY_MAX 200
+
+/* One question of a batch. */
+typedef struct {
+	const char *name; /* in: absolute or not; sent absolute */
+	ldns_rr_type type;
+	ldns_pkt *answer;     /* out: caller frees (ldns_pkt_free); NULL when none */
+	kd_err_t err;         /* out: KD_OK when answer is set */
+	char why[KD_WHY_MAX]; /* out: the signer's reason when err is KD_ETSIG */
+} kd_question_t;
+
+/* Ask every question over one TCP connection to the first server of opts that answers
+ * (pipelined, RFC 7766), each query signed with signer when it is not NULL; an answer that
+ * does not verify is not taken (err KD_ETSIG, the reason in why). RD as opts->recurse, no
+ * UDP. A connection the server closes midway is reopened for the questions left; the next
+ * server gets the questions its predecessor did not answer. timeout_ms bounds each connection
+ * while it makes no progress. Returns KD_OK when every question has an answer, else the
+ * error of the first one without; *from (optional) gets the server that answered last. */
+kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, kd_question_t *qs,
+                        size_t n, kd_addr_t *from);
 
 /* Find the zone that holds name by SOA queries walking up from name (the SOA owner in the
  * answer or authority section). Sets *zone_out (heap, lower-case, absolute) and, if mname_out

@@ -9,13 +9,14 @@
 #include <time.h>
 
 #include "dns/log.h"
+#include "dns/clock.h"
 #include "dns/query.h"
+#include "dns/transport.h"
 #include "publisher/actual.h"
 #include "publisher/desired.h"
 #include "publisher/diff.h"
 #include "publisher/dryrun.h"
 #include "publisher/state.h"
-#include "publisher/transport.h"
 #include "publisher/update.h"
 
 #define ERRLEN 768
@@ -174,6 +175,12 @@ typedef struct {
 	const kd_tsig_key_t *key;
 } target_t;
 
+/* What checking an UPDATE's reply needs. */
+typedef struct {
+	const pub_msg_t *msg;
+	const kd_tsig_key_t *key;
+} send_ctx_t;
+
 static int zone_target(pub_ctx_t *ctx, const char *zone, uint64_t now, target_t *t, char *err,
                        size_t errlen)
 {
@@ -259,25 +266,38 @@ static int copy_list(const pub_rrlist_t *from, pub_rrlist_t *to)
 	return 0;
 }
 
+/* The transport's check: a reply that does not answer this request (ID, opcode, zone) or
+ * cannot be parsed is not the answer. */
+static kd_reply_t check_update_reply(const uint8_t *resp, size_t len, void *arg)
+{
+	const send_ctx_t *sc = arg;
+	pub_verdict_t v;
+	pub_result_t r = pub_msg_check(sc->msg, sc->key, resp, len, &v);
+	return r == PUB_RES_MISMATCH || r == PUB_RES_MALFORMED ? KD_REPLY_IGNORE : KD_REPLY_FINAL;
+}
+
 /* Send msg to the servers in turn, starting with first; the first answer decides. */
 static int send_update(pub_ctx_t *ctx, const target_t *t, size_t first, const pub_msg_t *msg,
                        pub_verdict_t *v, char *srv, char *err, size_t errlen)
 {
-	uint8_t resp[65535];
+	send_ctx_t sc = {.msg = msg, .key = t->key};
 	kd_err_t last = KD_ENET;
 	for (size_t k = 0; k < t->count; k++) {
 		const kd_addr_t *s = &t->servers[(first + k) % t->count];
+		uint8_t *resp = NULL;
 		size_t len = 0;
 		kd_addr_str(s, srv, KD_ADDR_STRLEN);
-		last = pub_exchange(s, ctx->conf->raw.transport == PUB_TRANSPORT_TCP,
-		                    ctx->conf->raw.timeout_ms, msg->wire, msg->len, resp,
-		                    sizeof(resp), &len);
+		last = kd_exchange(s, ctx->conf->raw.transport == PUB_TRANSPORT_TCP, msg->wire,
+		                   msg->len, kd_now_ms() + ctx->conf->raw.timeout_ms,
+		                   check_update_reply, &sc, &resp, &len, NULL);
 		if (last != KD_OK) {
 			log_debug("no answer from %s for zone %s (%s)", srv, msg->zone,
 			          kd_strerror(last));
 			continue;
 		}
-		if (pub_msg_check(msg, t->key, resp, len, v) == PUB_RES_OK)
+		pub_result_t r = pub_msg_check(msg, t->key, resp, len, v);
+		free(resp);
+		if (r == PUB_RES_OK)
 			return 0;
 		pub_verdict_str(v, err, errlen);
 		return -1;
