@@ -3,7 +3,6 @@
 
 #include "resolver-plugin/discover.h"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,8 +12,6 @@
 
 #include "dns/clock.h"
 #include "resolver-plugin/order.h"
-
-#define RESOLV_MAX_BYTES (64 * 1024)
 
 static size_t add_suffix(char (*out)[KMSL_NAME_MAX], size_t n, size_t max, const char *name)
 {
@@ -29,26 +26,12 @@ static size_t add_suffix(char (*out)[KMSL_NAME_MAX], size_t n, size_t max, const
 	return n + 1;
 }
 
-size_t kmsl_system_suffixes(const char *resolv, size_t len, const char *hostname,
+size_t kmsl_system_suffixes(const kd_resolvconf_t *rc, const char *hostname,
                             char (*out)[KMSL_NAME_MAX], size_t max)
 {
-	char line[1024];
 	size_t n = 0;
-	for (size_t pos = 0; pos < len;) {
-		const char *nl = memchr(resolv + pos, '\n', len - pos);
-		size_t l = nl != NULL ? (size_t)(nl - (resolv + pos)) : len - pos;
-		size_t copy = l < sizeof(line) - 1 ? l : sizeof(line) - 1;
-		memcpy(line, resolv + pos, copy);
-		line[copy] = '\0';
-		pos += l + 1;
-		char *save = NULL, *key = strtok_r(line, " \t\r", &save);
-		if (key == NULL || (strcmp(key, "domain") != 0 && strcmp(key, "search") != 0))
-			continue;
-		n = 0; /* the last domain/search line wins */
-		for (char *v = strtok_r(NULL, " \t\r", &save);
-		     v != NULL && v[0] != '#' && v[0] != ';'; v = strtok_r(NULL, " \t\r", &save))
-			n = add_suffix(out, n, max, v);
-	}
+	for (size_t i = 0; i < rc->nsearch; i++)
+		n = add_suffix(out, n, max, rc->search[i]);
 	const char *dot = hostname != NULL ? strchr(hostname, '.') : NULL;
 	if (dot != NULL && dot[1] != '\0')
 		n = add_suffix(out, n, max, dot + 1);
@@ -204,20 +187,13 @@ typedef struct {
 
 static size_t system_where(const kmsl_ctx_t *ctx, where_t *w, size_t max)
 {
-	char buf[RESOLV_MAX_BYTES];
-	size_t len = 0;
-	int fd = open(ctx->resolv_conf, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t r;
-		while (len < sizeof(buf) && (r = read(fd, buf + len, sizeof(buf) - len)) > 0)
-			len += (size_t)r;
-		close(fd);
-	}
+	kd_resolvconf_t rc;
+	kd_resolvconf_load(ctx->resolv_conf, &rc);
 	char host[KMSL_NAME_MAX] = "";
 	if (gethostname(host, sizeof(host) - 1) != 0)
 		host[0] = '\0';
 	char names[KMSL_MAX_SUFFIXES][KMSL_NAME_MAX];
-	size_t n = kmsl_system_suffixes(buf, len, host, names,
+	size_t n = kmsl_system_suffixes(&rc, host, names,
 	                                max < KMSL_MAX_SUFFIXES ? max : KMSL_MAX_SUFFIXES);
 	for (size_t i = 0; i < n; i++) {
 		memcpy(w[i].name, names[i], sizeof(w[i].name));

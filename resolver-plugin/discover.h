@@ -8,16 +8,17 @@
 #include <stdint.h>
 
 #include "dns/query.h"
+#include "dns/resolvconf.h"
 #include "resolver-plugin/ctx.h"
 #include "resolver-plugin/list.h"
 #include "resolver-plugin/state.h"
 
 #define KMSL_MAX_SUFFIXES 16
 
-/* Suffixes of the system: the names of the last "domain" or "search" line of resolv.conf text
- * (the later line wins, as in glibc), then the domain of hostname if it has a dot. Lower-case,
- * no trailing dot, duplicates removed. Returns the count (at most max). */
-size_t kmsl_system_suffixes(const char *resolv, size_t len, const char *hostname,
+/* Suffixes of the system: the search list of resolv.conf (from its last "domain" or "search"
+ * line, as glibc reads it), then the domain of hostname if it has a dot. Lower-case, no
+ * trailing dot, duplicates removed. Returns the count (at most max). */
+size_t kmsl_system_suffixes(const kd_resolvconf_t *rc, const char *hostname,
                             char (*out)[KMSL_NAME_MAX], size_t max);
 
 /* Read an SRV answer to _vlmcs._tcp.<suffix>.: its records into out (up to max, *n_out), with

@@ -98,6 +98,13 @@ static void test_srv_reasons(void **state)
 	assert_int_equal(answer(LDNS_RCODE_REFUSED, NULL, NULL, c, &n), KMSL_REASON_REFUSED);
 }
 
+static size_t suffixes(const char *text, const char *host, char (*out)[KMSL_NAME_MAX], size_t max)
+{
+	kd_resolvconf_t rc;
+	kd_resolvconf_parse(text, strlen(text), &rc);
+	return kmsl_system_suffixes(&rc, host, out, max);
+}
+
 static void test_system_suffixes(void **state)
 {
 	char out[4][KMSL_NAME_MAX];
@@ -105,21 +112,19 @@ static void test_system_suffixes(void **state)
 	                 "domain first.test\n"
 	                 "search Corp.Example. branch.example corp.example # comment\n"
 	                 "options ndots:2\n";
-	size_t n = kmsl_system_suffixes(rc, strlen(rc), "pc1.lab.example", out, 4);
+	size_t n = suffixes(rc, "pc1.lab.example", out, 4);
 	assert_int_equal(n, 3);
 	assert_string_equal(out[0], "corp.example"); /* the last domain/search line wins */
 	assert_string_equal(out[1], "branch.example");
 	assert_string_equal(out[2], "lab.example");
-	n = kmsl_system_suffixes(rc, strlen(rc), "pc1.corp.example", out, 4);
+	n = suffixes(rc, "pc1.corp.example", out, 4);
 	assert_int_equal(n, 2); /* duplicate removed */
-	n = kmsl_system_suffixes("", 0, "standalone", out, 4);
+	n = suffixes("", "standalone", out, 4);
 	assert_int_equal(n, 0);
-	const char *dom = "search a.test\ndomain b.test\n";
-	n = kmsl_system_suffixes(dom, strlen(dom), NULL, out, 4);
+	n = suffixes("search a.test\ndomain b.test\n", NULL, out, 4);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0], "b.test");
-	const char *many = "search a.t b.t c.t d.t e.t f.t\n";
-	assert_int_equal(kmsl_system_suffixes(many, strlen(many), "h.x.t", out, 4), 4);
+	assert_int_equal(suffixes("search a.t b.t c.t d.t e.t f.t\n", "h.x.t", out, 4), 4);
 }
 
 static void test_static_report(void **state)
