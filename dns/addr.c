@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
-#include <strings.h>
+
+#include "dns/dname.h"
 
 /* Decimal port 1..65535, digits only (no sign, no spaces). */
 static int parse_port(const char *text, size_t len, uint16_t *out)
@@ -214,64 +215,4 @@ int kd_hostport_parse(const char *text, uint16_t default_port, char **host_out, 
 	*host_out = h;
 	*port_out = port;
 	return 0;
-}
-
-static bool label_char_ok(char c)
-{
-	return isalnum((unsigned char)c) || c == '-' || c == '_';
-}
-
-bool kd_dname_valid(const char *text)
-{
-	if (text == NULL || text[0] == '\0')
-		return false;
-	if (strcmp(text, ".") == 0)
-		return true; /* the root */
-	size_t total = strlen(text);
-	if (text[total - 1] == '.')
-		total--;
-	if (total > 253)
-		return false;
-	size_t label = 0;
-	for (size_t i = 0; i < total; i++) {
-		if (text[i] == '.') {
-			if (label == 0)
-				return false;
-			label = 0;
-			continue;
-		}
-		if (!label_char_ok(text[i]) || ++label > 63)
-			return false;
-	}
-	return label > 0;
-}
-
-/* Length without one trailing dot ("." stays 0). */
-static size_t dname_len(const char *s)
-{
-	size_t n = strlen(s);
-	if (n > 0 && s[n - 1] == '.')
-		n--;
-	return n;
-}
-
-bool kd_dname_equal(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return false;
-	size_t la = dname_len(a), lb = dname_len(b);
-	return la == lb && strncasecmp(a, b, la) == 0;
-}
-
-char *kd_dname_canon(const char *name)
-{
-	size_t n = dname_len(name);
-	char *out = malloc(n + 2);
-	if (out == NULL)
-		return NULL;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)name[i]);
-	out[n] = '.';
-	out[n + 1] = '\0';
-	return out;
 }

@@ -34,12 +34,3 @@ bool kd_addr_equal(const kd_addr_t *a, const kd_addr_t *b);
 /* Parse "host", "host:port", "[v6]:port" or a bare IPv6 address. *host_out is heap (caller
  * frees). Returns 0 or -1 on bad syntax (port out of 1..65535, empty host). */
 int kd_hostport_parse(const char *text, uint16_t default_port, char **host_out, uint16_t *port_out);
-
-/* Check that text is a valid absolute or relative domain name (labels 1..63, total <= 253). */
-bool kd_dname_valid(const char *text);
-
-/* Compare domain names ignoring case and one trailing dot. */
-bool kd_dname_equal(const char *a, const char *b);
-
-/* Return a heap copy of name, lower-cased, with exactly one trailing dot. NULL on ENOMEM. */
-char *kd_dname_canon(const char *name);

@@ -6,43 +6,22 @@
 #include <string.h>
 
 #include "dns/addr.h"
+#include "dns/dname.h"
 #include "dns/query.h"
 
 #define MAX_CNAME_HOPS 8
 
-/* Lower-case absolute text of a domain name rdf; NULL on ENOMEM. */
-static char *rdf_name(const ldns_rdf *rdf)
-{
-	char *text = ldns_rdf2str(rdf);
-	if (text == NULL)
-		return NULL;
-	char *canon = kd_dname_canon(text);
-	free(text);
-	return canon;
-}
-
-/* zone and name both canonical: is zone name itself or one of its ancestors? */
-static bool zone_holds(const char *zone, const char *name)
-{
-	size_t zl = strlen(zone), nl = strlen(name);
-	if (strcmp(zone, ".") == 0 || strcmp(zone, name) == 0)
-		return true;
-	return nl > zl && strcmp(name + nl - zl, zone) == 0 && name[nl - zl - 1] == '.';
-}
-
-/* The first SOA in list whose owner holds qname; its owner in *owner_out (heap). */
-static const ldns_rr *find_soa(const ldns_rr_list *list, const char *qname, char **owner_out)
+/* The first SOA in list whose owner holds qname; its owner (canonical) in owner. */
+static const ldns_rr *find_soa(const ldns_rr_list *list, const char *qname,
+                               char owner[KD_DNAME_STRLEN])
 {
 	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(list, i);
 		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SOA || ldns_rr_rd_count(rr) < 1)
 			continue;
-		char *owner = rdf_name(ldns_rr_owner(rr));
-		if (owner != NULL && zone_holds(owner, qname)) {
-			*owner_out = owner;
+		if (kd_dname_from_rdf(ldns_rr_owner(rr), owner, KD_DNAME_STRLEN) == 0 &&
+		    kd_dname_in_zone(qname, owner))
 			return rr;
-		}
-		free(owner);
 	}
 	return NULL;
 }
@@ -52,32 +31,33 @@ kd_err_t kd_soa_zone(const ldns_pkt *answer, const char *qname, char **zone_out,
 	ldns_pkt_rcode rcode = ldns_pkt_get_rcode(answer);
 	if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN)
 		return KD_ERCODE;
-	char *q = kd_dname_canon(qname);
-	if (q == NULL)
-		return KD_ENOMEM;
-	char *zone = NULL, *mname = NULL;
-	const ldns_rr *soa = find_soa(ldns_pkt_answer(answer), q, &zone);
+	char owner[KD_DNAME_STRLEN], mname[KD_DNAME_STRLEN];
+	const ldns_rr *soa = find_soa(ldns_pkt_answer(answer), qname, owner);
 	if (soa == NULL)
-		soa = find_soa(ldns_pkt_authority(answer), q, &zone);
-	free(q);
+		soa = find_soa(ldns_pkt_authority(answer), qname, owner);
 	if (soa == NULL)
 		return KD_ENOENT;
-	if (mname_out != NULL && (mname = rdf_name(ldns_rr_rdf(soa, 0))) == NULL) {
+	if (mname_out != NULL && kd_dname_from_rdf(ldns_rr_rdf(soa, 0), mname, sizeof(mname)) != 0)
+		return KD_EMALFORMED;
+	char *zone = strdup(owner);
+	char *m = mname_out != NULL ? strdup(mname) : NULL;
+	if (zone == NULL || (mname_out != NULL && m == NULL)) {
 		free(zone);
+		free(m);
 		return KD_ENOMEM;
 	}
 	*zone_out = zone;
 	if (mname_out != NULL)
-		*mname_out = mname;
+		*mname_out = m;
 	return KD_OK;
 }
 
 kd_err_t kd_find_zone(const kd_query_opts_t *opts, const char *name, char **zone_out,
                       char **mname_out)
 {
-	char *cur = kd_dname_canon(name);
-	if (cur == NULL)
-		return KD_ENOMEM;
+	char cur[KD_DNAME_STRLEN];
+	if (kd_dname_canon(name, cur, sizeof(cur)) != 0)
+		return KD_EINVAL;
 	kd_err_t ret;
 	for (;;) {
 		ldns_pkt *pkt = NULL;
@@ -86,16 +66,10 @@ kd_err_t kd_find_zone(const kd_query_opts_t *opts, const char *name, char **zone
 			break;
 		ret = kd_soa_zone(pkt, cur, zone_out, mname_out);
 		ldns_pkt_free(pkt);
-		if (ret != KD_ENOENT || strcmp(cur, ".") == 0)
+		/* Neither section named the zone: ask the parent (the root has none). */
+		if (ret != KD_ENOENT || kd_dname_parent(cur, cur, sizeof(cur)) != 0)
 			break;
-		/* Neither section named the zone: ask the parent. */
-		char *dot = strchr(cur, '.');
-		if (dot[1] == '\0')
-			strcpy(cur, ".");
-		else
-			memmove(cur, dot + 1, strlen(dot + 1) + 1);
 	}
-	free(cur);
 	return ret;
 }
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "dns/addr.h"
+#include "dns/dname.h"
 #include "dns/schema.h"
 
 int kd_check_dname(const void *field, char *err, size_t errlen)

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dns/addr.h"
+#include "dns/dname.h"
 #include "dns/schema_int.h"
 #include "dns/tsigkey_int.h"
 
@@ -94,15 +94,13 @@ int kd_keylist_add(kd_keylist_t *list, const char *file, kd_mark_t mark, char *n
                    kd_tsig_alg_t alg, char *secret, kd_error_t *err)
 {
 	/* The name is not echoed when invalid: it might be a misplaced secret. */
-	if (!kd_dname_valid(name) || strcmp(name, ".") == 0) {
+	char text[KD_DNAME_STRLEN];
+	if (!kd_dname_valid(name) || strcmp(name, ".") == 0 ||
+	    kd_dname_text(name, text, sizeof(text)) != 0) {
 		kd_error_set(err, file, mark, "invalid TSIG key name");
 		goto fail;
 	}
-	size_t len = strlen(name);
-	if (name[len - 1] == '.')
-		name[len - 1] = '\0';
-	for (char *p = name; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
+	strcpy(name, text); /* never longer: the name was valid as it stands */
 	for (size_t i = 0; i < list->n; i++) {
 		if (strcmp(list->v[i].key.name, name) == 0) {
 			kd_error_set(err, file, mark, "duplicate TSIG key '%s'", name);

@@ -17,19 +17,11 @@ static bool seen_before(const pub_rrlist_t *list, size_t i)
 	return false;
 }
 
-static int rdf_name(const ldns_rdf *rdf, char dst[PUB_NAME_MAX])
-{
-	char *s = ldns_rdf2str(rdf);
-	int ret = s != NULL ? pub_name_canon(s, dst) : -1;
-	free(s);
-	return ret;
-}
-
 /* One answer RR into rr; -1 when it is not a record we understand. */
 static int from_ldns(const ldns_rr *in, pub_rr_t *rr)
 {
 	ldns_rr_type t = ldns_rr_get_type(in);
-	if (rdf_name(ldns_rr_owner(in), rr->owner) != 0)
+	if (kd_dname_from_rdf(ldns_rr_owner(in), rr->owner, sizeof(rr->owner)) != 0)
 		return -1;
 	rr->ttl = ldns_rr_ttl(in);
 	if (t == LDNS_RR_TYPE_SRV && ldns_rr_rd_count(in) == 4) {
@@ -37,7 +29,7 @@ static int from_ldns(const ldns_rr *in, pub_rr_t *rr)
 		rr->priority = ldns_rdf2native_int16(ldns_rr_rdf(in, 0));
 		rr->weight = ldns_rdf2native_int16(ldns_rr_rdf(in, 1));
 		rr->port = ldns_rdf2native_int16(ldns_rr_rdf(in, 2));
-		return rdf_name(ldns_rr_rdf(in, 3), rr->target);
+		return kd_dname_from_rdf(ldns_rr_rdf(in, 3), rr->target, sizeof(rr->target));
 	}
 	if ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) && ldns_rr_rd_count(in) == 1) {
 		size_t len = t == LDNS_RR_TYPE_A ? 4 : 16;
@@ -132,7 +124,7 @@ int pub_zone_discover(const kd_query_opts_t *opts, const char *owner, uint16_t p
 		         e != KD_OK ? kd_strerror(e) : "no addresses");
 		goto done;
 	}
-	if (pub_name_canon(zone, zone_out) != 0) {
+	if (kd_dname_canon(zone, zone_out, PUB_NAME_MAX) != 0) {
 		snprintf(err, errlen, "bad zone name %s", zone);
 		goto done;
 	}

@@ -202,23 +202,21 @@ static int load_key(ctx_t *c, const pub_key_conf_t *k, kd_tsig_key_t *out)
 		kd_tsig_alg_t alg = KD_TSIG_HMAC_SHA256;
 		if (k->algorithm != NULL)
 			kd_tsig_alg_from_name(k->algorithm, &alg);
-		out->name = kd_dname_canon(k->name);
+		/* Stored without the trailing dot, as in key files. */
+		char name[PUB_NAME_MAX];
+		if (kd_dname_text(k->name, name, sizeof(name)) != 0)
+			return fail(c, k->mark, "key: invalid name");
+		out->name = strdup(name);
 		out->secret_b64 = strdup(k->secret);
 		out->alg = alg;
 		if (out->name == NULL || out->secret_b64 == NULL)
 			return fail(c, k->mark, "out of memory");
-		/* Stored without the trailing dot, as in key files. */
-		out->name[strlen(out->name) - 1] = '\0';
 		return 0;
 	}
 	kd_error_t kerr;
 	char want[PUB_NAME_MAX];
-	if (k->name != NULL) {
-		snprintf(want, sizeof(want), "%s", k->name);
-		size_t l = strlen(want);
-		if (l > 1 && want[l - 1] == '.')
-			want[l - 1] = '\0';
-	}
+	if (k->name != NULL && kd_dname_text(k->name, want, sizeof(want)) != 0)
+		return fail(c, k->mark, "key: invalid name");
 	if (kd_tsig_key_load_file(k->file, k->name != NULL ? want : NULL, out, &kerr) != 0)
 		return fail(c, k->mark, "failed to load key file (%s)", kerr.msg);
 	kd_tsig_alg_t alg;
@@ -280,7 +278,7 @@ static int check_zones(ctx_t *c, pub_config_t *conf)
 		const pub_zone_conf_t *zc = &r->zones[i];
 		pub_zone_t *z = &conf->zones[i];
 		conf->zones_count = i + 1;
-		pub_name_canon(zc->name, z->name);
+		kd_dname_canon(zc->name, z->name, sizeof(z->name));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(conf->zones[j].name, z->name) == 0)
 				return fail(c, zc->mark, "duplicate zone %s", z->name);
@@ -338,7 +336,7 @@ static int check_hosts(ctx_t *c, const pub_config_t *conf)
 					            h->name, h->addresses[a]);
 			}
 		char owner[PUB_NAME_MAX];
-		pub_name_canon(h->name, owner);
+		kd_dname_canon(h->name, owner, sizeof(owner));
 		if (h->addresses_count > 0 && check_owner(c, conf, owner, h->mark) != 0)
 			return -1;
 	}
@@ -350,7 +348,7 @@ static int check_hosts(ctx_t *c, const pub_config_t *conf)
 		char owner[PUB_NAME_MAX + 16];
 		snprintf(owner, sizeof(owner), "_vlmcs._tcp.%s", d->name);
 		char canon[PUB_NAME_MAX];
-		if (pub_name_canon(owner, canon) != 0)
+		if (kd_dname_canon(owner, canon, sizeof(canon)) != 0)
 			return fail(c, d->mark, "domain %s: _vlmcs._tcp name too long", d->name);
 		if (check_owner(c, conf, canon, d->mark) != 0)
 			return -1;
@@ -419,7 +417,7 @@ const pub_zone_t *pub_config_zone_for(const pub_config_t *conf, const char *name
 	const pub_zone_t *best = NULL;
 	for (size_t i = 0; i < conf->zones_count; i++) {
 		const pub_zone_t *z = &conf->zones[i];
-		if (pub_name_in_zone(name, z->name) &&
+		if (kd_dname_in_zone(name, z->name) &&
 		    (best == NULL || strlen(z->name) > strlen(best->name)))
 			best = z;
 	}

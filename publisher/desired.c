@@ -20,7 +20,7 @@ int pub_desired_build(const pub_config_t *conf, pub_rrlist_t *out)
 		for (size_t a = 0; a < host->addresses_count; a++) {
 			pub_rr_t rr;
 			memset(&rr, 0, sizeof(rr));
-			pub_name_canon(host->name, rr.owner);
+			kd_dname_canon(host->name, rr.owner, sizeof(rr.owner));
 			pub_rr_set_addr(&rr, host->addresses[a]);
 			rr.ttl = r->ttl;
 			set_zone(conf, &rr);
@@ -35,8 +35,8 @@ int pub_desired_build(const pub_config_t *conf, pub_rrlist_t *out)
 		for (size_t h = 0; h < r->hosts_count; h++) {
 			pub_rr_t rr;
 			memset(&rr, 0, sizeof(rr));
-			pub_name_canon(owner, rr.owner);
-			pub_name_canon(r->hosts[h].name, rr.target);
+			kd_dname_canon(owner, rr.owner, sizeof(rr.owner));
+			kd_dname_canon(r->hosts[h].name, rr.target, sizeof(rr.target));
 			rr.type = PUB_T_SRV;
 			rr.ttl = r->ttl;
 			rr.priority = (uint16_t)dom->priority;

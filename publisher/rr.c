@@ -11,30 +11,14 @@
 #include <string.h>
 #include <strings.h>
 
-int pub_name_canon(const char *name, char dst[PUB_NAME_MAX])
+/* A name field of a record line: canonical, never the root (we publish no record there). */
+static int name_field(const char *text, char dst[PUB_NAME_MAX])
 {
-	size_t len = strlen(name);
-	if (len == 0)
+	char canon[PUB_NAME_MAX];
+	if (kd_dname_canon(text, canon, sizeof(canon)) != 0 || strcmp(canon, ".") == 0)
 		return -1;
-	bool dot = name[len - 1] == '.';
-	if (len + (dot ? 0 : 1) >= PUB_NAME_MAX || (dot && len == 1))
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		dst[i] = (char)tolower((unsigned char)name[i]);
-	if (!dot)
-		dst[len++] = '.';
-	dst[len] = '\0';
+	memcpy(dst, canon, sizeof(canon));
 	return 0;
-}
-
-bool pub_name_in_zone(const char *name, const char *zone)
-{
-	size_t nl = strlen(name), zl = strlen(zone);
-	if (zl > nl)
-		return false;
-	if (strcasecmp(name + nl - zl, zone) != 0)
-		return false;
-	return nl == zl || name[nl - zl - 1] == '.';
 }
 
 bool pub_rr_equal(const pub_rr_t *a, const pub_rr_t *b)
@@ -111,13 +95,13 @@ int pub_rr_parse(const char *text, pub_rr_t *out)
 	memset(&rr, 0, sizeof(rr));
 	int n = sscanf(text, "%255s %lu %15s %255s %255s %255s %255s %c", owner, &ttl, type, f[0],
 	               f[1], f[2], f[3], &extra);
-	if (n < 4 || ttl > UINT32_MAX || pub_name_canon(owner, rr.owner) != 0)
+	if (n < 4 || ttl > UINT32_MAX || name_field(owner, rr.owner) != 0)
 		return -1;
 	rr.ttl = (uint32_t)ttl;
 	if (strcasecmp(type, "SRV") == 0) {
 		if (n != 7 || parse_u16(f[0], &rr.priority) != 0 ||
 		    parse_u16(f[1], &rr.weight) != 0 || parse_u16(f[2], &rr.port) != 0 ||
-		    pub_name_canon(f[3], rr.target) != 0)
+		    name_field(f[3], rr.target) != 0)
 			return -1;
 		rr.type = PUB_T_SRV;
 	} else if (strcasecmp(type, "A") == 0 || strcasecmp(type, "AAAA") == 0) {

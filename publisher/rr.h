@@ -7,7 +7,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PUB_NAME_MAX 256 /* presentation name incl. trailing dot and NUL */
+#include "dns/dname.h"
+
+#define PUB_NAME_MAX KD_DNAME_STRLEN /* a canonical name (dns/dname.h) and its NUL */
 
 enum { PUB_T_A = 1, PUB_T_AAAA = 28, PUB_T_SRV = 33 };
 
@@ -26,13 +28,6 @@ typedef struct {
 	pub_rr_t *v;
 	size_t n, cap;
 } pub_rrlist_t;
-
-/* Copy name into dst lower-cased with exactly one trailing dot. Returns 0, or -1 if it does
- * not fit or is empty (dst untouched). */
-int pub_name_canon(const char *name, char dst[PUB_NAME_MAX]);
-
-/* Whether name equals zone or lies below it (both canonical). */
-bool pub_name_in_zone(const char *name, const char *zone);
 
 /* Same owner, type and rdata; names compared case-insensitively; TTL and zone ignored. */
 bool pub_rr_equal(const pub_rr_t *a, const pub_rr_t *b);

@@ -41,8 +41,9 @@ int pub_state_load(const char *path, pub_rrlist_t *out, char *err, size_t errlen
 		pub_rr_t rr;
 		int off = 0;
 		if (sscanf(line, "%255s %n", zone, &off) != 1 ||
-		    pub_rr_parse(line + off, &rr) != 0 || pub_name_canon(zone, rr.zone) != 0 ||
-		    !pub_name_in_zone(rr.owner, rr.zone)) {
+		    pub_rr_parse(line + off, &rr) != 0 ||
+		    kd_dname_canon(zone, rr.zone, sizeof(rr.zone)) != 0 ||
+		    strcmp(rr.zone, ".") == 0 || !kd_dname_in_zone(rr.owner, rr.zone)) {
 			snprintf(err, errlen, "%s:%u: not a state record", path, lineno);
 			goto done;
 		}

@@ -7,14 +7,15 @@
 #include <stdint.h>
 
 #include "dns/addr.h"
+#include "dns/dname.h"
 #include "resolver-plugin/kmslocate.h"
 
 #define KMSL_MAX_ADDRS 8
 #define KMSL_MAX_CANDS 64 /* per suffix and per list: more is a misconfiguration */
 
 typedef struct {
-	char target[KMSL_NAME_MAX]; /* lower-case, no trailing dot; "." for the root */
-	char suffix[KMSL_NAME_MAX]; /* lower-case, no trailing dot; "" for a static host */
+	char target[KMSL_NAME_MAX]; /* kd_dname_text form; "." for the root */
+	char suffix[KMSL_NAME_MAX]; /* kd_dname_text form; "" for a static host */
 	uint16_t priority;
 	uint16_t weight;
 	uint16_t port;
@@ -24,7 +25,3 @@ typedef struct {
 	kmsl_state_t state;
 	bool fresh; /* from a query now, not from the state file's cache */
 } kmsl_cand_t;
-
-/* Copy name into buf lower-cased without a trailing dot ("." stays "."). Returns -1 if it
- * does not fit. */
-int kmsl_name_norm(const char *name, char *buf, size_t len);

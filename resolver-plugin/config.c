@@ -144,15 +144,14 @@ static kmsl_err_t conf_to_opts(const conf_t *c, kmsl_opts_t *o)
 	    kd_hostport_parse(c->static_host, KMSL_KMS_PORT, &o->static_host, &o->static_port) != 0)
 		goto fail;
 	char name[KMSL_NAME_MAX];
-	if (c->lookup_domain != NULL &&
-	    (kmsl_name_norm(c->lookup_domain, name, sizeof(name)) != 0 ||
-	     (o->lookup_domain = strdup(name)) == NULL))
+	if (c->lookup_domain != NULL && (kd_dname_text(c->lookup_domain, name, sizeof(name)) != 0 ||
+	                                 (o->lookup_domain = strdup(name)) == NULL))
 		goto fail;
 	if (c->ndomains > 0 && (o->domains = calloc(c->ndomains, sizeof(*o->domains))) == NULL)
 		goto fail;
 	for (size_t i = 0; i < c->ndomains; i++, o->ndomains++) {
 		kmsl_domain_t *d = &o->domains[i];
-		if (kmsl_name_norm(c->domains[i].name, name, sizeof(name)) != 0 ||
+		if (kd_dname_text(c->domains[i].name, name, sizeof(name)) != 0 ||
 		    (d->name = strdup(name)) == NULL)
 			goto fail;
 		d->has_server = c->domains[i].server != NULL;

@@ -161,7 +161,7 @@ KMSL_API kmsl_err_t kmsl_set_lookup_domain(kmsl_ctx_t *ctx, const char *domain)
 		return KMSL_EINVAL;
 	if (domain == NULL)
 		return replace_str(&ctx->opts.lookup_domain, NULL);
-	if (!kd_dname_valid(domain) || kmsl_name_norm(domain, name, sizeof(name)) != 0)
+	if (!kd_dname_valid(domain) || kd_dname_text(domain, name, sizeof(name)) != 0)
 		return KMSL_EINVAL;
 	return replace_str(&ctx->opts.lookup_domain, name);
 }
@@ -171,7 +171,7 @@ KMSL_API kmsl_err_t kmsl_add_domain(kmsl_ctx_t *ctx, const char *name, const cha
 	kmsl_domain_t d = {0};
 	char norm[KMSL_NAME_MAX];
 	if (ctx == NULL || name == NULL || !kd_dname_valid(name) ||
-	    kmsl_name_norm(name, norm, sizeof(norm)) != 0)
+	    kd_dname_text(name, norm, sizeof(norm)) != 0)
 		return KMSL_EINVAL;
 	if (server != NULL && kd_addr_parse(server, KMSL_DNS_PORT, &d.server) != 0)
 		return KMSL_EINVAL;

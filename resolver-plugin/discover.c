@@ -16,7 +16,7 @@
 static size_t add_suffix(char (*out)[KMSL_NAME_MAX], size_t n, size_t max, const char *name)
 {
 	char norm[KMSL_NAME_MAX];
-	if (n == max || !kd_dname_valid(name) || kmsl_name_norm(name, norm, sizeof(norm)) != 0 ||
+	if (n == max || !kd_dname_valid(name) || kd_dname_text(name, norm, sizeof(norm)) != 0 ||
 	    strcmp(norm, ".") == 0)
 		return n;
 	for (size_t i = 0; i < n; i++)
@@ -80,7 +80,7 @@ static int srv_from_rr(const ldns_rr *rr, const char *suffix, kmsl_cand_t *c)
 	c->port = ldns_rdf2native_int16(ldns_rr_rdf(rr, 2));
 	c->ttl = ldns_rr_ttl(rr);
 	char *target = ldns_rdf2str(ldns_rr_rdf(rr, 3));
-	int ret = target == NULL ? -1 : kmsl_name_norm(target, c->target, sizeof(c->target));
+	int ret = target == NULL ? -1 : kd_dname_text(target, c->target, sizeof(c->target));
 	free(target);
 	snprintf(c->suffix, sizeof(c->suffix), "%s", suffix);
 	return ret;
@@ -164,7 +164,7 @@ static kmsl_err_t discover_static(kmsl_ctx_t *ctx, uint64_t end_ms, kmsl_list_t 
 	const kmsl_opts_t *o = &ctx->opts;
 	kmsl_cand_t c;
 	memset(&c, 0, sizeof(c));
-	if (kmsl_name_norm(o->static_host, c.target, sizeof(c.target)) != 0)
+	if (kd_dname_text(o->static_host, c.target, sizeof(c.target)) != 0)
 		return KMSL_EINVAL;
 	c.port = o->static_port;
 	if (kd_addr_parse_ip(o->static_host, &c.addrs[0]) == 0) {

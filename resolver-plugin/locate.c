@@ -260,7 +260,7 @@ KMSL_API kmsl_err_t kmsl_report(kmsl_ctx_t *ctx, const char *target, uint16_t po
 		return KMSL_EINVAL;
 	kmsl_cand_t h;
 	memset(&h, 0, sizeof(h));
-	if (kmsl_name_norm(target, h.target, sizeof(h.target)) != 0)
+	if (kd_dname_text(target, h.target, sizeof(h.target)) != 0)
 		return KMSL_EINVAL;
 	h.port = port;
 	h.state = state;

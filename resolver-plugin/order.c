@@ -6,21 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-int kmsl_name_norm(const char *name, char *buf, size_t len)
-{
-	size_t n = strlen(name);
-	if (n > 1 && name[n - 1] == '.')
-		n--;
-	if (n == 0 || n >= len)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		buf[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-	}
-	buf[n] = '\0';
-	return 0;
-}
-
 /* Stable: equal priorities keep their input order (insertion sort; lists are short). */
 static void sort_by_priority(const kmsl_order_key_t *keys, size_t *idx, size_t n)
 {

@@ -56,11 +56,6 @@ static int parse_time(const char *s, int64_t *out)
 	return 0;
 }
 
-static int parse_name(const char *s, char *buf, size_t len)
-{
-	return kmsl_name_norm(s, buf, len);
-}
-
 /* One line split in place at spaces; returns the field count or -1 if there are too many. */
 static int split(char *line, char **f)
 {
@@ -84,7 +79,7 @@ static int parse_line(char *line, kmsl_statefile_t *st, const char **why)
 		return -1;
 	}
 	if (strcmp(f[0], "sticky") == 0 && n == 3) {
-		if (parse_name(f[1], st->sticky_target, sizeof(st->sticky_target)) != 0 ||
+		if (kd_dname_text(f[1], st->sticky_target, sizeof(st->sticky_target)) != 0 ||
 		    parse_port(f[2], &st->sticky_port) != 0)
 			goto bad;
 		st->has_sticky = true;
@@ -96,7 +91,7 @@ static int parse_line(char *line, kmsl_statefile_t *st, const char **why)
 			return -1;
 		}
 		kmsl_dead_t *d = &st->dead[st->ndead];
-		if (parse_name(f[1], d->target, sizeof(d->target)) != 0 ||
+		if (kd_dname_text(f[1], d->target, sizeof(d->target)) != 0 ||
 		    parse_port(f[2], &d->port) != 0 || parse_time(f[3], &d->until) != 0)
 			goto bad;
 		st->ndead++;
@@ -110,10 +105,10 @@ static int parse_line(char *line, kmsl_statefile_t *st, const char **why)
 		kmsl_cached_t *c = &st->srv[st->nsrv];
 		memset(c, 0, sizeof(*c));
 		uint64_t prio, weight;
-		if (parse_name(f[1], c->cand.suffix, sizeof(c->cand.suffix)) != 0 ||
+		if (kd_dname_text(f[1], c->cand.suffix, sizeof(c->cand.suffix)) != 0 ||
 		    parse_time(f[2], &c->expires) != 0 || parse_u64(f[3], 65535, &prio) != 0 ||
 		    parse_u64(f[4], 65535, &weight) != 0 || parse_port(f[5], &c->cand.port) != 0 ||
-		    parse_name(f[6], c->cand.target, sizeof(c->cand.target)) != 0)
+		    kd_dname_text(f[6], c->cand.target, sizeof(c->cand.target)) != 0)
 			goto bad;
 		c->cand.priority = (uint16_t)prio;
 		c->cand.weight = (uint16_t)weight;

@@ -165,81 +165,12 @@ static void test_hostport_bad(void **state)
 	}
 }
 
-static void test_dname_valid(void **state)
-{
-	assert_true(kd_dname_valid("example.test"));
-	assert_true(kd_dname_valid("example.test."));
-	assert_true(kd_dname_valid("_vlmcs._tcp.example.test."));
-	assert_true(kd_dname_valid("kms-1.example"));
-	assert_true(kd_dname_valid("localhost"));
-	assert_true(kd_dname_valid("."));
-
-	assert_false(kd_dname_valid(NULL));
-	assert_false(kd_dname_valid(""));
-	assert_false(kd_dname_valid(".example"));
-	assert_false(kd_dname_valid("a..b"));
-	assert_false(kd_dname_valid("a.b.."));
-	assert_false(kd_dname_valid("a b"));
-	assert_false(kd_dname_valid("a\\.b"));
-
-	char label[70];
-	memset(label, 'a', 63);
-	label[63] = '\0';
-	assert_true(kd_dname_valid(label));
-	label[63] = 'a';
-	label[64] = '\0';
-	assert_false(kd_dname_valid(label));
-
-	/* 253 characters without the trailing dot is the most; 254 is too long. */
-	char name[300];
-	size_t n = 0;
-	while (n < 253) {
-		name[n++] = 'a';
-		if (n % 2 == 1 && n < 253)
-			name[n++] = '.';
-	}
-	name[n] = '\0';
-	assert_int_equal(strlen(name), 253);
-	assert_true(kd_dname_valid(name));
-	name[n] = '.';
-	name[n + 1] = '\0';
-	assert_true(kd_dname_valid(name));
-	name[n] = 'a';
-	assert_false(kd_dname_valid(name));
-}
-
-static void test_dname_equal_canon(void **state)
-{
-	assert_true(kd_dname_equal("Example.TEST", "example.test."));
-	assert_true(kd_dname_equal("example.test.", "example.test."));
-	assert_true(kd_dname_equal(".", ""));
-	assert_false(kd_dname_equal("example.test", "example.tes"));
-	assert_false(kd_dname_equal("example.test", "example.test.."));
-	assert_false(kd_dname_equal("a.example.test", "example.test"));
-	assert_false(kd_dname_equal(NULL, "a"));
-
-	char *c = kd_dname_canon("KMS1.Example.Test");
-	assert_string_equal(c, "kms1.example.test.");
-	free(c);
-	c = kd_dname_canon("kms1.example.test.");
-	assert_string_equal(c, "kms1.example.test.");
-	free(c);
-	c = kd_dname_canon(".");
-	assert_string_equal(c, ".");
-	free(c);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_addr_parse_ok),
-	        cmocka_unit_test(test_addr_parse_bad),
-	        cmocka_unit_test(test_addr_ip_str_and_port),
-	        cmocka_unit_test(test_addr_equal),
-	        cmocka_unit_test(test_hostport_ok),
-	        cmocka_unit_test(test_hostport_bad),
-	        cmocka_unit_test(test_dname_valid),
-	        cmocka_unit_test(test_dname_equal_canon),
+	        cmocka_unit_test(test_addr_parse_ok),        cmocka_unit_test(test_addr_parse_bad),
+	        cmocka_unit_test(test_addr_ip_str_and_port), cmocka_unit_test(test_addr_equal),
+	        cmocka_unit_test(test_hostport_ok),          cmocka_unit_test(test_hostport_bad),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

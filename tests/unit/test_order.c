@@ -227,17 +227,6 @@ static void test_cand_order_keeps_records_whole(void **state)
 	assert_string_equal(c[3].target, "p10.test");
 }
 
-static void test_name_norm(void **state)
-{
-	char buf[20];
-	assert_int_equal(kmsl_name_norm("KMS.Example.TEST.", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "kms.example.test");
-	assert_int_equal(kmsl_name_norm(".", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, ".");
-	assert_int_equal(kmsl_name_norm("a-very-long-name.example", buf, sizeof(buf)), -1);
-	assert_int_equal(kmsl_name_norm("", buf, sizeof(buf)), -1);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,7 +242,6 @@ int main(void)
 	        cmocka_unit_test(test_rng_below_bounds),
 	        cmocka_unit_test(test_dot_rule),
 	        cmocka_unit_test(test_cand_order_keeps_records_whole),
-	        cmocka_unit_test(test_name_norm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,8 +12,8 @@ static inline pub_rr_t t_srv(const char *owner, uint16_t prio, uint16_t weight, 
 {
 	pub_rr_t rr;
 	memset(&rr, 0, sizeof(rr));
-	pub_name_canon(owner, rr.owner);
-	pub_name_canon(target, rr.target);
+	kd_dname_canon(owner, rr.owner, sizeof(rr.owner));
+	kd_dname_canon(target, rr.target, sizeof(rr.target));
 	rr.type = PUB_T_SRV;
 	rr.ttl = 600;
 	rr.priority = prio;
@@ -26,7 +26,7 @@ static inline pub_rr_t t_addr(const char *owner, const char *ip)
 {
 	pub_rr_t rr;
 	memset(&rr, 0, sizeof(rr));
-	pub_name_canon(owner, rr.owner);
+	kd_dname_canon(owner, rr.owner, sizeof(rr.owner));
 	pub_rr_set_addr(&rr, ip);
 	rr.ttl = 600;
 	return rr;

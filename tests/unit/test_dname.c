@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <ldns/ldns.h>
+
+#include "dns/dname.h"
+
+/* "a.a.a...": n characters, no trailing dot, labels of one character. */
+static void long_name(char *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = i % 2 == 0 ? 'a' : '.';
+	buf[n] = '\0';
+}
+
+static void assert_canon(const char *in, const char *want)
+{
+	char buf[KD_DNAME_STRLEN];
+	if (kd_dname_canon(in, buf, sizeof(buf)) != 0)
+		fail_msg("kd_dname_canon(\"%s\") failed", in);
+	assert_string_equal(buf, want);
+}
+
+static void assert_text(const char *in, const char *want)
+{
+	char buf[KD_DNAME_STRLEN];
+	if (kd_dname_text(in, buf, sizeof(buf)) != 0)
+		fail_msg("kd_dname_text(\"%s\") failed", in);
+	assert_string_equal(buf, want);
+}
+
+static void test_valid(void **state)
+{
+	assert_true(kd_dname_valid("example.test"));
+	assert_true(kd_dname_valid("example.test."));
+	assert_true(kd_dname_valid("_vlmcs._tcp.example.test."));
+	assert_true(kd_dname_valid("kms-1.example"));
+	assert_true(kd_dname_valid("localhost"));
+	assert_true(kd_dname_valid("."));
+
+	assert_false(kd_dname_valid(NULL));
+	assert_false(kd_dname_valid(""));
+	assert_false(kd_dname_valid(".example"));
+	assert_false(kd_dname_valid("a..b"));
+	assert_false(kd_dname_valid("a.b.."));
+	assert_false(kd_dname_valid("a b"));
+	assert_false(kd_dname_valid("a\\.b"));
+
+	char label[70];
+	memset(label, 'a', 63);
+	label[63] = '\0';
+	assert_true(kd_dname_valid(label));
+	label[63] = 'a';
+	label[64] = '\0';
+	assert_false(kd_dname_valid(label));
+
+	/* 253 characters without the trailing dot is the most; 254 is too long. */
+	char name[300];
+	long_name(name, 253);
+	assert_true(kd_dname_valid(name));
+	strcat(name, ".");
+	assert_true(kd_dname_valid(name));
+	name[253] = 'a';
+	assert_false(kd_dname_valid(name));
+}
+
+static void test_canon_case_and_dot(void **state)
+{
+	assert_canon("KMS1.Example.Test", "kms1.example.test.");
+	assert_canon("kms1.example.test.", "kms1.example.test.");
+	assert_canon("_VLMCS._tcp.Example.TEST.", "_vlmcs._tcp.example.test.");
+	assert_canon(".", ".");
+	assert_canon("localhost", "localhost.");
+
+	assert_text("KMS.Example.TEST.", "kms.example.test");
+	assert_text("kms.example.test", "kms.example.test");
+	assert_text(".", ".");
+	/* An IP literal as a static host keeps its text. */
+	assert_text("2001:DB8::1", "2001:db8::1");
+}
+
+static void test_canon_bad(void **state)
+{
+	const char *bad[] = {"", "a..b", ".example", "a.b..", ".."};
+	char buf[KD_DNAME_STRLEN] = "untouched";
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (kd_dname_canon(bad[i], buf, sizeof(buf)) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(kd_dname_text(bad[i], buf, sizeof(buf)), -1);
+		assert_string_equal(buf, "untouched");
+	}
+	assert_int_equal(kd_dname_canon(NULL, buf, sizeof(buf)), -1);
+	assert_false(kd_dname_equal("", "."));
+}
+
+static void test_canon_escapes(void **state)
+{
+	/* An escaped dot is part of a label, not a boundary; \DDD is decoded and case-folded. */
+	assert_canon("A\\.b.Example", "a\\.b.example.");
+	assert_canon("a\\065b.test", "aab.test.");
+	assert_canon("a\\032b.test", "a\\032b.test.");
+	assert_true(kd_dname_equal("a\\.b.test", "A\\.B.TEST."));
+	assert_false(kd_dname_equal("a\\.b.test", "a.b.test"));
+	assert_false(kd_dname_in_zone("a\\.example.test.", "example.test."));
+	assert_true(kd_dname_in_zone("a\\.example.test.", "test."));
+}
+
+static void test_limits(void **state)
+{
+	char buf[KD_DNAME_STRLEN], label[70];
+	memset(label, 'A', 63);
+	label[63] = '\0';
+	assert_int_equal(kd_dname_canon(label, buf, sizeof(buf)), 0);
+	assert_int_equal(strlen(buf), 64);
+	label[63] = 'A';
+	label[64] = '\0';
+	assert_int_equal(kd_dname_canon(label, buf, sizeof(buf)), -1);
+
+	/* 255 octets on the wire = 253 characters and the dot: the longest name fits the buffer. */
+	char name[300];
+	long_name(name, 253);
+	assert_int_equal(kd_dname_canon(name, buf, sizeof(buf)), 0);
+	assert_int_equal(strlen(buf), 254);
+	assert_int_equal(kd_dname_text(name, buf, sizeof(buf)), 0);
+	assert_int_equal(strlen(buf), 253);
+	strcat(name, "a"); /* 254 characters: 256 octets */
+	assert_int_equal(kd_dname_canon(name, buf, sizeof(buf)), -1);
+
+	/* A buffer that is too small is left alone. */
+	char small[20] = "untouched";
+	assert_int_equal(kd_dname_text("a-very-long-name.example", small, sizeof(small)), -1);
+	assert_string_equal(small, "untouched");
+	assert_int_equal(kd_dname_canon("abcdefghijklmnopqrs", small, sizeof(small)), -1);
+	assert_int_equal(kd_dname_text("abcdefghijklmnopqrs", small, sizeof(small)), 0);
+}
+
+static void test_equal(void **state)
+{
+	assert_true(kd_dname_equal("Example.TEST", "example.test."));
+	assert_true(kd_dname_equal("example.test.", "example.test."));
+	assert_true(kd_dname_equal(".", "."));
+	assert_false(kd_dname_equal("example.test", "example.tes"));
+	assert_false(kd_dname_equal("example.test", "example.test.."));
+	assert_false(kd_dname_equal("a.example.test", "example.test"));
+	assert_false(kd_dname_equal(NULL, "a"));
+	assert_false(kd_dname_equal("a", NULL));
+}
+
+static void test_in_zone(void **state)
+{
+	assert_true(kd_dname_in_zone("kms1.example.test.", "example.test."));
+	assert_true(kd_dname_in_zone("KMS1.Example.Test", "example.test"));
+	assert_true(kd_dname_in_zone("example.test.", "example.test."));
+	assert_true(kd_dname_in_zone("example.test.", "."));
+	assert_true(kd_dname_in_zone(".", "."));
+	assert_false(kd_dname_in_zone("kms1.myexample.test.", "example.test."));
+	assert_false(kd_dname_in_zone("example.test.", "kms1.example.test."));
+	assert_false(kd_dname_in_zone("test.", "example.test."));
+	assert_false(kd_dname_in_zone("a..b", "b."));
+	assert_false(kd_dname_in_zone(NULL, "."));
+}
+
+static void test_parent(void **state)
+{
+	char buf[KD_DNAME_STRLEN] = "untouched";
+	assert_int_equal(kd_dname_parent("A.B.Example.", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "b.example.");
+	assert_int_equal(kd_dname_parent("example", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, ".");
+	strcpy(buf, "untouched");
+	assert_int_equal(kd_dname_parent(".", buf, sizeof(buf)), -1);
+	assert_int_equal(kd_dname_parent("a..b", buf, sizeof(buf)), -1);
+	assert_string_equal(buf, "untouched");
+}
+
+static void test_rdf(void **state)
+{
+	ldns_rdf *rdf = kd_dname_to_rdf("KMS1.Example.test");
+	assert_non_null(rdf);
+	assert_int_equal(ldns_rdf_get_type(rdf), LDNS_RDF_TYPE_DNAME);
+	char *text = ldns_rdf2str(rdf);
+	assert_string_equal(text, "KMS1.Example.test."); /* case kept for the wire */
+	free(text);
+	char buf[KD_DNAME_STRLEN];
+	assert_int_equal(kd_dname_from_rdf(rdf, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "kms1.example.test.");
+	text = ldns_rdf2str(rdf);
+	assert_string_equal(text, "KMS1.Example.test."); /* the rdf itself is not changed */
+	free(text);
+	ldns_rdf_deep_free(rdf);
+
+	assert_null(kd_dname_to_rdf("a..b"));
+	assert_null(kd_dname_to_rdf(NULL));
+	assert_int_equal(kd_dname_from_rdf(NULL, buf, sizeof(buf)), -1);
+	ldns_rdf *num = ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, 53);
+	assert_int_equal(kd_dname_from_rdf(num, buf, sizeof(buf)), -1);
+	ldns_rdf_deep_free(num);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_valid),     cmocka_unit_test(test_canon_case_and_dot),
+	        cmocka_unit_test(test_canon_bad), cmocka_unit_test(test_canon_escapes),
+	        cmocka_unit_test(test_limits),    cmocka_unit_test(test_equal),
+	        cmocka_unit_test(test_in_zone),   cmocka_unit_test(test_parent),
+	        cmocka_unit_test(test_rdf),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
