@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns/array.h"
 #include "dns/dname.h"
 #include "dns/schema_int.h"
 #include "dns/tsigkey_int.h"
@@ -107,7 +108,7 @@ int kd_keylist_add(kd_keylist_t *list, const char *file, kd_mark_t mark, char *n
 			goto fail;
 		}
 	}
-	kd_keyent_t *v = realloc(list->v, (list->n + 1) * sizeof(*v));
+	kd_keyent_t *v = kd_array_reserve(list->v, &list->cap, list->n + 1, sizeof(*v));
 	if (v == NULL) {
 		kd_error_set(err, file, mark, "out of memory");
 		goto fail;
@@ -130,6 +131,7 @@ void kd_keylist_free(kd_keylist_t *list)
 	free(list->v);
 	list->v = NULL;
 	list->n = 0;
+	list->cap = 0;
 }
 
 /* Knot's "key:" section, loaded with the schema loader. */
@@ -283,7 +285,7 @@ int kd_tsig_key_load_buf(const char *name, const char *buf, size_t len, const ch
 {
 	if (name == NULL)
 		name = "(input)";
-	kd_keylist_t list = {NULL, 0};
+	kd_keylist_t list = {NULL, 0, 0};
 	int ret;
 	if (looks_like_knot(buf, len))
 		ret = kd_tsig_parse_knot(name, buf, len, &list, err);

@@ -15,7 +15,7 @@ typedef struct {
 
 typedef struct {
 	kd_keyent_t *v;
-	size_t n;
+	size_t n, cap;
 } kd_keylist_t;
 
 /* Append a key, taking ownership of name and secret (both freed/wiped on failure). Checks the

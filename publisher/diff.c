@@ -7,12 +7,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns/array.h"
+
 int pub_oplist_add(pub_oplist_t *ops, pub_op_kind_t kind, const pub_rr_t *rr)
 {
-	if (pub_grow((void **)&ops->v, &ops->cap, ops->n, sizeof(*ops->v)) != 0)
+	pub_op_t *v = kd_array_reserve(ops->v, &ops->cap, ops->n + 1, sizeof(*v));
+	if (v == NULL)
 		return -1;
-	ops->v[ops->n].kind = kind;
-	ops->v[ops->n].rr = *rr;
+	ops->v = v;
+	v[ops->n].kind = kind;
+	v[ops->n].rr = *rr;
 	ops->n++;
 	return 0;
 }

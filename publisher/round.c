@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "dns/array.h"
 #include "dns/log.h"
 #include "dns/clock.h"
 #include "dns/query.h"
@@ -39,10 +40,10 @@ static void forget_schedule(pub_ctx_t *ctx)
 {
 	free(ctx->found);
 	ctx->found = NULL;
-	ctx->found_count = 0;
+	ctx->found_count = ctx->found_cap = 0;
 	free(ctx->zs);
 	ctx->zs = NULL;
-	ctx->zs_count = 0;
+	ctx->zs_count = ctx->zs_cap = 0;
 }
 
 void pub_ctx_deinit(pub_ctx_t *ctx)
@@ -65,7 +66,7 @@ static pub_zstat_t *zstat(pub_ctx_t *ctx, const char *key)
 	for (size_t i = 0; i < ctx->zs_count; i++)
 		if (strcasecmp(ctx->zs[i].key, key) == 0)
 			return &ctx->zs[i];
-	pub_zstat_t *v = realloc(ctx->zs, (ctx->zs_count + 1) * sizeof(*v));
+	pub_zstat_t *v = kd_array_reserve(ctx->zs, &ctx->zs_cap, ctx->zs_count + 1, sizeof(*v));
 	if (v == NULL)
 		return NULL;
 	ctx->zs = v;
@@ -121,7 +122,8 @@ static const pub_found_t *lookup(pub_ctx_t *ctx, const char *owner, uint64_t now
 	if (pub_zone_discover(&o, owner, (uint16_t)ctx->conf->raw.primary_port, nf.zone, nf.servers,
 	                      PUB_MAX_PRIMARIES, &nf.servers_count, err, errlen) != 0)
 		return NULL;
-	pub_found_t *v = realloc(ctx->found, (ctx->found_count + 1) * sizeof(*v));
+	pub_found_t *v =
+	        kd_array_reserve(ctx->found, &ctx->found_cap, ctx->found_count + 1, sizeof(*v));
 	if (v == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;

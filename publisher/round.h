@@ -34,9 +34,9 @@ typedef struct {
 	pub_config_t *conf; /* owned */
 	pub_rrlist_t state; /* what we published (the state file) */
 	pub_found_t *found; /* discovery cache, cleared on reload */
-	size_t found_count;
+	size_t found_count, found_cap;
 	pub_zstat_t *zs;
-	size_t zs_count;
+	size_t zs_count, zs_cap;
 	pub_rand_fn rnd;
 	void *rnd_ctx;
 	FILE *dry_run; /* non-NULL: print the messages here instead of sending */

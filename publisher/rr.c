@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns/array.h"
+
 /* A name field of a record line: canonical, never the root (we publish no record there). */
 static int name_field(const char *text, char dst[PUB_NAME_MAX])
 {
@@ -116,24 +118,13 @@ int pub_rr_parse(const char *text, pub_rr_t *out)
 	return 0;
 }
 
-int pub_grow(void **v, size_t *cap, size_t n, size_t elem_size)
-{
-	if (n < *cap)
-		return 0;
-	size_t ncap = *cap ? *cap * 2 : 8;
-	void *nv = realloc(*v, ncap * elem_size);
-	if (nv == NULL)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
-}
-
 int pub_rrlist_add(pub_rrlist_t *list, const pub_rr_t *rr)
 {
-	if (pub_grow((void **)&list->v, &list->cap, list->n, sizeof(*list->v)) != 0)
+	pub_rr_t *v = kd_array_reserve(list->v, &list->cap, list->n + 1, sizeof(*v));
+	if (v == NULL)
 		return -1;
-	list->v[list->n++] = *rr;
+	list->v = v;
+	v[list->n++] = *rr;
 	return 0;
 }
 

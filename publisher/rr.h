@@ -46,10 +46,6 @@ int pub_rr_parse(const char *text, pub_rr_t *out);
  * Returns 0 or -1. */
 int pub_rr_set_addr(pub_rr_t *rr, const char *text);
 
-/* Make room for one more element in a growable array *v of *cap elements holding n.
- * Returns 0 or -1 on ENOMEM (array untouched). */
-int pub_grow(void **v, size_t *cap, size_t n, size_t elem_size);
-
 /* Append a copy. Returns 0 or -1 on ENOMEM. */
 int pub_rrlist_add(pub_rrlist_t *list, const pub_rr_t *rr);
 /* Index of the first record equal to rr (pub_rr_equal), or -1. */

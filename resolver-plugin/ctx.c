@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dns/array.h"
 #include "resolver-plugin/cand.h"
 
 KMSL_API const char *kmsl_strerror(kmsl_err_t err)
@@ -176,7 +177,8 @@ KMSL_API kmsl_err_t kmsl_add_domain(kmsl_ctx_t *ctx, const char *name, const cha
 	if (server != NULL && kd_addr_parse(server, KMSL_DNS_PORT, &d.server) != 0)
 		return KMSL_EINVAL;
 	d.has_server = server != NULL;
-	kmsl_domain_t *arr = realloc(ctx->opts.domains, (ctx->opts.ndomains + 1) * sizeof(*arr));
+	kmsl_domain_t *arr = kd_array_reserve(ctx->opts.domains, &ctx->opts.capdomains,
+	                                      ctx->opts.ndomains + 1, sizeof(*arr));
 	if (arr == NULL)
 		return KMSL_ENOMEM;
 	ctx->opts.domains = arr;
@@ -195,6 +197,7 @@ KMSL_API void kmsl_clear_domains(kmsl_ctx_t *ctx)
 	free(ctx->opts.domains);
 	ctx->opts.domains = NULL;
 	ctx->opts.ndomains = 0;
+	ctx->opts.capdomains = 0;
 }
 
 KMSL_API kmsl_err_t kmsl_add_server(kmsl_ctx_t *ctx, const char *server)
@@ -202,7 +205,8 @@ KMSL_API kmsl_err_t kmsl_add_server(kmsl_ctx_t *ctx, const char *server)
 	kd_addr_t a;
 	if (ctx == NULL || server == NULL || kd_addr_parse(server, KMSL_DNS_PORT, &a) != 0)
 		return KMSL_EINVAL;
-	kd_addr_t *arr = realloc(ctx->opts.servers, (ctx->opts.nservers + 1) * sizeof(*arr));
+	kd_addr_t *arr = kd_array_reserve(ctx->opts.servers, &ctx->opts.capservers,
+	                                  ctx->opts.nservers + 1, sizeof(*arr));
 	if (arr == NULL)
 		return KMSL_ENOMEM;
 	ctx->opts.servers = arr;
@@ -217,6 +221,7 @@ KMSL_API void kmsl_clear_servers(kmsl_ctx_t *ctx)
 	free(ctx->opts.servers);
 	ctx->opts.servers = NULL;
 	ctx->opts.nservers = 0;
+	ctx->opts.capservers = 0;
 }
 
 KMSL_API kmsl_err_t kmsl_set_merge(kmsl_ctx_t *ctx, kmsl_merge_t merge)

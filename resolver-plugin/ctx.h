@@ -25,9 +25,9 @@ typedef struct {
 	uint16_t static_port;
 	char *lookup_domain; /* lower-case, no trailing dot; NULL = none */
 	kmsl_domain_t *domains;
-	size_t ndomains;
+	size_t ndomains, capdomains;
 	kd_addr_t *servers;
-	size_t nservers;
+	size_t nservers, capservers;
 	kmsl_merge_t merge;
 	kmsl_probe_t probe;
 	uint64_t attempt_delay_ms;

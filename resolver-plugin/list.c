@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/array.h"
+
 kmsl_list_t *kmsl_list_new(void)
 {
 	return calloc(1, sizeof(kmsl_list_t));
@@ -21,18 +23,6 @@ KMSL_API void kmsl_list_free(kmsl_list_t *list)
 	free(list);
 }
 
-/* Room for one more element after n in arr (doubling): the array, moved or not, or NULL. */
-static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
-{
-	if (n < *cap)
-		return arr;
-	size_t ncap = *cap == 0 ? 4 : *cap * 2;
-	void *p = realloc(arr, ncap * elem);
-	if (p != NULL)
-		*cap = ncap;
-	return p;
-}
-
 int kmsl_list_add(kmsl_list_t *list, const kmsl_cand_t *c)
 {
 	for (size_t i = 0; i < list->n; i++)
@@ -41,7 +31,7 @@ int kmsl_list_add(kmsl_list_t *list, const kmsl_cand_t *c)
 			return 0;
 	if (list->n == KMSL_MAX_CANDS)
 		return -1;
-	kmsl_cand_t *p = grow(list->cands, &list->cap, list->n, sizeof(*p));
+	kmsl_cand_t *p = kd_array_reserve(list->cands, &list->cap, list->n + 1, sizeof(*p));
 	if (p == NULL)
 		return -1;
 	list->cands = p;
@@ -51,7 +41,8 @@ int kmsl_list_add(kmsl_list_t *list, const kmsl_cand_t *c)
 
 int kmsl_list_add_suffix(kmsl_list_t *list, const char *name, kmsl_reason_t reason)
 {
-	kmsl_suffix_t *p = grow(list->suffixes, &list->capsuffixes, list->nsuffixes, sizeof(*p));
+	kmsl_suffix_t *p = kd_array_reserve(list->suffixes, &list->capsuffixes, list->nsuffixes + 1,
+	                                    sizeof(*p));
 	if (p == NULL)
 		return -1;
 	list->suffixes = p;
