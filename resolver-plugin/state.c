@@ -5,10 +5,11 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "dns/strbuf.h"
 
 #define LINE_MAX_LEN 4096
 #define MAX_FIELDS   (6 + KMSL_MAX_ADDRS)
@@ -190,71 +191,31 @@ fail:
 	return -1;
 }
 
-/* A growing heap string. */
-typedef struct {
-	char *buf;
-	size_t len, cap;
-	bool failed;
-} sbuf_t;
-
-static void sb_printf(sbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf_t *sb, const char *fmt, ...)
-{
-	if (sb->failed)
-		return;
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(sb->buf + sb->len, sb->cap - sb->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			sb->failed = true;
-			return;
-		}
-		if ((size_t)n < sb->cap - sb->len) {
-			sb->len += (size_t)n;
-			return;
-		}
-		size_t cap = (sb->cap + (size_t)n + 1) * 2;
-		char *p = realloc(sb->buf, cap);
-		if (p == NULL) {
-			sb->failed = true;
-			return;
-		}
-		sb->buf = p;
-		sb->cap = cap;
-	}
-}
-
 int kmsl_state_format(const kmsl_statefile_t *st, char **out)
 {
-	sbuf_t sb = {.buf = malloc(256), .cap = 256};
-	if (sb.buf == NULL)
-		return -1;
-	sb.buf[0] = '\0';
-	sb_printf(&sb, "%s\n", KMSL_STATE_MAGIC);
+	kd_strbuf_t sb = {0};
+	kd_strbuf_printf(&sb, "%s\n", KMSL_STATE_MAGIC);
 	if (st->has_sticky)
-		sb_printf(&sb, "sticky %s %u\n", st->sticky_target, st->sticky_port);
+		kd_strbuf_printf(&sb, "sticky %s %u\n", st->sticky_target, st->sticky_port);
 	for (size_t i = 0; i < st->ndead; i++)
-		sb_printf(&sb, "dead %s %u %" PRId64 "\n", st->dead[i].target, st->dead[i].port,
-		          st->dead[i].until);
+		kd_strbuf_printf(&sb, "dead %s %u %" PRId64 "\n", st->dead[i].target,
+		                 st->dead[i].port, st->dead[i].until);
 	for (size_t i = 0; i < st->nsrv; i++) {
 		const kmsl_cand_t *c = &st->srv[i].cand;
-		sb_printf(&sb, "srv %s %" PRId64 " %u %u %u %s", c->suffix, st->srv[i].expires,
-		          c->priority, c->weight, c->port, c->target);
+		kd_strbuf_printf(&sb, "srv %s %" PRId64 " %u %u %u %s", c->suffix,
+		                 st->srv[i].expires, c->priority, c->weight, c->port, c->target);
 		for (size_t j = 0; j < c->naddrs; j++) {
 			char ip[KD_ADDR_STRLEN];
 			kd_addr_ip_str(&c->addrs[j], ip, sizeof(ip));
-			sb_printf(&sb, " %s", ip);
+			kd_strbuf_printf(&sb, " %s", ip);
 		}
-		sb_printf(&sb, "\n");
+		kd_strbuf_printf(&sb, "\n");
 	}
-	sb_printf(&sb, "end\n");
-	if (sb.failed) {
-		free(sb.buf);
+	kd_strbuf_printf(&sb, "end\n");
+	char *text = kd_strbuf_take(&sb, NULL);
+	if (text == NULL)
 		return -1;
-	}
-	*out = sb.buf;
+	*out = text;
 	return 0;
 }
 
