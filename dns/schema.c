@@ -10,6 +10,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "dns/file.h"
 #include "dns/schema_int.h"
 
 typedef struct {
@@ -429,7 +430,7 @@ int kd_schema_load_file(const kd_schema_t *schema, const char *path, void *out, 
 {
 	char *buf = NULL;
 	size_t len = 0;
-	if (kd_read_file(path, &buf, &len) != 0) {
+	if (kd_file_read(path, KD_FILE_CONF_MAX, &buf, &len) != 0) {
 		kd_error_set(err, path, (kd_mark_t){0, 0}, "failed to read file (%s)",
 		             strerror(errno));
 		return -1;

@@ -4,18 +4,12 @@
 #include "dns/schema_int.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#define MAX_FILE_SIZE (1024 * 1024)
 
 /* Digits only into *out; no sign, no spaces, no overflow. Returns the digits consumed or 0. */
 static size_t parse_digits(const char *text, uint64_t *out)
@@ -169,60 +163,4 @@ int kd_scalar_parse(const kd_schema_t *row, const char *text, void *field, char 
 	case KD_T_ENUM: return parse_enum(row, text, field, why, whylen);
 	default: snprintf(why, whylen, "not a scalar type"); return -1;
 	}
-}
-
-int kd_read_file(const char *path, char **buf, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	char *data = NULL;
-	if (fstat(fd, &st) != 0)
-		goto fail;
-	if (S_ISDIR(st.st_mode)) {
-		errno = EISDIR;
-		goto fail;
-	}
-	if (st.st_size > MAX_FILE_SIZE) {
-		errno = EFBIG;
-		goto fail;
-	}
-	/* Read to EOF rather than trust st_size (pipes, files that grow). */
-	size_t cap = (size_t)st.st_size + 1, used = 0;
-	data = malloc(cap + 1);
-	if (data == NULL)
-		goto fail;
-	for (;;) {
-		if (used == cap) {
-			if (cap > MAX_FILE_SIZE) {
-				errno = EFBIG;
-				goto fail;
-			}
-			char *bigger = realloc(data, cap * 2 + 1);
-			if (bigger == NULL)
-				goto fail;
-			data = bigger;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, data + used, cap - used);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto fail;
-		if (r == 0)
-			break;
-		used += (size_t)r;
-	}
-	close(fd);
-	data[used] = '\0';
-	*buf = data;
-	*len = used;
-	return 0;
-fail:;
-	int saved = errno;
-	free(data);
-	close(fd);
-	errno = saved;
-	return -1;
 }

@@ -12,6 +12,7 @@
 
 #include "dns/array.h"
 #include "dns/dname.h"
+#include "dns/file.h"
 #include "dns/schema_int.h"
 #include "dns/tsigkey_int.h"
 
@@ -301,7 +302,7 @@ int kd_tsig_key_load_file(const char *path, const char *want, kd_tsig_key_t *out
 {
 	char *buf = NULL;
 	size_t len = 0;
-	if (kd_read_file(path, &buf, &len) != 0) {
+	if (kd_file_read(path, KD_FILE_CONF_MAX, &buf, &len) != 0) {
 		kd_error_set(err, path, (kd_mark_t){0, 0}, "failed to read TSIG key file (%s)",
 		             strerror(errno));
 		return -1;

@@ -4,12 +4,12 @@
 #include "publisher/state.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "dns/file.h"
+#include "dns/strbuf.h"
 
 #define STATE_HEADER                                                                               \
 	"# kms-publisher state v1: records published by this host; zone owner ttl type rdata"
@@ -68,58 +68,25 @@ done:
 	return ret;
 }
 
-static int sync_dir(const char *path)
-{
-	char *copy = strdup(path);
-	if (copy == NULL)
-		return -1;
-	int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	free(copy);
-	if (fd < 0)
-		return -1;
-	int ret = fsync(fd);
-	close(fd);
-	return ret;
-}
-
 int pub_state_save(const char *path, const pub_rrlist_t *list, char *err, size_t errlen)
 {
-	size_t len = strlen(path);
-	char *tmp = malloc(len + 8);
-	if (tmp == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	snprintf(tmp, len + 8, "%s.XXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd < 0) {
-		snprintf(err, errlen, "failed to create %s (%s)", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	FILE *f = fdopen(fd, "w");
-	if (f == NULL) {
-		close(fd);
-		goto fail;
-	}
-	fprintf(f, "%s\n", STATE_HEADER);
+	kd_strbuf_t sb = {0};
+	kd_strbuf_printf(&sb, "%s\n", STATE_HEADER);
 	for (size_t i = 0; i < list->n; i++) {
 		char line[1024];
 		pub_rr_str(&list->v[i], line, sizeof(line));
-		fprintf(f, "%s %s\n", list->v[i].zone, line);
+		kd_strbuf_printf(&sb, "%s %s\n", list->v[i].zone, line);
 	}
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-		fclose(f);
-		goto fail;
+	size_t len = 0;
+	char *text = kd_strbuf_take(&sb, &len);
+	if (text == NULL) {
+		snprintf(err, errlen, "failed to write state file %s (out of memory)", path);
+		return -1;
 	}
-	if (fclose(f) != 0 || rename(tmp, path) != 0)
-		goto fail;
-	sync_dir(path); /* best effort: the rename is already atomic */
-	free(tmp);
-	return 0;
-fail:
-	snprintf(err, errlen, "failed to write state file %s (%s)", path, strerror(errno));
-	unlink(tmp);
-	free(tmp);
-	return -1;
+	/* Owner-only: it lists what this host publishes, for nobody else to edit. */
+	int ret = kd_file_write_atomic(path, text, len, 0600);
+	if (ret != 0)
+		snprintf(err, errlen, "failed to write state file %s (%s)", path, strerror(errno));
+	free(text);
+	return ret;
 }

@@ -12,6 +12,6 @@
  * "path:line: reason" in err (out untouched) when the file is unreadable or corrupt. */
 int pub_state_load(const char *path, pub_rrlist_t *out, char *err, size_t errlen);
 
-/* Write list to path atomically: a temporary file in the same directory, fsync, rename,
- * fsync of the directory. Returns 0, or -1 with a reason in err. */
+/* Write list to path atomically (kd_file_write_atomic), readable by the owner only. Returns 0,
+ * or -1 with a reason in err. */
 int pub_state_save(const char *path, const pub_rrlist_t *list, char *err, size_t errlen);

@@ -13,31 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOCK_WAIT_MS 2000
+#include "dns/file.h"
 
-/* Read at most KMSL_STATE_MAX_BYTES + 1 bytes so an oversized file is noticed, not loaded. */
-static int read_bounded(int fd, char **buf_out, size_t *len_out)
-{
-	size_t cap = KMSL_STATE_MAX_BYTES + 1, len = 0;
-	char *buf = malloc(cap);
-	if (buf == NULL)
-		return -1;
-	while (len < cap) {
-		ssize_t r = read(fd, buf + len, cap - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			free(buf);
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	*buf_out = buf;
-	*len_out = len;
-	return 0;
-}
+#define LOCK_WAIT_MS 2000
 
 int kmsl_state_load(const char *path, kmsl_statefile_t *st, char *warn, size_t wlen)
 {
@@ -52,9 +30,14 @@ int kmsl_state_load(const char *path, kmsl_statefile_t *st, char *warn, size_t w
 	size_t len;
 	struct stat sb;
 	errno = 0;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || read_bounded(fd, &buf, &len) != 0) {
-		snprintf(warn, wlen, "ignored state file %s (%s)", path,
-		         errno != 0 ? strerror(errno) : "not a regular file");
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    kd_file_read_fd(fd, KMSL_STATE_MAX_BYTES, &buf, &len) != 0) {
+		if (errno == EFBIG)
+			snprintf(warn, wlen, "ignored corrupt state file %s (file too large)",
+			         path);
+		else
+			snprintf(warn, wlen, "ignored state file %s (%s)", path,
+			         errno != 0 ? strerror(errno) : "not a regular file");
 		close(fd);
 		return 1;
 	}
@@ -120,47 +103,6 @@ static int lock_file(const char *path, int *fd_out)
 	return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Temp file in the same directory, fsync, rename: readers see the old or the new file. */
-static int write_atomic(const char *path, const char *text)
-{
-	char tmp[4200];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return -1;
-	if (fchmod(fd, 0644) != 0 || write_all(fd, text, strlen(text)) != 0 || fsync(fd) != 0) {
-		int e = errno;
-		close(fd);
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	if (close(fd) != 0 || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		errno = e;
-		return -1;
-	}
-	return 0;
-}
-
 int kmsl_state_update(const char *path, const kmsl_state_change_t *chg, int64_t now, char *warn,
                       size_t wlen)
 {
@@ -179,7 +121,7 @@ int kmsl_state_update(const char *path, const kmsl_state_change_t *chg, int64_t 
 	if (kmsl_state_apply(&st, chg, now) != 0 || kmsl_state_format(&st, &text) != 0) {
 		snprintf(warn, wlen, "failed to write state file %s (out of memory)", path);
 		ret = 1;
-	} else if (write_atomic(path, text) != 0) {
+	} else if (kd_file_write_atomic(path, text, strlen(text), 0644) != 0) {
 		snprintf(warn, wlen, "failed to write state file %s (%s)", path, strerror(errno));
 		ret = 1;
 	} else if (lwarn[0] != '\0') {
