@@ -4,7 +4,6 @@
 #include "dns/addr.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -13,19 +12,13 @@
 #include <stdint.h>
 
 #include "dns/dname.h"
+#include "dns/num.h"
 
-/* Decimal port 1..65535, digits only (no sign, no spaces). */
-static int parse_port(const char *text, size_t len, uint16_t *out)
+/* Decimal port 1..65535. */
+static int parse_port(const char *text, uint16_t *out)
 {
-	if (len == 0 || len > 5)
-		return -1;
-	unsigned long v = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (!isdigit((unsigned char)text[i]))
-			return -1;
-		v = v * 10 + (unsigned long)(text[i] - '0');
-	}
-	if (v == 0 || v > 65535)
+	uint64_t v;
+	if (kd_num_parse(text, 1, 65535, &v) != 0)
 		return -1;
 	*out = (uint16_t)v;
 	return 0;
@@ -34,9 +27,8 @@ static int parse_port(const char *text, size_t len, uint16_t *out)
 /* The interface index of an IPv6 zone ("eth0" or a number); 0 if unknown. */
 static unsigned scope_index(const char *zone)
 {
-	char *end;
-	unsigned long v = strtoul(zone, &end, 10);
-	if (zone[0] >= '0' && zone[0] <= '9' && *end == '\0' && v <= UINT32_MAX)
+	uint64_t v;
+	if (kd_num_parse(zone, 0, UINT32_MAX, &v) == 0)
 		return (unsigned)v;
 	return if_nametoindex(zone);
 }
@@ -86,7 +78,7 @@ int kd_addr_parse(const char *text, uint16_t default_port, kd_addr_t *out)
 	ip[iplen] = '\0';
 
 	uint16_t port = default_port;
-	if (at != NULL && parse_port(at + 1, strlen(at + 1), &port) != 0)
+	if (at != NULL && parse_port(at + 1, &port) != 0)
 		return -1;
 	kd_addr_t a;
 	if (kd_addr_parse_ip(ip, &a) != 0)
@@ -196,8 +188,7 @@ int kd_hostport_parse(const char *text, uint16_t default_port, char **host_out, 
 	}
 
 	uint16_t port = default_port;
-	if (hostlen == 0 ||
-	    (port_text != NULL && parse_port(port_text, strlen(port_text), &port) != 0))
+	if (hostlen == 0 || (port_text != NULL && parse_port(port_text, &port) != 0))
 		return -1;
 	char *h = strndup(host, hostlen);
 	if (h == NULL)

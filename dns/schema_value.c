@@ -3,7 +3,6 @@
 
 #include "dns/schema_int.h"
 
-#include <ctype.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,20 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* Digits only into *out; no sign, no spaces, no overflow. Returns the digits consumed or 0. */
-static size_t parse_digits(const char *text, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i = 0;
-	for (; isdigit((unsigned char)text[i]); i++) {
-		unsigned d = (unsigned)(text[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return 0;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return i;
-}
+#include "dns/num.h"
 
 int kd_parse_duration(const char *text, uint64_t *ms_out)
 {
@@ -35,7 +21,7 @@ int kd_parse_duration(const char *text, uint64_t *ms_out)
 	        {"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000},
 	};
 	uint64_t v;
-	size_t n = parse_digits(text, &v);
+	size_t n = kd_num_prefix(text, &v);
 	if (n == 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
@@ -135,7 +121,7 @@ int kd_scalar_parse(const kd_schema_t *row, const char *text, void *field, char 
 	uint64_t v;
 	switch (row->type) {
 	case KD_T_UINT:
-		if (parse_digits(text, &v) != strlen(text) || text[0] == '\0') {
+		if (kd_num_parse(text, 0, UINT64_MAX, &v) != 0) {
 			snprintf(why, whylen, "invalid number '%s'", text);
 			return -1;
 		}

@@ -4,7 +4,6 @@
 #include "publisher/rr.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <strings.h>
 
 #include "dns/array.h"
+#include "dns/num.h"
 
 /* A name field of a record line: canonical, never the root (we publish no record there). */
 static int name_field(const char *text, char dst[PUB_NAME_MAX])
@@ -80,9 +80,8 @@ int pub_rr_set_addr(pub_rr_t *rr, const char *text)
 
 static int parse_u16(const char *text, uint16_t *out)
 {
-	char *end;
-	unsigned long v = strtoul(text, &end, 10);
-	if (*text == '\0' || *end != '\0' || v > 65535 || !isdigit((unsigned char)*text))
+	uint64_t v;
+	if (kd_num_parse(text, 0, 65535, &v) != 0)
 		return -1;
 	*out = (uint16_t)v;
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/num.h"
 #include "dns/strbuf.h"
 
 #define LINE_MAX_LEN 4096
@@ -26,23 +27,10 @@ void kmsl_state_deinit(kmsl_statefile_t *st)
 	memset(st, 0, sizeof(*st));
 }
 
-static int parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	char *end;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static int parse_port(const char *s, uint16_t *out)
 {
 	uint64_t v;
-	if (parse_u64(s, 65535, &v) != 0 || v == 0)
+	if (kd_num_parse(s, 1, 65535, &v) != 0)
 		return -1;
 	*out = (uint16_t)v;
 	return 0;
@@ -51,7 +39,7 @@ static int parse_port(const char *s, uint16_t *out)
 static int parse_time(const char *s, int64_t *out)
 {
 	uint64_t v;
-	if (parse_u64(s, INT64_MAX, &v) != 0)
+	if (kd_num_parse(s, 0, INT64_MAX, &v) != 0)
 		return -1;
 	*out = (int64_t)v;
 	return 0;
@@ -107,8 +95,10 @@ static int parse_line(char *line, kmsl_statefile_t *st, const char **why)
 		memset(c, 0, sizeof(*c));
 		uint64_t prio, weight;
 		if (kd_dname_text(f[1], c->cand.suffix, sizeof(c->cand.suffix)) != 0 ||
-		    parse_time(f[2], &c->expires) != 0 || parse_u64(f[3], 65535, &prio) != 0 ||
-		    parse_u64(f[4], 65535, &weight) != 0 || parse_port(f[5], &c->cand.port) != 0 ||
+		    parse_time(f[2], &c->expires) != 0 ||
+		    kd_num_parse(f[3], 0, 65535, &prio) != 0 ||
+		    kd_num_parse(f[4], 0, 65535, &weight) != 0 ||
+		    parse_port(f[5], &c->cand.port) != 0 ||
 		    kd_dname_text(f[6], c->cand.target, sizeof(c->cand.target)) != 0)
 			goto bad;
 		c->cand.priority = (uint16_t)prio;
