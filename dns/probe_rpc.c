@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "dns/cursor.h"
+
 /* DCE/RPC connection-oriented PDUs (C706 chapter 12). */
 enum {
 	RPC_VERS = 5,
@@ -33,92 +35,38 @@ static const uint8_t NDR_UUID[16] = {
 };
 /* clang-format on */
 
-/* Bounds-checked cursors: every access checks the remaining length first and a failed access
- * poisons the cursor, so callers test once at the end (ares_buf style). */
-typedef struct {
-	uint8_t *p;
-	size_t len, off;
-	bool bad;
-} wbuf_t;
-
-typedef struct {
-	const uint8_t *p;
-	size_t len, off;
-	bool le, bad;
-} rbuf_t;
-
-static uint8_t *w_take(wbuf_t *w, size_t n)
-{
-	if (w->bad || w->len - w->off < n) {
-		w->bad = true;
-		return NULL;
-	}
-	uint8_t *at = w->p + w->off;
-	w->off += n;
-	return at;
-}
-
-static void w_u8(wbuf_t *w, uint8_t v)
-{
-	uint8_t *at = w_take(w, 1);
-	if (at != NULL)
-		at[0] = v;
-}
-
-static void w_u16(wbuf_t *w, uint16_t v)
-{
-	uint8_t *at = w_take(w, 2);
-	if (at != NULL) {
-		at[0] = v & 0xff;
-		at[1] = v >> 8;
-	}
-}
-
-static void w_u32(wbuf_t *w, uint32_t v)
-{
-	w_u16(w, v & 0xffff);
-	w_u16(w, v >> 16);
-}
-
-static void w_bytes(wbuf_t *w, const uint8_t *src, size_t n)
-{
-	uint8_t *at = w_take(w, n);
-	if (at != NULL)
-		memcpy(at, src, n);
-}
-
 /* p_syntax_id_t: uuid, then if_version = major (low 16 bits) | minor << 16. */
-static void w_syntax(wbuf_t *w, const uint8_t uuid[16], uint16_t major, uint16_t minor)
+static void w_syntax(kd_wcur_t *w, const uint8_t uuid[16], uint16_t major, uint16_t minor)
 {
-	w_bytes(w, uuid, 16);
-	w_u16(w, major);
-	w_u16(w, minor);
+	kd_wcur_bytes(w, uuid, 16);
+	kd_wcur_u16le(w, major);
+	kd_wcur_u16le(w, minor);
 }
 
 size_t kd_rpc_bind_build(uint8_t *buf, size_t len, uint32_t call_id)
 {
-	wbuf_t w = {.p = buf, .len = len};
-	w_u8(&w, RPC_VERS);
-	w_u8(&w, RPC_VERS_MINOR);
-	w_u8(&w, PTYPE_BIND);
-	w_u8(&w, PFC_FIRST_LAST);
-	w_u8(&w, DREP_LE); /* little-endian integers, ASCII */
-	w_u8(&w, 0);       /* IEEE floats */
-	w_u16(&w, 0);
+	kd_wcur_t w = {.p = buf, .len = len};
+	kd_wcur_u8(&w, RPC_VERS);
+	kd_wcur_u8(&w, RPC_VERS_MINOR);
+	kd_wcur_u8(&w, PTYPE_BIND);
+	kd_wcur_u8(&w, PFC_FIRST_LAST);
+	kd_wcur_u8(&w, DREP_LE); /* little-endian integers, ASCII */
+	kd_wcur_u8(&w, 0);       /* IEEE floats */
+	kd_wcur_u16le(&w, 0);
 	size_t frag_at = w.off;
-	w_u16(&w, 0); /* frag_length, patched below */
-	w_u16(&w, 0); /* auth_length */
-	w_u32(&w, call_id);
+	kd_wcur_u16le(&w, 0); /* frag_length, patched below */
+	kd_wcur_u16le(&w, 0); /* auth_length */
+	kd_wcur_u32le(&w, call_id);
 
-	w_u16(&w, KD_RPC_MAX_FRAG); /* max_xmit_frag */
-	w_u16(&w, KD_RPC_MAX_FRAG); /* max_recv_frag */
-	w_u32(&w, 0);               /* assoc_group_id: a new association */
-	w_u8(&w, 1);                /* n_context_elem */
-	w_u8(&w, 0);
-	w_u16(&w, 0);
-	w_u16(&w, 0); /* p_cont_id */
-	w_u8(&w, 1);  /* n_transfer_syn */
-	w_u8(&w, 0);
+	kd_wcur_u16le(&w, KD_RPC_MAX_FRAG); /* max_xmit_frag */
+	kd_wcur_u16le(&w, KD_RPC_MAX_FRAG); /* max_recv_frag */
+	kd_wcur_u32le(&w, 0);               /* assoc_group_id: a new association */
+	kd_wcur_u8(&w, 1);                  /* n_context_elem */
+	kd_wcur_u8(&w, 0);
+	kd_wcur_u16le(&w, 0);
+	kd_wcur_u16le(&w, 0); /* p_cont_id */
+	kd_wcur_u8(&w, 1);    /* n_transfer_syn */
+	kd_wcur_u8(&w, 0);
 	w_syntax(&w, KMS_IF_UUID, 1, 0);
 	w_syntax(&w, NDR_UUID, 2, 0);
 	if (w.bad)
@@ -130,50 +78,27 @@ size_t kd_rpc_bind_build(uint8_t *buf, size_t len, uint32_t call_id)
 	return total;
 }
 
-static uint8_t r_u8(rbuf_t *r)
+/* A 16-bit integer in the byte order the PDU's data representation names. */
+static uint16_t r_u16(kd_rcur_t *r, bool le)
 {
-	if (r->bad || r->len - r->off < 1) {
-		r->bad = true;
-		return 0;
-	}
-	return r->p[r->off++];
-}
-
-static uint16_t r_u16(rbuf_t *r)
-{
-	uint16_t a = r_u8(r), b = r_u8(r);
-	return r->le ? (uint16_t)(a | b << 8) : (uint16_t)(a << 8 | b);
-}
-
-static void r_skip(rbuf_t *r, size_t n)
-{
-	if (r->bad || r->len - r->off < n)
-		r->bad = true;
-	else
-		r->off += n;
-}
-
-/* Alignment is relative to the start of the PDU, which is the start of the buffer. */
-static void r_align4(rbuf_t *r)
-{
-	r_skip(r, (4 - r->off % 4) % 4);
+	return le ? kd_rcur_u16le(r) : kd_rcur_u16be(r);
 }
 
 /* bind_ack body after the header: max_xmit/recv_frag, assoc_group_id, secondary address,
  * padding to 4, then the result list with one entry per offered context. */
-static kd_probe_result_t judge_bind_ack(rbuf_t *r)
+static kd_probe_result_t judge_bind_ack(kd_rcur_t *r, bool le)
 {
-	r_skip(r, 8);
-	uint16_t sec_addr_len = r_u16(r);
-	r_skip(r, sec_addr_len);
-	r_align4(r);
-	uint8_t n_results = r_u8(r);
-	r_skip(r, 3);
-	uint16_t result = r_u16(r);
-	r_skip(r, RESULT_LEN - 2);
+	kd_rcur_skip(r, 8);
+	uint16_t sec_addr_len = r_u16(r, le);
+	kd_rcur_skip(r, sec_addr_len);
+	kd_rcur_align(r, 4); /* relative to the start of the PDU, the start of the buffer */
+	uint8_t n_results = kd_rcur_u8(r);
+	kd_rcur_skip(r, 3);
+	uint16_t result = r_u16(r, le);
+	kd_rcur_skip(r, RESULT_LEN - 2);
 	if (r->bad || n_results < 1)
 		return KD_PROBE_GARBAGE;
-	r_skip(r, (size_t)(n_results - 1) * RESULT_LEN);
+	kd_rcur_skip(r, (size_t)(n_results - 1) * RESULT_LEN);
 	if (r->bad)
 		return KD_PROBE_GARBAGE;
 	return result == RESULT_ACCEPTANCE ? KD_PROBE_ALIVE : KD_PROBE_NAK;
@@ -194,10 +119,11 @@ kd_probe_result_t kd_rpc_bind_judge(const uint8_t *buf, size_t len, int *need_mo
 		return KD_PROBE_GARBAGE;
 	}
 
-	rbuf_t r = {.p = buf, .len = HDR_LEN, .le = (buf[4] & 0xf0) == DREP_LE};
-	r_skip(&r, 8); /* vers, minor, ptype, pfc_flags, drep */
-	uint16_t frag_length = r_u16(&r);
-	uint16_t auth_length = r_u16(&r);
+	bool le = (buf[4] & 0xf0) == DREP_LE;
+	kd_rcur_t r = {.p = buf, .len = HDR_LEN};
+	kd_rcur_skip(&r, 8); /* vers, minor, ptype, pfc_flags, drep */
+	uint16_t frag_length = r_u16(&r, le);
+	uint16_t auth_length = r_u16(&r, le);
 	if (frag_length < HDR_LEN || frag_length > KD_RPC_MAX_FRAG)
 		return KD_PROBE_GARBAGE;
 	/* An auth verifier (8-byte sec_trailer + auth_length) ends the PDU; the body stops before.
@@ -213,8 +139,8 @@ kd_probe_result_t kd_rpc_bind_judge(const uint8_t *buf, size_t len, int *need_mo
 	r.len = frag_length - trailer;
 	r.off = HDR_LEN;
 	if (buf[2] == PTYPE_BIND_ACK)
-		return judge_bind_ack(&r);
-	r_skip(&r, 2); /* provider_reject_reason */
+		return judge_bind_ack(&r, le);
+	kd_rcur_skip(&r, 2); /* provider_reject_reason */
 	return r.bad ? KD_PROBE_GARBAGE : KD_PROBE_NAK;
 }
 
