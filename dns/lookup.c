@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include "dns/lookup.h"
+
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/addr.h"
 #include "dns/dname.h"
-#include "dns/query.h"
 
 #define MAX_CNAME_HOPS 8
 
@@ -81,21 +81,26 @@ static bool in_chain(const ldns_rdf *owner, const ldns_rdf *const *chain, size_t
 	return false;
 }
 
-static void rdf_to_addr(const ldns_rdf *rdf, uint16_t port, kd_addr_t *out)
+int kd_addr_from_rdf(const ldns_rdf *rdf, uint16_t port, kd_addr_t *out)
 {
-	memset(out, 0, sizeof(*out));
+	kd_addr_t a;
+	memset(&a, 0, sizeof(a));
 	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_A && ldns_rdf_size(rdf) == 4) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&out->ss;
+		struct sockaddr_in *sin = (struct sockaddr_in *)&a.ss;
 		sin->sin_family = AF_INET;
 		memcpy(&sin->sin_addr, ldns_rdf_data(rdf), 4);
-		out->len = sizeof(*sin);
+		a.len = sizeof(*sin);
 	} else if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_AAAA && ldns_rdf_size(rdf) == 16) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->ss;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a.ss;
 		sin6->sin6_family = AF_INET6;
 		memcpy(&sin6->sin6_addr, ldns_rdf_data(rdf), 16);
-		out->len = sizeof(*sin6);
+		a.len = sizeof(*sin6);
+	} else {
+		return -1;
 	}
-	kd_addr_set_port(out, port);
+	kd_addr_set_port(&a, port);
+	*out = a;
+	return 0;
 }
 
 /* Append the addresses of type for host: records owned by host or by a CNAME target that the
@@ -132,8 +137,9 @@ static kd_err_t collect(const kd_query_opts_t *opts, const char *host, ldns_rr_t
 	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && *n < max; i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
 		if (ldns_rr_get_type(rr) == type && ldns_rr_rd_count(rr) == 1 &&
-		    in_chain(ldns_rr_owner(rr), chain, hops))
-			rdf_to_addr(ldns_rr_rdf(rr, 0), port, &out[(*n)++]);
+		    in_chain(ldns_rr_owner(rr), chain, hops) &&
+		    kd_addr_from_rdf(ldns_rr_rdf(rr, 0), port, &out[*n]) == 0)
+			(*n)++;
 	}
 	ldns_pkt_free(pkt);
 	return KD_OK;

@@ -46,6 +46,20 @@ typedef struct {
 	size_t req_len;
 } race_t;
 
+const char *kd_probe_result_str(kd_probe_result_t res)
+{
+	switch (res) { /* no default: the compiler names a missing case */
+	case KD_PROBE_UNTRIED: return "untried";
+	case KD_PROBE_ALIVE: return "alive";
+	case KD_PROBE_REFUSED: return "refused";
+	case KD_PROBE_TIMEOUT: return "timeout";
+	case KD_PROBE_NAK: return "rejected";
+	case KD_PROBE_GARBAGE: return "garbage";
+	case KD_PROBE_CANCELLED: return "cancelled";
+	}
+	return "unknown";
+}
+
 static uint64_t add_ms(uint64_t t, uint64_t ms)
 {
 	return ms == 0 || t > NO_TIME - ms ? NO_TIME : t + ms;

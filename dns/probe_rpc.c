@@ -143,17 +143,3 @@ kd_probe_result_t kd_rpc_bind_judge(const uint8_t *buf, size_t len, int *need_mo
 	kd_rcur_skip(&r, 2); /* provider_reject_reason */
 	return r.bad ? KD_PROBE_GARBAGE : KD_PROBE_NAK;
 }
-
-const char *kd_probe_result_str(kd_probe_result_t res)
-{
-	switch (res) { /* no default: the compiler names a missing case */
-	case KD_PROBE_UNTRIED: return "untried";
-	case KD_PROBE_ALIVE: return "alive";
-	case KD_PROBE_REFUSED: return "refused";
-	case KD_PROBE_TIMEOUT: return "timeout";
-	case KD_PROBE_NAK: return "rejected";
-	case KD_PROBE_GARBAGE: return "garbage";
-	case KD_PROBE_CANCELLED: return "cancelled";
-	}
-	return "unknown";
-}

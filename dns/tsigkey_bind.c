@@ -192,8 +192,7 @@ static int parse_secret(lex_t *lx, char **secret)
 	if (s == NULL)
 		return -1;
 	if (!kd_base64_valid(s)) {
-		explicit_bzero(s, strlen(s));
-		free(s);
+		kd_tsig_secret_free(s);
 		kd_error_set(lx->err, lx->file, t.mark, "invalid base64 secret");
 		return -1;
 	}
@@ -244,10 +243,7 @@ static int parse_key(lex_t *lx, kd_mark_t start, kd_keylist_t *list)
 	return kd_keylist_add(list, lx->file, start, name, alg, secret, lx->err);
 fail:
 	free(name);
-	if (secret != NULL) {
-		explicit_bzero(secret, strlen(secret));
-		free(secret);
-	}
+	kd_tsig_secret_free(secret);
 	return -1;
 }
 

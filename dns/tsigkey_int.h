@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Internal to the TSIG key loader: both file formats parse into a list of keys with the
- * position of each, then one function picks the wanted key. */
+/* Internal to the TSIG key loader: both file formats (tsigkey_bind.c, tsigkey_knot.c) parse into
+ * a list of keys (tsigkey.c) with the position of each, then tsigkey_file.c picks the wanted key.
+ * The parsers depend on the list, the loader on both: no file depends on one that depends on
+ * it. */
 #pragma once
 
 #include <stddef.h>
@@ -26,6 +28,9 @@ int kd_keylist_add(kd_keylist_t *list, const char *file, kd_mark_t mark, char *n
 
 /* Deinit every key and free the list. */
 void kd_keylist_free(kd_keylist_t *list);
+
+/* Wipe a secret and free it (NULL is fine). */
+void kd_tsig_secret_free(char *secret);
 
 /* Parse BIND key statements (tsig-keygen output) into list. */
 int kd_tsig_parse_bind(const char *file, const char *buf, size_t len, kd_keylist_t *list,

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "dns/addr.h"
+#include "dns/lookup.h"
 #include "dns/query.h"
 #include "publisher/rr.h"
 

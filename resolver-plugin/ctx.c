@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dns/array.h"
 #include "resolver-plugin/cand.h"
@@ -51,37 +50,6 @@ KMSL_API const char *kmsl_reason_str(kmsl_reason_t reason)
 	case KMSL_REASON_ERROR: return "error";
 	}
 	return "error";
-}
-
-char *kmsl_default_state_path(void)
-{
-	char *path = NULL;
-	if (geteuid() == 0) {
-		if (asprintf(&path, "%s/cache/kmsdns/locate.state", LOCALSTATEDIR) < 0)
-			return NULL;
-		return path;
-	}
-	/* secure_getenv: a setuid program must not write where its caller says. */
-	const char *xdg = secure_getenv("XDG_CACHE_HOME");
-	const char *home = secure_getenv("HOME");
-	int r = -1;
-	if (xdg != NULL && xdg[0] == '/')
-		r = asprintf(&path, "%s/kmsdns/locate.state", xdg);
-	else if (home != NULL && home[0] == '/')
-		r = asprintf(&path, "%s/.cache/kmsdns/locate.state", home);
-	return r < 0 ? NULL : path;
-}
-
-void kmsl_opts_deinit(kmsl_opts_t *o)
-{
-	free(o->static_host);
-	free(o->lookup_domain);
-	for (size_t i = 0; i < o->ndomains; i++)
-		free(o->domains[i].name);
-	free(o->domains);
-	free(o->servers);
-	free(o->state_path);
-	memset(o, 0, sizeof(*o));
 }
 
 void kmsl_ctx_warn(kmsl_ctx_t *ctx, const char *msg)

@@ -3,7 +3,6 @@
 
 #include "resolver-plugin/discover.h"
 
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,24 +47,8 @@ static void additional_addrs(const ldns_pkt *pkt, const ldns_rdf *target, kmsl_c
 		if ((t != LDNS_RR_TYPE_A && t != LDNS_RR_TYPE_AAAA) || ldns_rr_rd_count(rr) != 1 ||
 		    ldns_dname_compare(ldns_rr_owner(rr), target) != 0)
 			continue;
-		ldns_rdf *rd = ldns_rr_rdf(rr, 0);
-		kd_addr_t *a = &c->addrs[c->naddrs];
-		memset(a, 0, sizeof(*a));
-		if (t == LDNS_RR_TYPE_A && ldns_rdf_size(rd) == 4) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&a->ss;
-			sin->sin_family = AF_INET;
-			memcpy(&sin->sin_addr, ldns_rdf_data(rd), 4);
-			a->len = sizeof(*sin);
-		} else if (t == LDNS_RR_TYPE_AAAA && ldns_rdf_size(rd) == 16) {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->ss;
-			sin6->sin6_family = AF_INET6;
-			memcpy(&sin6->sin6_addr, ldns_rdf_data(rd), 16);
-			a->len = sizeof(*sin6);
-		} else {
-			continue;
-		}
-		kd_addr_set_port(a, c->port);
-		c->naddrs++;
+		if (kd_addr_from_rdf(ldns_rr_rdf(rr, 0), c->port, &c->addrs[c->naddrs]) == 0)
+			c->naddrs++;
 	}
 }
 

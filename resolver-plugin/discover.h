@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/lookup.h"
 #include "dns/query.h"
 #include "dns/resolvconf.h"
 #include "resolver-plugin/ctx.h"

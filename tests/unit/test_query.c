@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "dns/lookup.h"
 #include "dns/query.h"
 
 /* ---- kd_soa_zone on constructed answers ---- */
@@ -498,6 +499,28 @@ static void test_resolve_addrs(void **state)
 	assert_int_equal(n, 99);
 }
 
+static void test_addr_from_rdf(void **state)
+{
+	kd_addr_t a;
+	char buf[KD_ADDR_STRLEN];
+	ldns_rdf *v4 = NULL, *v6 = NULL, *name = NULL;
+	assert_int_equal(ldns_str2rdf_a(&v4, "192.0.2.7"), LDNS_STATUS_OK);
+	assert_int_equal(ldns_str2rdf_aaaa(&v6, "2001:db8::7"), LDNS_STATUS_OK);
+	assert_int_equal(ldns_str2rdf_dname(&name, "kms.example.test."), LDNS_STATUS_OK);
+	assert_int_equal(kd_addr_from_rdf(v4, 1688, &a), 0);
+	kd_addr_str(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.7@1688");
+	assert_int_equal(kd_addr_from_rdf(v6, 53, &a), 0);
+	kd_addr_str(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8::7@53");
+	assert_int_equal(kd_addr_from_rdf(name, 53, &a), -1);
+	kd_addr_str(&a, buf, sizeof(buf));
+	assert_string_equal(buf, "2001:db8::7@53"); /* untouched */
+	ldns_rdf_deep_free(v4);
+	ldns_rdf_deep_free(v6);
+	ldns_rdf_deep_free(name);
+}
+
 static void test_query_bad_name(void **state)
 {
 	kd_addr_t server;
@@ -514,7 +537,7 @@ int main(void)
 	        cmocka_unit_test(test_soa_zone),          cmocka_unit_test(test_query_bad_name),
 	        cmocka_unit_test(test_query_udp_tcp),     cmocka_unit_test(test_query_checks),
 	        cmocka_unit_test(test_query_next_server), cmocka_unit_test(test_find_zone),
-	        cmocka_unit_test(test_resolve_addrs),
+	        cmocka_unit_test(test_resolve_addrs),     cmocka_unit_test(test_addr_from_rdf),
 	};
 	return cmocka_run_group_tests(tests, fake_setup, fake_teardown);
 }

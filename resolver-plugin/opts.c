@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "resolver-plugin/ctx.h"
+#include "resolver-plugin/opts.h"
 
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "dns/dname.h"
 #include "dns/schema.h"
-#include "resolver-plugin/cand.h"
 
 /* The YAML file as the loader fills it; converted into kmsl_opts_t afterwards. */
 typedef struct {
@@ -135,6 +136,37 @@ static const kd_schema_t conf_schema[] = {
         {.key = "state", .type = KD_T_STR, .offset = offsetof(conf_t, state), .check = check_state},
         {.key = NULL},
 };
+
+char *kmsl_default_state_path(void)
+{
+	char *path = NULL;
+	if (geteuid() == 0) {
+		if (asprintf(&path, "%s/cache/kmsdns/locate.state", LOCALSTATEDIR) < 0)
+			return NULL;
+		return path;
+	}
+	/* secure_getenv: a setuid program must not write where its caller says. */
+	const char *xdg = secure_getenv("XDG_CACHE_HOME");
+	const char *home = secure_getenv("HOME");
+	int r = -1;
+	if (xdg != NULL && xdg[0] == '/')
+		r = asprintf(&path, "%s/kmsdns/locate.state", xdg);
+	else if (home != NULL && home[0] == '/')
+		r = asprintf(&path, "%s/.cache/kmsdns/locate.state", home);
+	return r < 0 ? NULL : path;
+}
+
+void kmsl_opts_deinit(kmsl_opts_t *o)
+{
+	free(o->static_host);
+	free(o->lookup_domain);
+	for (size_t i = 0; i < o->ndomains; i++)
+		free(o->domains[i].name);
+	free(o->domains);
+	free(o->servers);
+	free(o->state_path);
+	memset(o, 0, sizeof(*o));
+}
 
 /* The loaded values were checked by the schema, so conversions here cannot fail on syntax. */
 static kmsl_err_t conf_to_opts(const conf_t *c, kmsl_opts_t *o)

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Lookups built on dns/query: the zone that holds a name (SOA walk), the addresses of a host
+ * (A and AAAA, CNAMEs inside the answer followed) and address records as socket addresses.
+ * libknot-free. */
+#pragma once
+
+#include <ldns/ldns.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dns/addr.h"
+#include "dns/error.h"
+#include "dns/query.h"
+
+/* Find the zone that holds name by SOA queries walking up from name (the SOA owner in the
+ * answer or authority section). Sets *zone_out (heap, lower-case, absolute) and, if mname_out
+ * != NULL, the SOA MNAME (heap, lower-case, absolute). KD_ERCODE if a server answers with an
+ * rcode other than NOERROR/NXDOMAIN, KD_ENOENT if no SOA is found up to the root. */
+kd_err_t kd_find_zone(const kd_query_opts_t *opts, const char *name, char **zone_out,
+                      char **mname_out);
+
+/* The zone and MNAME from one answer to an SOA query for qname (the pure part of
+ * kd_find_zone): the owner of an SOA in the answer section, or in the authority section of an
+ * NXDOMAIN/NODATA answer, if that owner is qname or one of its ancestors. Returns KD_OK,
+ * KD_ENOENT when the answer names no such SOA (ask the parent), KD_ERCODE for an rcode other
+ * than NOERROR/NXDOMAIN. Outputs as for kd_find_zone, untouched on failure. */
+kd_err_t kd_soa_zone(const ldns_pkt *answer, const char *qname, char **zone_out, char **mname_out);
+
+/* Resolve a host name's A and AAAA records with direct queries (never getaddrinfo); an IP
+ * literal is returned as is. Appends up to max addresses with the given port to out, A records
+ * first, following CNAMEs inside the answer; returns the count in *n_out. KD_ENOENT when the
+ * name has no address, else the error of the failed queries. */
+kd_err_t kd_resolve_addrs(const kd_query_opts_t *opts, const char *host, uint16_t port,
+                          kd_addr_t *out, size_t max, size_t *n_out);
+
+/* The address of an A or AAAA rdf with port into out. Returns 0, or -1 when rdf is neither (out
+ * untouched). */
+int kd_addr_from_rdf(const ldns_rdf *rdf, uint16_t port, kd_addr_t *out);
