@@ -42,6 +42,9 @@ EOF
 export PKG_CONFIG_PATH=$p/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$root
 # A sanitizer build's library needs the program linked with the same runtime.
 san=$(sed -n "s/^SAN_LDFLAGS='\(.*\)'$/\1/p" "$abs_top_builddir/config.log")
+# libkmslocate links ldns and libyaml: a static link needs them, so the .pc names them.
+req=$(pkg-config --print-requires-private kmslocate | tr '\n' ' ')
+t_assert_eq "$req" "ldns yaml-0.1 " "Requires.private of kmslocate.pc"
 # shellcheck disable=SC2046,SC2086
 cc -Wall -Werror $san -o "$T/use" "$T/use.c" $(pkg-config --cflags --libs kmslocate) 2>"$T/cc.log" ||
 	t_fail "building against the installed library failed: $(cat "$T/cc.log")"
