@@ -92,21 +92,12 @@ static int run_check(walk_t *w, const kd_schema_t *row, const void *field, kd_ma
 	return -1;
 }
 
-static void free_strlist(char ***list, size_t *count)
-{
-	for (size_t i = 0; i < *count; i++)
-		free((*list)[i]);
-	free(*list);
-	*list = NULL;
-	*count = 0;
-}
-
 /* Start a list of n items in the row's field, replacing a default. */
 static int strlist_alloc(const kd_schema_t *row, void *base, size_t n)
 {
 	char ***list = field_at(base, row->offset);
 	size_t *count = field_at(base, row->count_offset);
-	free_strlist(list, count);
+	kd_schema_drop_strlist(row, list, count, free);
 	if (n == 0)
 		return 0;
 	*list = calloc(n, sizeof(char *));
@@ -131,7 +122,7 @@ static int set_value(walk_t *w, const kd_schema_t *row, void *base, const char *
 		char *copy = strdup(text);
 		if (copy == NULL)
 			goto nomem;
-		free(*(char **)field);
+		kd_schema_drop_str(row, *(char **)field, free);
 		*(char **)field = copy;
 		return 0;
 	}
@@ -332,6 +323,33 @@ out:
 	return ret;
 }
 
+/* libyaml keeps copies of the text (the input buffers, the values of events and nodes) and
+ * frees them without wiping: wipe them first, they may hold secrets. */
+static void parser_delete(yaml_parser_t *p)
+{
+	if (p->raw_buffer.start != NULL)
+		explicit_bzero(p->raw_buffer.start,
+		               (size_t)(p->raw_buffer.end - p->raw_buffer.start));
+	if (p->buffer.start != NULL)
+		explicit_bzero(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
+	yaml_parser_delete(p);
+}
+
+static void event_delete(yaml_event_t *ev)
+{
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.value != NULL)
+		explicit_bzero(ev->data.scalar.value, ev->data.scalar.length);
+	yaml_event_delete(ev);
+}
+
+static void document_delete(yaml_document_t *doc)
+{
+	for (yaml_node_t *n = doc->nodes.start; n != NULL && n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE && n->data.scalar.value != NULL)
+			explicit_bzero(n->data.scalar.value, n->data.scalar.length);
+	yaml_document_delete(doc);
+}
+
 /* The event pass reports syntax errors with libyaml's position and rejects aliases (a shared
  * node would be loaded twice, and alias bombs grow exponentially). */
 static int check_events(walk_t *w, const char *buf, size_t len)
@@ -362,7 +380,7 @@ static int check_events(walk_t *w, const char *buf, size_t len)
 		kd_mark_t m = {(unsigned)ev.start_mark.line + 1,
 		               (unsigned)ev.start_mark.column + 1};
 		yaml_event_type_t type = ev.type;
-		yaml_event_delete(&ev);
+		event_delete(&ev);
 		if (type == YAML_ALIAS_EVENT) {
 			kd_error_set(w->err, w->name, m, "YAML aliases are not supported");
 			break;
@@ -376,7 +394,7 @@ static int check_events(walk_t *w, const char *buf, size_t len)
 			break;
 		}
 	}
-	yaml_parser_delete(&parser);
+	parser_delete(&parser);
 	return ret;
 }
 
@@ -392,7 +410,7 @@ static int load_doc(walk_t *w, const kd_schema_t *schema, const char *buf, size_
 	if (!yaml_parser_load(&parser, &doc)) {
 		kd_error_set(w->err, w->name, (kd_mark_t){0, 0}, "failed to load YAML (%s)",
 		             parser.problem != NULL ? parser.problem : "out of memory");
-		yaml_parser_delete(&parser);
+		parser_delete(&parser);
 		return -1;
 	}
 	w->doc = &doc;
@@ -409,8 +427,8 @@ static int load_doc(walk_t *w, const kd_schema_t *schema, const char *buf, size_
 		}
 	}
 	w->doc = NULL;
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
+	document_delete(&doc);
+	parser_delete(&parser);
 	return ret;
 }
 
@@ -436,32 +454,7 @@ int kd_schema_load_file(const kd_schema_t *schema, const char *path, void *out, 
 		return -1;
 	}
 	int ret = kd_schema_load_buf(schema, path, buf, len, out, err);
+	explicit_bzero(buf, len); /* configuration files may hold secrets */
 	free(buf);
 	return ret;
-}
-
-void kd_schema_free(const kd_schema_t *schema, void *obj)
-{
-	for (const kd_schema_t *row = schema; row->key != NULL; row++) {
-		void *field = field_at(obj, row->offset);
-		switch (row->type) {
-		case KD_T_STR:
-			free(*(char **)field);
-			*(char **)field = NULL;
-			break;
-		case KD_T_STRLIST: free_strlist(field, field_at(obj, row->count_offset)); break;
-		case KD_T_SEQ: {
-			char **array = field;
-			size_t *count = field_at(obj, row->count_offset);
-			for (size_t i = 0; *array != NULL && i < *count; i++)
-				kd_schema_free(row->sub, *array + i * row->elem_size);
-			free(*array);
-			*array = NULL;
-			*count = 0;
-			break;
-		}
-		case KD_T_MAP: kd_schema_free(row->sub, field); break;
-		default: break;
-		}
-	}
 }

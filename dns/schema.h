@@ -29,6 +29,8 @@ typedef enum {
 
 enum {
 	KD_F_REQUIRED = 1 << 0, /* missing key is an error */
+	KD_F_SECRET = 1 << 1,   /* STR, STRLIST: overwritten with zero bytes before it is freed
+	                         * (also when a later value replaces it); never printed */
 };
 
 typedef struct kd_schema kd_schema_t;
@@ -60,17 +62,28 @@ typedef struct {
 
 /* Load YAML text from a file into out (zeroed by the caller or fully written by this call:
  * defaults are applied first). On failure returns -1, fills err, and frees what it allocated
- * in out. An empty document applies the defaults only. A key with no value ("key:", "~")
- * means an empty list for STRLIST/SEQ, the defaults for MAP, and is an error for scalars.
- * Aliases and more than one document are rejected. Files are limited to 1 MiB. */
+ * in out. The copies of the text this makes on the way (file buffer, libyaml's buffers, events
+ * and nodes) are wiped before they are freed. An empty document applies the defaults only. A key
+ * with no value ("key:", "~") means an empty list for STRLIST/SEQ, the defaults for MAP, and is an
+ * error for scalars. Aliases and more than one document are rejected. Files are limited to 1 MiB.
+ */
 int kd_schema_load_file(const kd_schema_t *schema, const char *path, void *out, kd_error_t *err);
 
 /* The same from a buffer; name is shown in errors in place of the file name. */
 int kd_schema_load_buf(const kd_schema_t *schema, const char *name, const char *buf, size_t len,
                        void *out, kd_error_t *err);
 
-/* Free everything the loader allocated in obj (strings, lists, sequences, recursively). */
+/* Free everything the loader allocated in obj (strings, lists, sequences, recursively), wiping
+ * every KD_F_SECRET value before its memory is released. */
 void kd_schema_free(const kd_schema_t *schema, void *obj);
+
+/* kd_schema_free with release in place of free() for every block (a test can look at each block
+ * as it is released). */
+void kd_schema_free_with(const kd_schema_t *schema, void *obj, void (*release)(void *));
+
+/* Overwrite every KD_F_SECRET value in obj with zero bytes, recursively (the wipe step of
+ * kd_schema_free); the strings stay allocated and read as "". */
+void kd_schema_wipe(const kd_schema_t *schema, void *obj);
 
 /* Parse a duration ("250ms", "3s", "5m", "1h", "1d", bare number = seconds) to milliseconds. */
 int kd_parse_duration(const char *text, uint64_t *ms_out);

@@ -30,7 +30,7 @@ static const kd_schema_t knot_key_schema[] = {
         {.key = "secret",
          .type = KD_T_STR,
          .offset = offsetof(knot_key_t, secret),
-         .flags = KD_F_REQUIRED,
+         .flags = KD_F_REQUIRED | KD_F_SECRET,
          .check = kd_check_tsig_secret},
         {.key = "", .type = KD_T_MARK, .offset = offsetof(knot_key_t, mark)},
         {.key = NULL},
@@ -64,10 +64,6 @@ int kd_tsig_parse_knot(const char *file, const char *buf, size_t len, kd_keylist
 		if (ret != 0)
 			break;
 	}
-	for (size_t i = 0; i < kf.n; i++) {
-		kd_tsig_secret_free(kf.keys[i].secret);
-		kf.keys[i].secret = NULL;
-	}
-	kd_schema_free(knot_file_schema, &kf);
+	kd_schema_free(knot_file_schema, &kf); /* wipes the secrets not handed over */
 	return ret;
 }

@@ -33,6 +33,7 @@ static const kd_schema_t key_schema[] = {
         {.key = "secret",
          .type = KD_T_STR,
          .offset = F(pub_key_conf_t, secret),
+         .flags = KD_F_SECRET,
          .check = kd_check_tsig_secret},
         {.key = "file", .type = KD_T_STR, .offset = F(pub_key_conf_t, file)},
         {.key = "", .type = KD_T_MARK, .offset = F(pub_key_conf_t, mark)},

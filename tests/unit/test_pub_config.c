@@ -60,6 +60,21 @@ static void test_defaults(void **state)
 	pub_config_free(c);
 }
 
+/* The key secret is a KD_F_SECRET field: pub_config_free's schema free wipes it. */
+static void test_secret_wiped(void **state)
+{
+	pub_config_t *c = load_ok(BASE);
+	char *raw = c->raw.keys[0].secret;
+	size_t len = strlen(raw);
+	assert_string_equal(raw, "c2VjcmV0LXNlY3JldA==");
+	kd_schema_wipe(pub_config_schema, &c->raw);
+	for (size_t i = 0; i < len; i++)
+		assert_int_equal(raw[i], 0);
+	assert_string_equal(c->keys[0].secret_b64,
+	                    "c2VjcmV0LXNlY3JldA=="); /* the loaded key's own copy */
+	pub_config_free(c);
+}
+
 static void test_every_key(void **state)
 {
 	const char *text = "keys:\n"
@@ -212,9 +227,8 @@ static void test_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_defaults),
-	        cmocka_unit_test(test_every_key),
-	        cmocka_unit_test(test_key_files),
+	        cmocka_unit_test(test_defaults),  cmocka_unit_test(test_secret_wiped),
+	        cmocka_unit_test(test_every_key), cmocka_unit_test(test_key_files),
 	        cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
