@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* A position in a YAML file, 1-based. line 0 = not from a file (a default). */
 typedef struct {
@@ -87,6 +88,15 @@ void kd_schema_wipe(const kd_schema_t *schema, void *obj);
 
 /* Parse a duration ("250ms", "3s", "5m", "1h", "1d", bare number = seconds) to milliseconds. */
 int kd_parse_duration(const char *text, uint64_t *ms_out);
+
+/* Write a duration in the largest unit that divides it exactly: 90000 -> "90s", 300000 -> "5m",
+ * 250 -> "250ms", 0 -> "0s". */
+void kd_format_duration(uint64_t ms, char *buf, size_t len);
+
+/* Print obj as the YAML the schema reads: every key with its value, defaults included; a key
+ * whose string is unset is left out, and a KD_F_SECRET value is shown as <hidden>. What is
+ * printed loads back into the same values (secrets aside). */
+void kd_schema_print(FILE *out, const kd_schema_t *schema, const void *obj);
 
 /* Format an error with a position: "name:line:column: fmt..." (used by callers that validate
  * cross-references after loading). */

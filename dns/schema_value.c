@@ -35,8 +35,7 @@ int kd_parse_duration(const char *text, uint64_t *ms_out)
 	return -1;
 }
 
-/* The largest unit that divides ms exactly: 90000 -> "90s", 300000 -> "5m". */
-static void format_duration(uint64_t ms, char *buf, size_t len)
+void kd_format_duration(uint64_t ms, char *buf, size_t len)
 {
 	static const struct {
 		const char *unit;
@@ -55,7 +54,7 @@ static void format_duration(uint64_t ms, char *buf, size_t len)
 static void format_value(const kd_schema_t *row, uint64_t v, char *buf, size_t len)
 {
 	if (row->type == KD_T_DURATION)
-		format_duration(v, buf, len);
+		kd_format_duration(v, buf, len);
 	else
 		snprintf(buf, len, "%llu", (unsigned long long)v);
 }

@@ -413,6 +413,13 @@ void pub_config_free(pub_config_t *conf)
 	free(conf);
 }
 
+void pub_config_print(FILE *out, const pub_config_t *conf)
+{
+	fprintf(out, "# effective configuration of %s (defaults filled in, secrets hidden)\n",
+	        conf->path);
+	kd_schema_print(out, pub_config_schema, &conf->raw);
+}
+
 const pub_zone_t *pub_config_zone_for(const pub_config_t *conf, const char *name)
 {
 	const pub_zone_t *best = NULL;

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dns/addr.h"
 #include "dns/schema.h"
@@ -98,6 +99,10 @@ int pub_config_load_buf(const char *name, const char *buf, size_t len, pub_confi
                         kd_error_t *err);
 
 void pub_config_free(pub_config_t *conf);
+
+/* Print the effective configuration as YAML: every key, defaults filled in, secrets shown as
+ * <hidden> (kd_schema_print). */
+void pub_config_print(FILE *out, const pub_config_t *conf);
 
 /* The configured zone holding name (longest suffix match), or NULL. */
 const pub_zone_t *pub_config_zone_for(const pub_config_t *conf, const char *name);

@@ -122,6 +122,8 @@ int pub_run(const pub_run_opts_t *opts)
 	}
 	if (opts->mode == PUB_RUN_CHECK) {
 		printf("%s: configuration OK\n", opts->config_path);
+		if (opts->verbose)
+			pub_config_print(stdout, conf);
 		pub_config_free(conf);
 		return 0;
 	}

@@ -16,6 +16,7 @@ typedef struct {
 	const char *config_path;
 	pub_run_mode_t mode;
 	bool dry_run;
+	bool verbose; /* -v: PUB_RUN_CHECK also prints the effective configuration */
 } pub_run_opts_t;
 
 /* Load the configuration and run the mode. Returns the exit code: 0 success, 1 some zone

@@ -10,7 +10,7 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: kms-publisher [-c FILE] [--check-config] [--once] [--withdraw] "
+	fprintf(out, "usage: kms-publisher [-c FILE] [-n|--check-config] [--once] [--withdraw] "
 	             "[--dry-run] [-v|-q] [--version]\n");
 }
 
@@ -31,9 +31,10 @@ int main(int argc, char **argv)
 	};
 	pub_run_opts_t o = {.config_path = SYSCONFDIR "/kmsdns/publisher.yaml"};
 	int level = KD_LOG_INFO, modes = 0, c;
-	while ((c = getopt_long(argc, argv, "c:vqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nvqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config_path = optarg; break;
+		case 'n': /* as unwind -n */
 		case O_CHECK:
 			o.mode = PUB_RUN_CHECK;
 			modes++;
@@ -64,5 +65,6 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	kd_log_init("kms-publisher", level);
+	o.verbose = level == KD_LOG_DEBUG;
 	return pub_run(&o);
 }

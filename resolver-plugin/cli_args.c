@@ -19,10 +19,19 @@ static void usage(FILE *f)
 	fprintf(f, "usage: kms-locate [-c FILE] [-d DOMAIN]... [-s SERVER[@PORT]]... "
 	           "[--static HOST[:PORT]]\n"
 	           "                  [--all] [--json] [--probe rpc|tcp|none] [--seed N]\n"
-	           "                  [--state FILE | --no-state] [-v]\n");
+	           "                  [--state FILE | --no-state] [-v] [--version]\n");
 }
 
-enum { OPT_STATIC = 256, OPT_ALL, OPT_JSON, OPT_PROBE, OPT_SEED, OPT_STATE, OPT_NO_STATE };
+enum {
+	OPT_STATIC = 256,
+	OPT_ALL,
+	OPT_JSON,
+	OPT_PROBE,
+	OPT_SEED,
+	OPT_STATE,
+	OPT_NO_STATE,
+	OPT_VERSION
+};
 
 static const struct option long_opts[] = {
         {"config", required_argument, NULL, 'c'},
@@ -36,6 +45,7 @@ static const struct option long_opts[] = {
         {"state", required_argument, NULL, OPT_STATE},
         {"no-state", no_argument, NULL, OPT_NO_STATE},
         {"verbose", no_argument, NULL, 'v'},
+        {"version", no_argument, NULL, OPT_VERSION},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
 };
@@ -64,6 +74,7 @@ static int parse(int argc, char **argv, cli_t *cli, args_t *a)
 		case 's': a->servers[a->nservers++] = optarg; break;
 		case 'v': cli->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
+		case OPT_VERSION: printf("kms-locate %s\n", PACKAGE_VERSION); exit(0);
 		case OPT_STATIC: a->static_host = optarg; break;
 		case OPT_ALL: cli->all = true; break;
 		case OPT_JSON: cli->json = true; break;

@@ -69,4 +69,6 @@ loc_run badstatic --static "kms:99999"
 loc_expect badstatic 2
 loc_run extra --static 127.0.0.31 surplus
 loc_expect extra 2
+loc_run version --version
+loc_expect version 0 "kms-locate $(sed -n "s/^PACKAGE_VERSION='\(.*\)'$/\1/p" "$abs_top_builddir/config.log")"
 exit 0

@@ -226,6 +226,67 @@ static void test_full(void **state)
 	kd_schema_free(cfg_schema, &cfg); /* a second free is harmless */
 }
 
+/* kd_schema_print writes what the loader reads back: defaults filled in, same values. */
+static void test_print_round_trip(void **state)
+{
+	const char *yaml = "state: /tmp/s\n"
+	                   "withdraw: off\n"
+	                   "interval: 1500ms\n"
+	                   "transport: UDP\n"
+	                   "servers: [192.0.2.1@53, \"::1\", null, \"a \\\"b\"]\n"
+	                   "hosts:\n"
+	                   "  - name: kms1.example.test\n"
+	                   "    addresses: 192.0.2.10\n"
+	                   "  - name: kms2\n"
+	                   "    port: 1700\n"
+	                   "    addresses: [2001:db8::11]\n";
+	const char *want = "state: /tmp/s\n"
+	                   "ttl: 600\n"
+	                   "withdraw: false\n"
+	                   "interval: 1500ms\n"
+	                   "transport: udp\n"
+	                   "servers: [192.0.2.1@53, \"::1\", \"null\", \"a \\\"b\"]\n"
+	                   "hosts:\n"
+	                   "  - name: kms1.example.test\n"
+	                   "    port: 1688\n"
+	                   "    addresses: [192.0.2.10]\n"
+	                   "  - name: kms2\n"
+	                   "    port: 1700\n"
+	                   "    addresses: [\"2001:db8::11\"]\n"
+	                   "sub:\n"
+	                   "  timeout: 3s\n"
+	                   "  label: lbl\n";
+	cfg_t cfg, again;
+	kd_error_t err = {""};
+	if (load(yaml, &cfg, &err) != 0)
+		fail_msg("%s", err.msg);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	kd_schema_print(f, cfg_schema, &cfg);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text, want);
+	if (load(text, &again, &err) != 0)
+		fail_msg("printed text does not load: %s\n%s", err.msg, text);
+	assert_string_equal(again.servers[2], "null");
+	assert_string_equal(again.servers[3], "a \"b");
+	assert_int_equal(again.hosts[1].port, 1700);
+	assert_string_equal(again.hosts[1].addrs[0], "2001:db8::11");
+	assert_int_equal(again.interval, 1500);
+	assert_int_equal(again.transport, 1);
+	char *text2 = NULL;
+	f = open_memstream(&text2, &len);
+	assert_non_null(f);
+	kd_schema_print(f, cfg_schema, &again);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text2, text);
+	free(text);
+	free(text2);
+	kd_schema_free(cfg_schema, &cfg);
+	kd_schema_free(cfg_schema, &again);
+}
+
 static void test_lists_empty_and_null(void **state)
 {
 	cfg_t cfg;
@@ -447,6 +508,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_defaults),
 	        cmocka_unit_test(test_full),
+	        cmocka_unit_test(test_print_round_trip),
 	        cmocka_unit_test(test_lists_empty_and_null),
 	        cmocka_unit_test(test_scalar_values),
 	        cmocka_unit_test(test_parse_duration),

@@ -141,11 +141,32 @@ static void test_free_wipes_first(void **state)
 	assert_null(c.keys);
 }
 
+static void test_print_hides(void **state)
+{
+	cfg_t c;
+	load(&c);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	kd_schema_print(f, cfg_schema, &c);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(text, "label: visible-label\n"
+	                          "token: <hidden>\n"
+	                          "pins: [<hidden>, <hidden>]\n"
+	                          "keys:\n"
+	                          "  - name: k1\n"
+	                          "    secret: <hidden>\n");
+	free(text);
+	kd_schema_free(cfg_schema, &c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_wipe),
 	        cmocka_unit_test(test_free_wipes_first),
+	        cmocka_unit_test(test_print_hides),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
