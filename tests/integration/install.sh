@@ -17,6 +17,12 @@ for f in bin/kms-locate sbin/kms-publisher include/kmslocate.h lib/pkgconfig/kms
 	share/man/man5/publisher.yaml.5 share/man/man8/kms-publisher.8; do
 	[ -e "$p/$f" ] || t_fail "not installed: $prefix/$f"
 done
+# The installed pages name the paths of this build, nothing is left to fill in.
+sysconfdir=$(sed -n "s/^sysconfdir='\(.*\)'$/\1/p" "$abs_top_builddir/config.log")
+sysconfdir=${sysconfdir//\$\{prefix\}/$prefix}
+t_assert_contains "$p/share/man/man8/kms-publisher.8" "$sysconfdir/kmsdns/publisher.yaml"
+t_assert_contains "$p/share/man/man5/locate.yaml.5" "$sysconfdir/kmsdns/locate.yaml"
+! grep -n '@[a-z]*@' "$p"/share/man/man*/* || t_fail "a man page has a path left to fill in"
 [ "$(ls "$p/include")" = kmslocate.h ] || t_fail "headers other than kmslocate.h installed: $(ls "$p/include")"
 soname=$(objdump -p "$p/lib/libkmslocate.so" | awk '/SONAME/ {print $2}')
 t_assert_eq "$soname" "libkmslocate.so.0" "soname"
