@@ -55,6 +55,11 @@ static kd_err_t parse_reply(const uint8_t *buf, size_t len, const ldns_pkt *q, l
 	return KD_OK;
 }
 
+kd_err_t kd_reply_parse(const uint8_t *buf, size_t len, const ldns_pkt *query, ldns_pkt **out)
+{
+	return parse_reply(buf, len, query, out);
+}
+
 /* The transport's check: a datagram that does not answer the question is not the answer. */
 static kd_reply_t check_reply(const uint8_t *msg, size_t len, void *arg)
 {
@@ -97,6 +102,19 @@ static kd_err_t build_query(const char *name, ldns_rr_type type, bool rd, query_
 		return KD_ENOMEM;
 	}
 	q->pkt = pkt;
+	return KD_OK;
+}
+
+kd_err_t kd_query_build(const char *name, ldns_rr_type type, bool rd, ldns_pkt **pkt,
+                        uint8_t **wire, size_t *len)
+{
+	query_t q = {NULL, NULL, 0, 0};
+	kd_err_t ret = build_query(name, type, rd, &q);
+	if (ret != KD_OK)
+		return ret;
+	*pkt = q.pkt;
+	*wire = q.wire;
+	*len = q.len;
 	return KD_OK;
 }
 

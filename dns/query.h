@@ -32,6 +32,17 @@ typedef struct {
 kd_err_t kd_query(const kd_query_opts_t *opts, const char *name, ldns_rr_type type,
                   ldns_pkt **answer, kd_addr_t *from);
 
+/* The query kd_query sends for name/type/IN (absolute name, EDNS 1232, a random ID, RD when rd),
+ * for callers that carry it themselves (dns/qengine). *pkt (ldns_pkt_free) and *wire (free) are
+ * the caller's; outputs untouched on failure (KD_EINVAL for a bad name, KD_ENOMEM). */
+kd_err_t kd_query_build(const char *name, ldns_rr_type type, bool rd, ldns_pkt **pkt,
+                        uint8_t **wire, size_t *len);
+
+/* Parse a reply and check that it answers query (QR, opcode QUERY, the same question; an error
+ * rcode may come without the question). KD_OK with *out (ldns_pkt_free), KD_EMALFORMED or
+ * KD_EMISMATCH. */
+kd_err_t kd_reply_parse(const uint8_t *buf, size_t len, const ldns_pkt *query, ldns_pkt **out);
+
 /* Signs requests and verifies what answers them (TSIG in the publisher, on libknot). */
 typedef struct {
 	/* Sign msg in place (*len bytes now, room for cap); *req receives what verifying the
