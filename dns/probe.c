@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -39,6 +40,7 @@ typedef struct {
 	kd_probe_kind_t kind;
 	uint64_t delay, timeout, deadline;
 	kd_probe_result_t *results;
+	char (*seen)[KD_PROBE_SEEN_MAX];
 	attempt_t *att;
 	struct pollfd *pfd;
 	size_t *pfd_idx;
@@ -56,6 +58,10 @@ const char *kd_probe_result_str(kd_probe_result_t res)
 	case KD_PROBE_NAK: return "rejected";
 	case KD_PROBE_GARBAGE: return "garbage";
 	case KD_PROBE_CANCELLED: return "cancelled";
+	case KD_PROBE_NOANSWER: return "no answer";
+	case KD_PROBE_RESET: return "reset";
+	case KD_PROBE_UNREACH: return "unreachable";
+	case KD_PROBE_DEADLINE: return "deadline";
 	}
 	return "unknown";
 }
@@ -67,7 +73,39 @@ static uint64_t add_ms(uint64_t t, uint64_t ms)
 
 static kd_probe_result_t errno_result(int err)
 {
-	return err == ETIMEDOUT ? KD_PROBE_TIMEOUT : KD_PROBE_REFUSED;
+	switch (err) {
+	case ETIMEDOUT: return KD_PROBE_NOANSWER;
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENETDOWN:
+	case EHOSTDOWN: return KD_PROBE_UNREACH;
+	case ECONNRESET:
+	case EPIPE:
+	case ECONNABORTED: return KD_PROBE_RESET;
+	default: return KD_PROBE_REFUSED;
+	}
+}
+
+/* What a peer that is not a KMS host said: the printable start of its first line. */
+static void remember_seen(race_t *r, size_t i, kd_probe_result_t res)
+{
+	if (r->seen == NULL)
+		return;
+	char *out = r->seen[i];
+	attempt_t *a = &r->att[i];
+	if (res == KD_PROBE_NAK) {
+		snprintf(out, KD_PROBE_SEEN_MAX, "%s",
+		         a->got >= 3 && a->rx[2] == 13 ? "bind_nak" : "bind_ack rejecting KMS");
+		return;
+	}
+	size_t n = 0;
+	for (size_t k = 0; k < a->got && n + 1 < KD_PROBE_SEEN_MAX; k++) {
+		unsigned char ch = a->rx[k];
+		if (ch == '\r' || ch == '\n')
+			break;
+		out[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '.';
+	}
+	out[n] = '\0';
 }
 
 /* End an attempt; the winner's socket is kept open. */
@@ -121,13 +159,20 @@ static void attempt_read(race_t *r, size_t i)
 			attempt_end(r, i, errno_result(errno));
 		return;
 	}
+	if (got == 0 && a->got == 0) { /* closed without a word */
+		attempt_end(r, i, KD_PROBE_RESET);
+		return;
+	}
 	a->got += (size_t)got;
 	int need_more = 0;
 	kd_probe_result_t res = kd_rpc_bind_judge(a->rx, a->got, &need_more);
-	if (!need_more)
-		attempt_end(r, i, res);
-	else if (got == 0 || a->got == KD_RPC_MAX_FRAG) /* closed before a whole reply */
-		attempt_end(r, i, KD_PROBE_GARBAGE);
+	if (need_more && (got == 0 || a->got == KD_RPC_MAX_FRAG)) /* closed before a whole reply */
+		res = KD_PROBE_GARBAGE;
+	else if (need_more)
+		return;
+	if (res == KD_PROBE_GARBAGE || res == KD_PROBE_NAK)
+		remember_seen(r, i, res);
+	attempt_end(r, i, res);
 }
 
 /* Advance one attempt after poll() reported activity on its socket. */
@@ -215,13 +260,15 @@ static long race_group(race_t *r, unsigned group)
 	for (;;) {
 		uint64_t now = kd_now_ms();
 		if (now >= r->deadline) {
-			end_running(r, group, KD_PROBE_TIMEOUT);
+			end_running(r, group, KD_PROBE_DEADLINE);
 			return -2;
 		}
 		for (size_t i = 0; i < r->n; i++)
 			if (r->targets[i].group == group && attempt_running(r, i) &&
 			    now >= r->att[i].expires)
-				attempt_end(r, i, KD_PROBE_TIMEOUT);
+				attempt_end(r, i,
+				            r->att[i].st == ST_CONNECTING ? KD_PROBE_NOANSWER
+				                                          : KD_PROBE_TIMEOUT);
 
 		uint64_t wake = r->deadline;
 		size_t np = poll_set(r, group, &wake);
@@ -307,8 +354,11 @@ static long race_run(race_t *r, int *fd_out)
 long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *opts,
              kd_probe_result_t *results, int *fd_out)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		results[i] = KD_PROBE_UNTRIED;
+		if (opts->seen != NULL)
+			opts->seen[i][0] = '\0';
+	}
 	if (n == 0)
 		return -1;
 
@@ -321,6 +371,7 @@ long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *op
 	        .timeout = opts->timeout_ms,
 	        .deadline = add_ms(kd_now_ms(), opts->deadline_ms),
 	        .results = results,
+	        .seen = opts->seen,
 	        .att = calloc(n, sizeof(attempt_t)),
 	        .pfd = calloc(n, sizeof(struct pollfd)),
 	        .pfd_idx = calloc(n, sizeof(size_t)),

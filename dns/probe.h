@@ -19,11 +19,16 @@ typedef enum {
 typedef enum {
 	KD_PROBE_UNTRIED = 0, /* not started (an earlier one won, or the deadline passed) */
 	KD_PROBE_ALIVE,
-	KD_PROBE_REFUSED,   /* connection refused / unreachable */
-	KD_PROBE_TIMEOUT,   /* no connect or no answer within the attempt timeout */
+	KD_PROBE_REFUSED,   /* connection refused */
+	KD_PROBE_TIMEOUT,   /* connected, but no answer to the bind within the attempt timeout */
 	KD_PROBE_NAK,       /* bind_nak, or bind_ack without acceptance */
 	KD_PROBE_GARBAGE,   /* answered something that is not a DCE/RPC bind reply */
 	KD_PROBE_CANCELLED, /* started, then cancelled because another won */
+	KD_PROBE_NOANSWER,  /* the connection was not answered within the attempt timeout (SYNs
+	                     * dropped: a host that is down or filtered) */
+	KD_PROBE_RESET,     /* reset, or closed before a whole answer */
+	KD_PROBE_UNREACH,   /* network or host unreachable */
+	KD_PROBE_DEADLINE,  /* started, then cut short by the overall deadline: says nothing */
 } kd_probe_result_t;
 
 const char *kd_probe_result_str(kd_probe_result_t r);
@@ -48,19 +53,25 @@ typedef struct {
 	unsigned group; /* candidates with equal group race each other; ascending order */
 } kd_race_target_t;
 
+#define KD_PROBE_SEEN_MAX 48
+
 typedef struct {
 	kd_probe_kind_t kind;
 	uint64_t attempt_delay_ms; /* stagger within a group; values below 10 are raised to 10 */
 	uint64_t timeout_ms;  /* per attempt (connect + probe); 0 = bounded by the deadline only */
 	uint64_t deadline_ms; /* whole call; 0 = no overall limit */
+	/* optional, n entries: what a GARBAGE or NAK peer said ("HTTP/1.1 400 Bad Request",
+	 * "SSH-2.0-OpenSSH_9.2p1", "bind_nak"), printable characters of its first line */
+	char (*seen)[KD_PROBE_SEEN_MAX];
 } kd_race_opts_t;
 
 /* Probe targets group by group (ascending group, then index order; the array need not be
- * sorted). Inside a group start the next attempt after attempt_delay_ms
- * without waiting for earlier ones to fail; the first ALIVE wins and the rest are cancelled;
- * the next group starts only when every attempt in this one has failed. results[i] receives
- * each target's outcome. On success returns the winner's index and, if fd_out != NULL, its
- * connected socket (blocking mode, bind already done for RPC; caller closes); with
+ * sorted); an attempt still running when deadline_ms passes ends as DEADLINE, one whose own
+ * timeout_ms passes as NOANSWER while it connects, else as TIMEOUT. Inside a group start the next
+ * attempt after attempt_delay_ms without waiting for earlier ones to fail; the first ALIVE wins and
+ * the rest are cancelled; the next group starts only when every attempt in this one has failed.
+ * results[i] receives each target's outcome. On success returns the winner's index and, if fd_out
+ * != NULL, its connected socket (blocking mode, bind already done for RPC; caller closes); with
  * KD_PROBE_NONE the first target in group order (index 0 for sorted input) wins without a
  * connection and *fd_out = -1. Returns -1 if none is alive (or n == 0, or out of memory);
  * every results[i] is set either way. Thread-safe, no global state, CLOCK_MONOTONIC. */

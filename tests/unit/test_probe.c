@@ -315,7 +315,7 @@ static int hosts_teardown(void **state)
 	return clean == 0 ? 0 : -1; /* every fake exits 0 on SIGTERM */
 }
 
-static const kd_race_opts_t RPC_LONG = {KD_PROBE_RPC, 50, LONG_TIMEOUT_MS, LONG_DEADLINE_MS};
+static const kd_race_opts_t RPC_LONG = {KD_PROBE_RPC, 50, LONG_TIMEOUT_MS, LONG_DEADLINE_MS, NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -362,11 +362,12 @@ static void test_race_single_verdicts(void **state)
 	        {"127.0.0.1", h->p_silence, KD_PROBE_RPC, KD_PROBE_TIMEOUT},
 	        {"127.0.0.1", h->p_closed, KD_PROBE_RPC, KD_PROBE_REFUSED},
 	        {"127.0.0.1", h->p_closed, KD_PROBE_TCP, KD_PROBE_REFUSED},
-	        {"127.0.0.3", h->p_syndrop, KD_PROBE_TCP, KD_PROBE_TIMEOUT},
+	        {"127.0.0.3", h->p_syndrop, KD_PROBE_TCP, KD_PROBE_NOANSWER},
+	        {"127.0.0.3", h->p_syndrop, KD_PROBE_RPC, KD_PROBE_NOANSWER},
 	};
 	for (size_t i = 0; i < N(cases); i++) {
 		kd_race_target_t t = target(cases[i].ip, cases[i].port, 0);
-		kd_race_opts_t o = {cases[i].kind, 50, 300, LONG_DEADLINE_MS};
+		kd_race_opts_t o = {cases[i].kind, 50, 300, LONG_DEADLINE_MS, NULL};
 		print_message("case %zu\n", i);
 		race_expect(&t, 1, &o, cases[i].want == KD_PROBE_ALIVE ? 0 : -1, &cases[i].want);
 	}
@@ -423,7 +424,7 @@ static void test_race_failure_skips_stagger(void **state)
 	        target("127.0.0.1", h->p_garbage, 0),
 	        target("127.0.0.2", h->p_ack2, 0),
 	};
-	kd_race_opts_t o = {KD_PROBE_RPC, 30000, LONG_TIMEOUT_MS, 5000};
+	kd_race_opts_t o = {KD_PROBE_RPC, 30000, LONG_TIMEOUT_MS, 5000, NULL};
 	kd_probe_result_t want[] = {KD_PROBE_REFUSED, KD_PROBE_NAK, KD_PROBE_GARBAGE,
 	                            KD_PROBE_ALIVE};
 	race_expect(t, N(t), &o, 3, want);
@@ -447,7 +448,7 @@ static void test_race_group_order(void **state)
 	/* Group 0 all dead: group 1 follows, in array order. The long stagger makes each start
 	 * wait for the previous failure, so every result is determined. */
 	t[2] = target("127.0.0.1", h->p_reject, 0);
-	kd_race_opts_t o = {KD_PROBE_RPC, 30000, 300, LONG_DEADLINE_MS};
+	kd_race_opts_t o = {KD_PROBE_RPC, 30000, 300, LONG_DEADLINE_MS, NULL};
 	kd_probe_result_t want2[] = {KD_PROBE_ALIVE, KD_PROBE_TIMEOUT, KD_PROBE_NAK,
 	                             KD_PROBE_UNTRIED};
 	race_expect(t, N(t), &o, 0, want2);
@@ -461,13 +462,14 @@ static void test_race_all_dead(void **state)
 	        target("127.0.0.3", h->p_syndrop, 1), target("127.0.0.1", h->p_nak, 1),
 	        target("127.0.0.1", h->p_garbage, 2), target("127.0.0.1", h->p_reject, 2),
 	};
-	kd_race_opts_t o = {KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS};
-	kd_probe_result_t want[] = {KD_PROBE_REFUSED, KD_PROBE_TIMEOUT, KD_PROBE_TIMEOUT,
+	kd_race_opts_t o = {KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS, NULL};
+	kd_probe_result_t want[] = {KD_PROBE_REFUSED, KD_PROBE_TIMEOUT, KD_PROBE_NOANSWER,
 	                            KD_PROBE_NAK,     KD_PROBE_GARBAGE, KD_PROBE_NAK};
 	race_expect(t, N(t), &o, -1, want);
 }
 
-/* The overall deadline ends running attempts as TIMEOUT and leaves the rest UNTRIED. */
+/* The overall deadline ends running attempts as DEADLINE (not a verdict on the host) and leaves
+ * the rest UNTRIED. */
 static void test_race_deadline(void **state)
 {
 	hosts_t *h = *state;
@@ -476,9 +478,27 @@ static void test_race_deadline(void **state)
 	        target("127.0.0.4", h->p_syndrop2, 0),
 	        target("127.0.0.1", h->p_ack, 1),
 	};
-	kd_race_opts_t o = {KD_PROBE_RPC, 10, LONG_TIMEOUT_MS, 300};
-	kd_probe_result_t want[] = {KD_PROBE_TIMEOUT, KD_PROBE_TIMEOUT, KD_PROBE_UNTRIED};
+	kd_race_opts_t o = {KD_PROBE_RPC, 10, LONG_TIMEOUT_MS, 300, NULL};
+	kd_probe_result_t want[] = {KD_PROBE_DEADLINE, KD_PROBE_DEADLINE, KD_PROBE_UNTRIED};
 	race_expect(t, N(t), &o, -1, want);
+}
+
+/* What a peer that is not a KMS host said is kept for the diagnostics. */
+static void test_race_seen(void **state)
+{
+	hosts_t *h = *state;
+	kd_race_target_t t[] = {
+	        target("127.0.0.1", h->p_garbage, 0),
+	        target("127.0.0.1", h->p_nak, 0),
+	        target("127.0.0.1", h->p_reject, 0),
+	};
+	char seen[N(t)][KD_PROBE_SEEN_MAX];
+	kd_race_opts_t o = {KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS, seen};
+	kd_probe_result_t want[] = {KD_PROBE_GARBAGE, KD_PROBE_NAK, KD_PROBE_NAK};
+	race_expect(t, N(t), &o, -1, want);
+	assert_string_equal(seen[0], "SSH-2.0-OpenSSH_9.2p1 Debian-2");
+	assert_string_equal(seen[1], "bind_nak");
+	assert_string_equal(seen[2], "bind_ack rejecting KMS");
 }
 
 /* No shared state: several threads race the same hosts at once and each gets its own winner.
@@ -522,7 +542,7 @@ static void test_race_none_and_empty(void **state)
 	        target("127.0.0.1", h->p_closed, 0),
 	        target("127.0.0.1", h->p_ack, 0),
 	};
-	kd_race_opts_t o = {KD_PROBE_NONE, 250, 1000, 1000};
+	kd_race_opts_t o = {KD_PROBE_NONE, 250, 1000, 1000, NULL};
 	kd_probe_result_t res[N(t)];
 	int fd = 99;
 	assert_int_equal(kd_race(t, N(t), &o, res, &fd), 0);
@@ -550,6 +570,7 @@ int main(void)
 	        cmocka_unit_test(test_race_group_order),
 	        cmocka_unit_test(test_race_all_dead),
 	        cmocka_unit_test(test_race_deadline),
+	        cmocka_unit_test(test_race_seen),
 	        cmocka_unit_test(test_race_threads),
 	        cmocka_unit_test(test_race_none_and_empty),
 	};
