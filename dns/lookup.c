@@ -81,6 +81,33 @@ static bool in_chain(const ldns_rdf *owner, const ldns_rdf *const *chain, size_t
 	return false;
 }
 
+size_t kd_answer_chain(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type,
+                       const ldns_rr **out, size_t max, const ldns_rdf **end)
+{
+	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
+	const ldns_rdf *chain[MAX_CNAME_HOPS + 1];
+	size_t hops = 0;
+	chain[hops++] = qname;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && hops <= MAX_CNAME_HOPS; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) == 1 &&
+		    ldns_dname_compare(ldns_rr_owner(rr), chain[hops - 1]) == 0 &&
+		    !in_chain(ldns_rr_rdf(rr, 0), chain, hops)) {
+			chain[hops++] = ldns_rr_rdf(rr, 0);
+			i = (size_t)-1; /* the chain may be listed in any order: rescan */
+		}
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && n < max; i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		if (ldns_rr_get_type(rr) == type && in_chain(ldns_rr_owner(rr), chain, hops))
+			out[n++] = rr;
+	}
+	if (end != NULL)
+		*end = chain[hops - 1];
+	return n;
+}
+
 int kd_addr_from_rdf(const ldns_rdf *rdf, uint16_t port, kd_addr_t *out)
 {
 	kd_addr_t a;
@@ -122,25 +149,12 @@ static kd_err_t collect(const kd_query_opts_t *opts, const char *host, ldns_rr_t
 		ldns_pkt_free(pkt);
 		return KD_OK;
 	}
-	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
-	const ldns_rdf *chain[MAX_CNAME_HOPS + 1];
-	size_t hops = 0;
-	chain[hops++] = ldns_rr_owner(question);
-	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && hops <= MAX_CNAME_HOPS; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) == 1 &&
-		    ldns_dname_compare(ldns_rr_owner(rr), chain[hops - 1]) == 0) {
-			chain[hops++] = ldns_rr_rdf(rr, 0);
-			i = (size_t)-1; /* the chain may be listed in any order: rescan */
-		}
-	}
-	for (size_t i = 0; i < ldns_rr_list_rr_count(ans) && *n < max; i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
-		if (ldns_rr_get_type(rr) == type && ldns_rr_rd_count(rr) == 1 &&
-		    in_chain(ldns_rr_owner(rr), chain, hops) &&
-		    kd_addr_from_rdf(ldns_rr_rdf(rr, 0), port, &out[*n]) == 0)
+	const ldns_rr *rrs[64];
+	size_t got = kd_answer_chain(pkt, ldns_rr_owner(question), type, rrs, 64, NULL);
+	for (size_t i = 0; i < got && *n < max; i++)
+		if (ldns_rr_rd_count(rrs[i]) == 1 &&
+		    kd_addr_from_rdf(ldns_rr_rdf(rrs[i], 0), port, &out[*n]) == 0)
 			(*n)++;
-	}
 	ldns_pkt_free(pkt);
 	return KD_OK;
 }

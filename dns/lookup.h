@@ -33,6 +33,14 @@ kd_err_t kd_soa_zone(const ldns_pkt *answer, const char *qname, char **zone_out,
 kd_err_t kd_resolve_addrs(const kd_query_opts_t *opts, const char *host, uint16_t port,
                           kd_addr_t *out, size_t max, size_t *n_out);
 
+/* The records of type in the answer section of pkt that answer qname: owned by qname or by a name
+ * that qname's CNAME chain in the answer leads to (listed in any order, at most 8 hops, loops
+ * cut); records owned by any other name are not part of the answer. Up to max of them into out
+ * (pointers into pkt); returns how many. *end (optional) gets the last name of the chain
+ * (qname itself without CNAMEs; a name inside pkt). */
+size_t kd_answer_chain(const ldns_pkt *pkt, const ldns_rdf *qname, ldns_rr_type type,
+                       const ldns_rr **out, size_t max, const ldns_rdf **end);
+
 /* The address of an A or AAAA rdf with port into out. Returns 0, or -1 when rdf is neither (out
  * untouched). */
 int kd_addr_from_rdf(const ldns_rdf *rdf, uint16_t port, kd_addr_t *out);

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dns/log.h"
+#include "dns/num.h"
 #include "resolver-plugin/cli.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/kmsdns/locate.yaml"
@@ -19,7 +18,28 @@ static void usage(FILE *f)
 	fprintf(f, "usage: kms-locate [-c FILE] [-d DOMAIN]... [-s SERVER[@PORT]]... "
 	           "[--static HOST[:PORT]]\n"
 	           "                  [--all] [--json] [--probe rpc|tcp|none] [--seed N]\n"
-	           "                  [--state FILE | --no-state] [-v] [--version]\n");
+	           "                  [--state FILE | --no-state] [-v] [-h] [--version]\n");
+}
+
+static void help(void)
+{
+	usage(stdout);
+	fputs("Find a live Windows KMS activation host through DNS SRV records.\n"
+	      "  -c, --config FILE        configuration (default " DEFAULT_CONFIG ")\n"
+	      "  -d, --domain DOMAIN      search this suffix; repeat for a list, in order\n"
+	      "  -s, --server ADDR[@PORT] DNS server to ask (IPv6 may carry %zone); repeat\n"
+	      "      --static HOST[:PORT] use this host only, no SRV discovery\n"
+	      "      --all                print every candidate in order, probe none\n"
+	      "      --json               print a JSON object (on every exit)\n"
+	      "      --probe rpc|tcp|none how a host proves it is alive (default rpc)\n"
+	      "      --seed N             seed the random order (decimal), for reproducible runs\n"
+	      "      --state FILE         use this state file\n"
+	      "      --no-state           use no state file\n"
+	      "  -v, --verbose            each suffix's and each host's result on stderr\n"
+	      "  -h, --help               this help\n"
+	      "      --version            print the version and exit\n"
+	      "Exit: 0 a host answered, 1 no host answered, 2 bad usage, 3 no records.\n",
+	      stdout);
 }
 
 enum {
@@ -73,7 +93,7 @@ static int parse(int argc, char **argv, cli_t *cli, args_t *a)
 		case 'd': a->domains[a->ndomains++] = optarg; break;
 		case 's': a->servers[a->nservers++] = optarg; break;
 		case 'v': cli->verbose = true; break;
-		case 'h': usage(stdout); exit(0);
+		case 'h': help(); exit(0);
 		case OPT_VERSION: printf("kms-locate %s\n", PACKAGE_VERSION); exit(0);
 		case OPT_STATIC: a->static_host = optarg; break;
 		case OPT_ALL: cli->all = true; break;
@@ -116,14 +136,12 @@ static int set_probe(kmsl_ctx_t *ctx, const char *name)
 
 static int set_seed(kmsl_ctx_t *ctx, const char *text)
 {
-	char *end;
-	errno = 0;
-	uintmax_t v = strtoumax(text, &end, 0);
-	if (errno != 0 || *end != '\0' || text[0] == '\0' || text[0] == '-' || v > UINT64_MAX) {
-		log_err("invalid --seed '%s' (an unsigned number)", text);
+	uint64_t v;
+	if (kd_num_parse(text, 0, UINT64_MAX, &v) != 0) {
+		log_err("invalid --seed '%s' (a decimal number)", text);
 		return -1;
 	}
-	kmsl_set_seed(ctx, (uint64_t)v);
+	kmsl_set_seed(ctx, v);
 	return 0;
 }
 

@@ -126,6 +126,87 @@ static void report_suffixes(const kmsl_list_t *l, bool always)
 	}
 }
 
+/* "target port: address result, address result (detail)" for candidate i into buf. */
+static void host_line(const kmsl_list_t *l, size_t i, char *buf, size_t len)
+{
+	int w = snprintf(buf, len, "%s %u:", kmsl_list_target(l, i), kmsl_list_port(l, i));
+	size_t off = w > 0 && (size_t)w < len ? (size_t)w : len;
+	const char *detail = kmsl_list_detail(l, i);
+	size_t n = kmsl_list_addr_count(l, i);
+	if (n == 0)
+		snprintf(buf + off, len - off, " %s", detail[0] != '\0' ? detail : "no address");
+	for (size_t j = 0; j < n && off < len; j++) {
+		char ip[INET6_ADDRSTRLEN];
+		kmsl_result_t r = kmsl_list_addr_result(l, i, j);
+		addr_text(kmsl_list_addr(l, i, j, NULL), ip, sizeof(ip));
+		if (r == KMSL_RESULT_NONE && kmsl_list_state(l, i) == KMSL_STATE_DEAD)
+			w = snprintf(buf + off, len - off, "%s %s not tried (marked dead)",
+			             j > 0 ? "," : "", ip);
+		else
+			w = snprintf(buf + off, len - off, "%s %s %s%s%s%s", j > 0 ? "," : "", ip,
+			             kmsl_result_str(r), r == KMSL_RESULT_NOTKMS ? " (" : "",
+			             r == KMSL_RESULT_NOTKMS ? detail : "",
+			             r == KMSL_RESULT_NOTKMS ? ")" : "");
+		off += w > 0 ? (size_t)w : 0;
+	}
+}
+
+/* Each candidate's outcome, one line per host: always on stderr (exit 1) or with -v. */
+static void report_hosts(const kmsl_list_t *l, bool always)
+{
+	for (size_t i = 0; i < kmsl_list_count(l); i++) {
+		char line[1024];
+		host_line(l, i, line, sizeof(line));
+		if (always)
+			log_warnx("%s", line);
+		else
+			log_debug("%s", line);
+	}
+}
+
+static void print_hosts_json(FILE *f, const kmsl_list_t *l)
+{
+	fputs("\"candidates\":[", f);
+	for (size_t i = 0; i < kmsl_list_count(l); i++) {
+		fprintf(f, "%s{\"priority\":%u,\"weight\":%u,\"port\":%u,\"target\":",
+		        i > 0 ? "," : "", kmsl_list_priority(l, i), kmsl_list_weight(l, i),
+		        kmsl_list_port(l, i));
+		json_str(f, kmsl_list_target(l, i));
+		fputs(",\"state\":", f);
+		json_str(f, kmsl_state_str(kmsl_list_state(l, i)));
+		fputs(",\"source\":", f);
+		json_str(f, kmsl_list_source(l, i));
+		fputs(",\"result\":", f);
+		json_str(f, kmsl_result_str(kmsl_list_result(l, i)));
+		fputs(",\"detail\":", f);
+		json_str(f, kmsl_list_detail(l, i));
+		fputs(",\"addresses\":[", f);
+		for (size_t j = 0; j < kmsl_list_addr_count(l, i); j++) {
+			char ip[INET6_ADDRSTRLEN];
+			addr_text(kmsl_list_addr(l, i, j, NULL), ip, sizeof(ip));
+			fputs(j > 0 ? ",{\"address\":" : "{\"address\":", f);
+			json_str(f, ip);
+			fputs(",\"result\":", f);
+			json_str(f, kmsl_result_str(kmsl_list_addr_result(l, i, j)));
+			fputc('}', f);
+		}
+		fputs("]}", f);
+	}
+	fputc(']', f);
+}
+
+/* The JSON object of a run that found no host: the error, every suffix and every host. */
+static void print_error_json(const char *error, const kmsl_list_t *l)
+{
+	fputs("{\"error\":", stdout);
+	json_str(stdout, error);
+	fputc(',', stdout);
+	print_suffixes_json(stdout, l);
+	fputc(',', stdout);
+	print_hosts_json(stdout, l);
+	fputs("}\n", stdout);
+}
+
 static void print_warning(const kmsl_ctx_t *ctx)
 {
 	if (kmsl_warning(ctx) != NULL)
@@ -135,38 +216,52 @@ static void print_warning(const kmsl_ctx_t *ctx)
 int cli_run(kmsl_ctx_t *ctx, const cli_t *cli)
 {
 	kmsl_list_t *list = NULL;
+	const char *state = kmsl_state_path(ctx);
+	log_debug("state file: %s", state != NULL ? state : "none");
 	kmsl_err_t r = kmsl_candidates(ctx, &list);
 	print_warning(ctx);
 	if (r == KMSL_ENOSUFFIX) {
 		log_err("no domain to search: configure domains or lookup-domain, or set "
 		        "domain/search in resolv.conf");
+		if (cli->json)
+			print_error_json(kmsl_strerror(r), NULL);
 		return CLI_NORECORDS;
 	}
 	if (r != KMSL_OK) {
 		log_err("failed to discover KMS hosts (%s)", kmsl_strerror(r));
+		if (cli->json)
+			print_error_json(kmsl_strerror(r), NULL);
 		return CLI_USAGE;
 	}
 	bool none = kmsl_list_count(list) == 0;
 	report_suffixes(list, none);
 	int ret = none ? CLI_NORECORDS : CLI_OK;
-	if (cli->all) {
+	if (cli->all && !none) {
 		print_all(list, cli->json);
 	} else if (!none) {
 		int fd = -1;
 		kmsl_host_t host;
 		r = kmsl_connect_list(ctx, list, &fd, &host);
 		print_warning(ctx);
+		report_hosts(list, false);
 		if (r == KMSL_OK) {
 			print_chosen(&host, cli->json);
 			if (fd >= 0)
 				close(fd);
 		} else {
 			log_err("failed to reach a KMS host (%s)", kmsl_strerror(r));
+			if (kd_log_level() < KD_LOG_DEBUG)
+				report_hosts(list, true);
+			if (cli->json)
+				print_error_json(kmsl_strerror(r), list);
 			ret = CLI_NOALIVE;
 		}
 	}
-	if (none)
+	if (none) {
 		log_err("failed to find KMS hosts (no SRV records in any suffix)");
+		if (cli->json)
+			print_error_json(kmsl_strerror(KMSL_ENORECORDS), list);
+	}
 	kmsl_list_free(list);
 	return ret;
 }

@@ -36,6 +36,24 @@ KMSL_API const char *kmsl_state_str(kmsl_state_t state)
 	return "unknown";
 }
 
+KMSL_API const char *kmsl_result_str(kmsl_result_t result)
+{
+	switch (result) { /* no default: the compiler names a missing case */
+	case KMSL_RESULT_NONE: return "not tried";
+	case KMSL_RESULT_ALIVE: return "alive";
+	case KMSL_RESULT_REFUSED: return "refused";
+	case KMSL_RESULT_NOANSWER: return "no answer";
+	case KMSL_RESULT_RESET: return "reset";
+	case KMSL_RESULT_UNREACHABLE: return "unreachable";
+	case KMSL_RESULT_NOTKMS: return "not a KMS host";
+	case KMSL_RESULT_TIMEOUT: return "timeout";
+	case KMSL_RESULT_NOADDRESS: return "no address";
+	case KMSL_RESULT_CANCELLED: return "cancelled";
+	case KMSL_RESULT_DEADLINE: return "deadline";
+	}
+	return "not tried";
+}
+
 KMSL_API const char *kmsl_reason_str(kmsl_reason_t reason)
 {
 	switch (reason) {
@@ -54,7 +72,12 @@ KMSL_API const char *kmsl_reason_str(kmsl_reason_t reason)
 
 void kmsl_ctx_warn(kmsl_ctx_t *ctx, const char *msg)
 {
+	/* The same problem said again ("...; rewritten" after "ignored ...") is not news. */
+	size_t len = strlen(ctx->warned);
+	if (len > 0 && strncmp(msg, ctx->warned, len) == 0)
+		return;
 	snprintf(ctx->warning, sizeof(ctx->warning), "%s", msg);
+	snprintf(ctx->warned, sizeof(ctx->warned), "%s", msg);
 }
 
 KMSL_API kmsl_err_t kmsl_ctx_new(kmsl_ctx_t **out)
@@ -246,6 +269,14 @@ KMSL_API kmsl_err_t kmsl_set_host_caching(kmsl_ctx_t *ctx, bool on)
 	if (ctx == NULL)
 		return KMSL_EINVAL;
 	ctx->opts.host_caching = on;
+	return KMSL_OK;
+}
+
+KMSL_API kmsl_err_t kmsl_set_max_cache_ttl(kmsl_ctx_t *ctx, uint64_t ms)
+{
+	if (ctx == NULL || ms < 1000)
+		return KMSL_EINVAL;
+	ctx->opts.max_cache_ttl_ms = ms;
 	return KMSL_OK;
 }
 

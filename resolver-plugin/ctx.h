@@ -15,8 +15,9 @@ struct kmsl_ctx {
 	kmsl_opts_t opts;
 	kmsl_rng_t rng;
 	const char *resolv_conf; /* tests point it elsewhere */
-	char warning[512];
+	char warning[512];       /* this call's, for kmsl_warning() */
+	char warned[512];        /* the last one given, never repeated */
 };
 
-/* Record a warning for kmsl_warning(). */
+/* Record a warning for kmsl_warning(), unless it repeats the last one given. */
 void kmsl_ctx_warn(kmsl_ctx_t *ctx, const char *msg);

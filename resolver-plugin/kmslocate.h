@@ -67,6 +67,25 @@ typedef enum {
 /* "records", "cached", "NXDOMAIN", "no SRV", ".", "SERVFAIL", "REFUSED", "timeout", "error" */
 KMSL_API const char *kmsl_reason_str(kmsl_reason_t reason);
 
+/* What probing a host (or one of its addresses) showed in the last kmsl_connect_list(). */
+typedef enum {
+	KMSL_RESULT_NONE = 0, /* not tried: another host answered first, marked dead, probe none */
+	KMSL_RESULT_ALIVE,    /* answered as a KMS host */
+	KMSL_RESULT_REFUSED,  /* connection refused (nothing listens on the port) */
+	KMSL_RESULT_NOANSWER, /* the connection was not answered (SYNs dropped: down, filtered) */
+	KMSL_RESULT_RESET,    /* connection reset, or closed before answering */
+	KMSL_RESULT_UNREACHABLE, /* network or host unreachable */
+	KMSL_RESULT_NOTKMS,      /* answered, but not as a KMS host (kmsl_list_detail says what) */
+	KMSL_RESULT_TIMEOUT,     /* connected, but no answer to the DCE/RPC bind in time */
+	KMSL_RESULT_NOADDRESS,   /* no address for the target (kmsl_list_detail says why) */
+	KMSL_RESULT_CANCELLED,   /* started, then stopped because another host answered first */
+	KMSL_RESULT_DEADLINE,    /* cut short or not reached before the deadline: says nothing */
+} kmsl_result_t;
+
+/* "not tried", "alive", "refused", "no answer", "reset", "unreachable", "not a KMS host",
+ * "timeout", "no address", "cancelled", "deadline" */
+KMSL_API const char *kmsl_result_str(kmsl_result_t result);
+
 typedef struct kmsl_ctx kmsl_ctx_t;
 typedef struct kmsl_list kmsl_list_t;
 
@@ -112,6 +131,8 @@ KMSL_API kmsl_err_t kmsl_set_timeout(kmsl_ctx_t *ctx, uint64_t ms);
 KMSL_API kmsl_err_t kmsl_set_deadline(kmsl_ctx_t *ctx, uint64_t ms);
 KMSL_API kmsl_err_t kmsl_set_dead_retry(kmsl_ctx_t *ctx, uint64_t ms);
 KMSL_API kmsl_err_t kmsl_set_host_caching(kmsl_ctx_t *ctx, bool on);
+/* Milliseconds, at least 1000: cached SRV answers and addresses expire no later than this. */
+KMSL_API kmsl_err_t kmsl_set_max_cache_ttl(kmsl_ctx_t *ctx, uint64_t ms);
 /* State file path; NULL = no state file (no dead-host memory, no sticky host, no cache). */
 KMSL_API kmsl_err_t kmsl_set_state_path(kmsl_ctx_t *ctx, const char *path);
 /* The state file in use, or NULL. */
@@ -119,7 +140,8 @@ KMSL_API const char *kmsl_state_path(const kmsl_ctx_t *ctx);
 /* Make the random order reproducible. */
 KMSL_API void kmsl_set_seed(kmsl_ctx_t *ctx, uint64_t seed);
 
-/* The last warning (state file ignored or not written), or NULL. Valid until the next call. */
+/* The warning of the last call (state file ignored or not written), or NULL: every call that
+ * can warn clears it first. Valid until the next call. */
 KMSL_API const char *kmsl_warning(const kmsl_ctx_t *ctx);
 
 /* Discover and order the candidates: sticky host first (host caching), then priority groups
@@ -141,6 +163,17 @@ KMSL_API size_t kmsl_list_addr_count(const kmsl_list_t *list, size_t i);
 KMSL_API const struct sockaddr *kmsl_list_addr(const kmsl_list_t *list, size_t i, size_t j,
                                                socklen_t *len_out);
 
+/* What the last kmsl_connect_list() on list found for candidate i: ALIVE when an address
+ * answered, NOADDRESS without addresses, DEADLINE when the deadline cut it short, else the
+ * first failure of its addresses (NONE when it was not tried). */
+KMSL_API kmsl_result_t kmsl_list_result(const kmsl_list_t *list, size_t i);
+/* The same for address j of candidate i. */
+KMSL_API kmsl_result_t kmsl_list_addr_result(const kmsl_list_t *list, size_t i, size_t j);
+/* Details for candidate i, or "": what a peer that is not a KMS host said ("bind_nak",
+ * "HTTP/1.1 400 Bad Request", "SSH-2.0-..."), or why it has no address ("no address
+ * (NXDOMAIN)"). */
+KMSL_API const char *kmsl_list_detail(const kmsl_list_t *list, size_t i);
+
 /* Suffixes asked, in order, with their reasons (for "no records" diagnostics). */
 KMSL_API size_t kmsl_list_suffix_count(const kmsl_list_t *list);
 KMSL_API const char *kmsl_list_suffix_name(const kmsl_list_t *list, size_t k);
@@ -148,11 +181,16 @@ KMSL_API kmsl_reason_t kmsl_list_suffix_reason(const kmsl_list_t *list, size_t k
 
 /* Probe the candidates of list (racing inside priority groups, dead hosts skipped unless all
  * are dead) and return a connected socket to the first live host. With probe "none" the first
- * candidate wins and *fd is -1. Records the outcome in the list's states and the state file.
- * Returns KMSL_ENORECORDS for an empty list, KMSL_ENOALIVE if nobody answered. */
+ * candidate wins and *fd is -1. Records the outcome in the list's states and results and in
+ * the state file; a probe cut short by the deadline leaves the host's state as it was. When
+ * every candidate of a suffix that came from the cache failed, the cache is dropped and the
+ * suffix asked again (the host may have been renumbered) before KMSL_ENOALIVE. The time is
+ * what is left of the deadline kmsl_candidates() started for list (a new one when it has
+ * passed). Returns KMSL_ENORECORDS for an empty list, KMSL_ENOALIVE if nobody answered. */
 KMSL_API kmsl_err_t kmsl_connect_list(kmsl_ctx_t *ctx, kmsl_list_t *list, int *fd,
                                       kmsl_host_t *chosen);
-/* kmsl_candidates() followed by kmsl_connect_list(). chosen may be NULL. */
+/* kmsl_candidates() followed by kmsl_connect_list(), within one deadline. chosen may be
+ * NULL. */
 KMSL_API kmsl_err_t kmsl_connect(kmsl_ctx_t *ctx, int *fd, kmsl_host_t *chosen);
 
 /* A client says how a host did (e.g. activation failed on it): dead marks it dead for

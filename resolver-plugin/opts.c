@@ -32,6 +32,7 @@ typedef struct {
 	uint64_t deadline;
 	uint64_t dead_retry;
 	bool host_caching;
+	uint64_t max_cache_ttl;
 	char *state;
 } conf_t;
 
@@ -133,9 +134,32 @@ static const kd_schema_t conf_schema[] = {
          .type = KD_T_BOOL,
          .offset = offsetof(conf_t, host_caching),
          .def = "true"},
+        {.key = "max-cache-ttl",
+         .type = KD_T_DURATION,
+         .offset = offsetof(conf_t, max_cache_ttl),
+         .def = "1h",
+         .min = 1000,
+         .max = DAY_MS},
         {.key = "state", .type = KD_T_STR, .offset = offsetof(conf_t, state), .check = check_state},
         {.key = NULL},
 };
+
+/* Whether this user can create path's directory: its nearest existing ancestor is writable. A
+ * service account whose home does not exist (HOME=/nonexistent) cannot: it gets no state file
+ * rather than a warning on every run. */
+static bool creatable(const char *path)
+{
+	char dir[4096];
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return false;
+	for (char *slash = strrchr(dir, '/'); slash != NULL && slash != dir;
+	     slash = strrchr(dir, '/')) {
+		*slash = '\0';
+		if (access(dir, F_OK) == 0)
+			return access(dir, W_OK | X_OK) == 0;
+	}
+	return false;
+}
 
 char *kmsl_default_state_path(void)
 {
@@ -153,6 +177,10 @@ char *kmsl_default_state_path(void)
 		r = asprintf(&path, "%s/kmsdns/locate.state", xdg);
 	else if (home != NULL && home[0] == '/')
 		r = asprintf(&path, "%s/.cache/kmsdns/locate.state", home);
+	if (r >= 0 && !creatable(path)) {
+		free(path);
+		return NULL;
+	}
 	return r < 0 ? NULL : path;
 }
 
@@ -202,6 +230,7 @@ static kmsl_err_t conf_to_opts(const conf_t *c, kmsl_opts_t *o)
 	o->deadline_ms = c->deadline;
 	o->dead_retry_ms = c->dead_retry;
 	o->host_caching = c->host_caching;
+	o->max_cache_ttl_ms = c->max_cache_ttl;
 	if (c->state == NULL)
 		o->state_path = kmsl_default_state_path();
 	else if (strcmp(c->state, "none") != 0 && (o->state_path = strdup(c->state)) == NULL)

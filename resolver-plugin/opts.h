@@ -34,6 +34,7 @@ typedef struct {
 	uint64_t deadline_ms;
 	uint64_t dead_retry_ms;
 	bool host_caching;
+	uint64_t max_cache_ttl_ms;
 	char *state_path; /* NULL = no state file */
 } kmsl_opts_t;
 

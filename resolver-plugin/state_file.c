@@ -17,8 +17,34 @@
 
 #define LOCK_WAIT_MS 2000
 
+/* Whether the directory holding path could have been written by another user. */
+static bool dir_untrusted(const char *path, char *why, size_t len)
+{
+	char dir[4096];
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return false;
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	struct stat sb;
+	if (stat(dir, &sb) != 0)
+		return false; /* nothing there yet: created by us */
+	char reason[128];
+	if (!kmsl_state_untrusted(&sb, true, reason, sizeof(reason)))
+		return false;
+	int w = snprintf(why, len, "directory %.*s ", 150, dir);
+	if (w > 0 && (size_t)w < len)
+		snprintf(why + w, len - (size_t)w, "%s", reason);
+	return true;
+}
+
 int kmsl_state_load(const char *path, kmsl_statefile_t *st, char *warn, size_t wlen)
 {
+	char why[200];
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -30,6 +56,14 @@ int kmsl_state_load(const char *path, kmsl_statefile_t *st, char *warn, size_t w
 	size_t len;
 	struct stat sb;
 	errno = 0;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (kmsl_state_untrusted(&sb, false, why, sizeof(why)) ||
+	     dir_untrusted(path, why, sizeof(why)))) {
+		/* Another user could have put SRV data or dead marks here: never believe it. */
+		snprintf(warn, wlen, "ignored state file %s (%s)", path, why);
+		close(fd);
+		return 1;
+	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
 	    kd_file_read_fd(fd, KMSL_STATE_MAX_BYTES, &buf, &len) != 0) {
 		if (errno == EFBIG)
@@ -42,16 +76,19 @@ int kmsl_state_load(const char *path, kmsl_statefile_t *st, char *warn, size_t w
 		return 1;
 	}
 	close(fd);
-	char why[128];
 	kmsl_statefile_t tmp;
 	int ret = kmsl_state_parse(buf, len, &tmp, why, sizeof(why));
 	free(buf);
-	if (ret != 0) {
+	if (ret < 0) {
 		snprintf(warn, wlen, "ignored corrupt state file %s (%s)", path, why);
 		return 1;
 	}
 	kmsl_state_deinit(st);
 	*st = tmp;
+	if (ret > 0) {
+		snprintf(warn, wlen, "damaged state file %s (%s)", path, why);
+		return 1;
+	}
 	return 0;
 }
 
@@ -107,6 +144,11 @@ int kmsl_state_update(const char *path, const kmsl_state_change_t *chg, int64_t 
                       size_t wlen)
 {
 	int lfd;
+	char why[200];
+	if (dir_untrusted(path, why, sizeof(why))) {
+		snprintf(warn, wlen, "failed to write state file %s (%s)", path, why);
+		return 1;
+	}
 	if (make_parent(path) != 0 || lock_file(path, &lfd) != 0) {
 		snprintf(warn, wlen, "failed to lock state file %s (%s)", path, strerror(errno));
 		return 1;

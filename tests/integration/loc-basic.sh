@@ -67,7 +67,7 @@ loc_expect first 0 "$LIVE"
 for h in refused drop nak junk quiet; do
 	t_assert_contains "$T/loc.state" "dead $h.example.test "
 done
-t_assert_contains "$T/loc.state" "sticky live.example.test $P_LIVE"
+t_assert_contains "$T/loc.state" "sticky example.test live.example.test $P_LIVE"
 loc_run all -c "$T/loc.yaml" --all
 loc_expect all 0 "10 0 $P_LIVE live.example.test 127.0.0.2 sticky example.test"
 [ "$(grep -c ' dead example.test$' "$T/all.out")" = 5 ] || t_fail "want 5 dead: $(cat "$T/all.out")"
@@ -140,6 +140,6 @@ t_bg_stop "$gone"
 loc_run after "${S_ARGS[@]}" --state "$T/s.state" --seed 1
 loc_expect after 0
 t_assert_eq "$(cut -d' ' -f1 "$T/after.out")" "$other" "host after the sticky one died"
-t_assert_contains "$T/s.state" "sticky $other $P_S"
+t_assert_contains "$T/s.state" "sticky sticky.test $other $P_S"
 t_assert_contains "$T/s.state" "dead $first $P_S"
 exit 0

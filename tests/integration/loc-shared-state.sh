@@ -47,6 +47,7 @@ for n in 1 2 3 4 5 6; do
 done
 loc_run final -c "$T/loc.yaml" --all -v
 loc_expect final 0
-t_assert_not_contains "$T/final.err" "state file"
+t_assert_not_contains "$T/final.err" "ignored"
+t_assert_not_contains "$T/final.err" "failed"
 t_assert_contains "$T/final.out" "live.example.test 127.0.0.2 sticky example.test"
 t_assert_contains "$T/final.out" "refused.example.test 127.0.0.3 dead example.test"

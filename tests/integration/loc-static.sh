@@ -24,7 +24,7 @@ state: $T/static.state
 EOF
 loc_run s2 -c "$T/static.yaml" --json
 loc_expect s2 0 "{\"target\":\"127.0.0.31\",\"port\":$P,\"address\":\"127.0.0.31\",\"priority\":0,\"weight\":0,\"source\":\"\"}"
-t_assert_contains "$T/static.state" "sticky 127.0.0.31 $P"
+t_assert_contains "$T/static.state" "sticky - 127.0.0.31 $P"
 loc_run s3 -c "$T/static.yaml" --all
 loc_expect s3 0 "0 0 $P 127.0.0.31 127.0.0.31 sticky -"
 # -d on the command line asks for discovery: the file's static host gives way (and the only
@@ -46,12 +46,19 @@ t_assert_contains "$T/r.state" "dead 127.0.0.33 $CLOSED"
 loc_run none --static "127.0.0.33:$CLOSED" --no-state --probe none
 loc_expect none 0 "127.0.0.33 $CLOSED 127.0.0.33"
 
-# A damaged state file is ignored with a warning and replaced.
-printf 'kmsdns-locate-state 1\nsticky 127.0.0.31\n' >"$T/bad.state"
+# A state file of another format is ignored with a warning and replaced; a damaged line costs
+# that line only: the dead mark on the next line still counts.
+printf 'kmsdns-locate-state 9\nsticky 127.0.0.31\n' >"$T/bad.state"
 loc_run damaged --static "127.0.0.31:$P" --state "$T/bad.state"
 loc_expect damaged 0 "127.0.0.31 $P 127.0.0.31"
 t_assert_contains "$T/damaged.err" "ignored corrupt state file $T/bad.state"
-t_assert_contains "$T/bad.state" "sticky 127.0.0.31 $P"
+t_assert_contains "$T/bad.state" "sticky - 127.0.0.31 $P"
+[ "$(grep -c 'state file' "$T/damaged.err")" = 1 ] || t_fail "warned more than once: $(cat "$T/damaged.err")"
+printf 'kmsdns-locate-state 2\nsticky 127.0.0.31\ndead 127.0.0.31 %s %s\nend\n' "$P" \
+	$(($(date +%s) + 100)) >"$T/line.state"
+loc_run line --static "127.0.0.31:$P" --state "$T/line.state" --all
+loc_expect line 0 "0 0 $P 127.0.0.31 127.0.0.31 dead -"
+t_assert_contains "$T/line.err" "damaged state file $T/line.state (line 2: unknown line"
 
 # Usage and configuration errors: exit 2, the error names file:line:column.
 loc_run missing -c "$T/does-not-exist.yaml" --static "127.0.0.31:$P"

@@ -35,11 +35,14 @@ static ldns_pkt *pkt_with(ldns_pkt_rcode rcode, const char *const *answer,
 	return pkt;
 }
 
+static char follow[KMSL_SRV_NAME_MAX];
+
 static kmsl_reason_t answer(ldns_pkt_rcode rcode, const char *const *ans, const char *const *add,
                             kmsl_cand_t *out, size_t *n)
 {
 	ldns_pkt *pkt = pkt_with(rcode, ans, add);
-	kmsl_reason_t r = kmsl_srv_answer(pkt, "example.test", out, 8, n);
+	kmsl_reason_t r = kmsl_srv_answer(pkt, "_vlmcs._tcp.example.test.", "example.test", out, 8,
+	                                  n, follow);
 	ldns_pkt_free(pkt);
 	return r;
 }
@@ -57,10 +60,12 @@ static void test_srv_answer(void **state)
 	const char *glue[] = {
 	        "kms1.example.test. 300 IN A 192.0.2.1",
 	        "kms1.example.test. 300 IN AAAA 2001:db8::1",
+	        "kms1.example.test. 300 IN A 192.0.2.1", /* repeated glue: merged */
 	        "other.example.test. 300 IN A 192.0.2.9",
 	        NULL,
 	};
 	assert_int_equal(answer(LDNS_RCODE_NOERROR, recs, glue, c, &n), KMSL_REASON_RECORDS);
+	assert_string_equal(follow, "");
 	assert_int_equal(n, 2);
 	assert_string_equal(c[0].target, "kms1.example.test");
 	assert_string_equal(c[0].suffix, "example.test");
@@ -70,12 +75,137 @@ static void test_srv_answer(void **state)
 	assert_int_equal(c[0].ttl, 200); /* the RRset's smallest TTL */
 	assert_int_equal(c[0].naddrs, 2);
 	char buf[KD_ADDR_STRLEN];
-	kd_addr_str(&c[0].addrs[0], buf, sizeof(buf));
-	assert_string_equal(buf, "192.0.2.1@1688");
-	kd_addr_str(&c[0].addrs[1], buf, sizeof(buf));
+	kd_addr_str(&c[0].addrs[0], buf, sizeof(buf)); /* IPv6 first (RFC 8305) */
 	assert_string_equal(buf, "2001:db8::1@1688");
+	kd_addr_str(&c[0].addrs[1], buf, sizeof(buf));
+	assert_string_equal(buf, "192.0.2.1@1688");
+	assert_int_equal(c[0].families, KMSL_FAM_V4 | KMSL_FAM_V6);
+	assert_int_equal(c[0].addr_ttl, 300);
 	assert_int_equal(c[1].naddrs, 0); /* no glue: resolved by A/AAAA queries later */
+	assert_int_equal(c[1].families, 0);
 	assert_int_equal(c[1].port, 1700);
+}
+
+/* The additional section is a hint: glue only for targets in the zone of the answer, the
+ * family it lacks is left to a query, answer records of other owners are not records. */
+static void test_srv_answer_checks(void **state)
+{
+	kmsl_cand_t c[8];
+	size_t n = 0;
+	const char *recs[] = {
+	        "_vlmcs._tcp.example.test. 300 IN SRV 0 0 1688 in.example.test.",
+	        "_vlmcs._tcp.example.test. 300 IN SRV 0 0 1688 out.elsewhere.test.",
+	        "_vlmcs._tcp.evil.test. 300 IN SRV 0 0 1688 evil.evil.test.",
+	        "other.example.test. 300 IN SRV 0 0 1688 evil2.example.test.",
+	        NULL,
+	};
+	const char *glue[] = {
+	        "in.example.test. 300 IN A 192.0.2.1",
+	        "out.elsewhere.test. 300 IN A 192.0.2.66",
+	        "out.elsewhere.test. 300 IN AAAA 2001:db8::66",
+	        NULL,
+	};
+	assert_int_equal(answer(LDNS_RCODE_NOERROR, recs, glue, c, &n), KMSL_REASON_RECORDS);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].target, "in.example.test");
+	assert_int_equal(c[0].naddrs, 1);
+	assert_int_equal(c[0].families, KMSL_FAM_V4); /* AAAA still to be asked */
+	assert_string_equal(c[1].target, "out.elsewhere.test");
+	assert_int_equal(c[1].naddrs, 0); /* not this zone's to say */
+	assert_int_equal(c[1].families, 0);
+
+	/* The authority section names a zone above the suffix: its glue is in bailiwick. */
+	const char *deep[] = {"_vlmcs._tcp.corp.example.test. 300 IN SRV 0 0 1688 k.example.test.",
+	                      NULL};
+	const char *kglue[] = {"k.example.test. 300 IN A 192.0.2.7", NULL};
+	ldns_pkt *pkt = pkt_with(LDNS_RCODE_NOERROR, deep, kglue);
+	assert_int_equal(kmsl_srv_answer(pkt, "_vlmcs._tcp.corp.example.test.", "corp.example.test",
+	                                 c, 8, &n, follow),
+	                 KMSL_REASON_RECORDS);
+	assert_int_equal(c[0].naddrs, 0);
+	ldns_rr *ns = NULL;
+	assert_int_equal(
+	        ldns_rr_new_frm_str(&ns, "example.test. 300 IN NS ns.example.test.", 0, NULL, NULL),
+	        LDNS_STATUS_OK);
+	ldns_pkt_push_rr(pkt, LDNS_SECTION_AUTHORITY, ns);
+	assert_int_equal(kmsl_srv_answer(pkt, "_vlmcs._tcp.corp.example.test.", "corp.example.test",
+	                                 c, 8, &n, follow),
+	                 KMSL_REASON_RECORDS);
+	assert_int_equal(c[0].naddrs, 1);
+	ldns_pkt_free(pkt);
+
+	/* A CNAME at the SRV name: records at its target count; one into another zone without
+	 * them is to be followed. */
+	const char *chain[] = {
+	        "_vlmcs._tcp.example.test. 300 IN CNAME _vlmcs._tcp.b.example.test.",
+	        "_vlmcs._tcp.b.example.test. 300 IN SRV 0 0 1688 kb.example.test.",
+	        NULL,
+	};
+	assert_int_equal(answer(LDNS_RCODE_NOERROR, chain, NULL, c, &n), KMSL_REASON_RECORDS);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].target, "kb.example.test");
+	const char *away[] = {"_vlmcs._tcp.example.test. 300 IN CNAME _vlmcs._tcp.other.test.",
+	                      NULL};
+	assert_int_equal(answer(LDNS_RCODE_NOERROR, away, NULL, c, &n), KMSL_REASON_NODATA);
+	assert_int_equal(n, 0);
+	assert_string_equal(follow, "_vlmcs._tcp.other.test.");
+}
+
+/* The same target twice: the most preferred record, whatever the answer's order. */
+static void test_srv_duplicates(void **state)
+{
+	const char *orders[2][3] = {
+	        {"_vlmcs._tcp.example.test. 300 IN SRV 10 50 1688 k.example.test.",
+	         "_vlmcs._tcp.example.test. 300 IN SRV 0 5 1688 k.example.test.", NULL},
+	        {"_vlmcs._tcp.example.test. 300 IN SRV 0 5 1688 k.example.test.",
+	         "_vlmcs._tcp.example.test. 300 IN SRV 10 50 1688 k.example.test.", NULL},
+	};
+	for (int i = 0; i < 2; i++) {
+		kmsl_cand_t c[8];
+		size_t n = 0;
+		assert_int_equal(answer(LDNS_RCODE_NOERROR, orders[i], NULL, c, &n),
+		                 KMSL_REASON_RECORDS);
+		assert_int_equal(n, 1);
+		assert_int_equal(c[0].priority, 0);
+		assert_int_equal(c[0].weight, 5);
+	}
+	/* Equal priority: the higher weight. Another port is another service. */
+	const char *w[] = {"_vlmcs._tcp.example.test. 300 IN SRV 0 5 1688 k.example.test.",
+	                   "_vlmcs._tcp.example.test. 300 IN SRV 0 9 1688 K.example.test.",
+	                   "_vlmcs._tcp.example.test. 300 IN SRV 0 1 1700 k.example.test.", NULL};
+	kmsl_cand_t c[8];
+	size_t n = 0;
+	assert_int_equal(answer(LDNS_RCODE_NOERROR, w, NULL, c, &n), KMSL_REASON_RECORDS);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].weight, 9);
+	assert_int_equal(c[1].port, 1700);
+}
+
+/* Families interleaved, IPv6 first; the cap never drops a whole family. */
+static void test_addr_interleave(void **state)
+{
+	kmsl_cand_t c;
+	memset(&c, 0, sizeof(c));
+	kd_addr_t a[12];
+	for (int i = 0; i < 10; i++) {
+		char ip[32];
+		snprintf(ip, sizeof(ip), "192.0.2.%d", i + 1);
+		assert_int_equal(kd_addr_parse_ip(ip, &a[i]), 0);
+	}
+	assert_int_equal(kd_addr_parse_ip("2001:db8::1", &a[10]), 0);
+	assert_int_equal(kd_addr_parse_ip("2001:db8::2", &a[11]), 0);
+	kmsl_cand_add_addrs(&c, a, 10, 300); /* eight IPv4 fill the cap... */
+	assert_int_equal(c.naddrs, KMSL_MAX_ADDRS);
+	kmsl_cand_add_addrs(&c, a + 10, 2, 60); /* ...and IPv6 still gets in */
+	assert_int_equal(c.naddrs, KMSL_MAX_ADDRS);
+	assert_int_equal(c.addrs[0].ss.ss_family, AF_INET6);
+	assert_int_equal(c.addrs[1].ss.ss_family, AF_INET);
+	assert_int_equal(c.addrs[2].ss.ss_family, AF_INET6);
+	assert_int_equal(c.addrs[3].ss.ss_family, AF_INET);
+	assert_int_equal(c.addrs[4].ss.ss_family, AF_INET);
+	assert_int_equal(c.addr_ttl, 60);
+	kmsl_cand_add_addrs(&c, a, 3, 300); /* nothing new */
+	assert_int_equal(c.naddrs, KMSL_MAX_ADDRS);
 }
 
 static void test_srv_reasons(void **state)
@@ -112,18 +242,25 @@ static void test_system_suffixes(void **state)
 	                 "domain first.test\n"
 	                 "search Corp.Example. branch.example corp.example # comment\n"
 	                 "options ndots:2\n";
+	/* A search line (the last of domain/search wins): that list alone, as glibc does. */
 	size_t n = suffixes(rc, "pc1.lab.example", out, 4);
-	assert_int_equal(n, 3);
-	assert_string_equal(out[0], "corp.example"); /* the last domain/search line wins */
-	assert_string_equal(out[1], "branch.example");
-	assert_string_equal(out[2], "lab.example");
-	n = suffixes(rc, "pc1.corp.example", out, 4);
-	assert_int_equal(n, 2); /* duplicate removed */
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0], "corp.example");
+	assert_string_equal(out[1], "branch.example"); /* duplicate removed */
 	n = suffixes("", "standalone", out, 4);
 	assert_int_equal(n, 0);
+	/* No search line: the host's own domain first (Windows' primary DNS suffix), then the
+	 * domain line. */
 	n = suffixes("search a.test\ndomain b.test\n", NULL, out, 4);
 	assert_int_equal(n, 1);
 	assert_string_equal(out[0], "b.test");
+	n = suffixes("search a.test\ndomain b.test\n", "pc.lab.test", out, 4);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0], "lab.test");
+	assert_string_equal(out[1], "b.test");
+	n = suffixes("nameserver 127.0.0.1\n", "pc.lab.test", out, 4);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0], "lab.test");
 	assert_int_equal(suffixes("search a.t b.t c.t d.t e.t f.t\n", "h.x.t", out, 4), 4);
 }
 
@@ -181,9 +318,9 @@ static void test_static_report(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_srv_answer),
-	        cmocka_unit_test(test_srv_reasons),
-	        cmocka_unit_test(test_system_suffixes),
+	        cmocka_unit_test(test_srv_answer),        cmocka_unit_test(test_srv_reasons),
+	        cmocka_unit_test(test_srv_answer_checks), cmocka_unit_test(test_srv_duplicates),
+	        cmocka_unit_test(test_addr_interleave),   cmocka_unit_test(test_system_suffixes),
 	        cmocka_unit_test(test_static_report),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

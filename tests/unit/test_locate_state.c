@@ -52,35 +52,49 @@ static void test_round_trip(void **state)
 	srv[0].weight = 7;
 	assert_int_equal(kd_addr_parse_ip("127.0.0.3", &srv[0].addrs[1]), 0);
 	srv[0].naddrs = 2;
+	srv[0].addr_ttl = 60;
+	srv[1].addr_ttl = 6000; /* longer than the SRV's: still cut to max-cache-ttl */
 	kmsl_state_change_t chg = {.hosts = hosts,
 	                           .nhosts = 2,
 	                           .dead_until = 2000,
+	                           .dead_max = 5000,
+	                           .max_cache_ttl = 3600,
 	                           .caching = true,
 	                           .srv = srv,
 	                           .nsrv = 2};
 	assert_int_equal(kmsl_state_apply(&st, &chg, 1000), 0);
 
 	char *text = format(&st);
-	assert_non_null(strstr(text, "kmsdns-locate-state 1\n"));
-	assert_non_null(strstr(text, "sticky a.example.test 1688\n"));
+	assert_non_null(strstr(text, "kmsdns-locate-state 2\n"));
+	assert_non_null(strstr(text, "sticky example.test a.example.test 1688\n"));
 	assert_non_null(strstr(text, "dead b.example.test 1700 2000\n"));
-	assert_non_null(strstr(
-	        text, "srv example.test 1600 5 7 1688 a.example.test 127.0.0.2 127.0.0.3\n"));
-	assert_non_null(strstr(text, "srv example.test 1600 0 0 1700 b.example.test ::1\n"));
+	assert_non_null(strstr(text, "srv example.test 1600 5 7 1688 a.example.test 1060 127.0.0.2 "
+	                             "127.0.0.3\n"));
+	assert_non_null(strstr(text, "srv example.test 1600 0 0 1700 b.example.test 4600 ::1\n"));
 
 	kmsl_statefile_t back;
 	char warn[256] = "";
 	assert_int_equal(kmsl_state_parse(text, strlen(text), &back, warn, sizeof(warn)), 0);
 	char *again = format(&back);
 	assert_string_equal(text, again);
-	assert_true(back.has_sticky);
+	assert_int_equal(back.nsticky, 1);
 	assert_int_equal(back.nsrv, 2);
 	assert_int_equal(kd_addr_port(&back.srv[0].cand.addrs[1]), 1688);
 
 	kmsl_cand_t out[4];
-	assert_int_equal(kmsl_state_cached(&back, "Example.Test.", 1599, out, 4), 2);
-	assert_int_equal(kmsl_state_cached(&back, "example.test", 1600, out, 4), 0);
-	assert_int_equal(kmsl_state_cached(&back, "other.test", 1000, out, 4), 0);
+	assert_int_equal(kmsl_state_cached(&back, "Example.Test.", 1599, 3600, out, 4), 2);
+	assert_int_equal(kmsl_state_cached(&back, "example.test", 1600, 3600, out, 4), 0);
+	assert_int_equal(kmsl_state_cached(&back, "other.test", 1000, 3600, out, 4), 0);
+	/* The addresses have their own TTL: past it the record stays, without addresses. */
+	assert_int_equal(kmsl_state_cached(&back, "example.test", 1059, 3600, out, 4), 2);
+	assert_int_equal(out[0].naddrs, 2);
+	assert_int_equal(out[0].addr_ttl, 1);
+	assert_true(out[0].cached);
+	assert_int_equal(out[0].ttl, 541);
+	assert_int_equal(kmsl_state_cached(&back, "example.test", 1060, 3600, out, 4), 2);
+	assert_int_equal(out[0].naddrs, 0);
+	assert_int_equal(out[0].families, 0);
+	assert_int_equal(out[1].naddrs, 1);
 	free(text);
 	free(again);
 	kmsl_state_deinit(&st);
@@ -98,13 +112,14 @@ static void test_expiry(void **state)
 	kmsl_state_change_t chg = {.hosts = &h,
 	                           .nhosts = 1,
 	                           .dead_until = 100,
+	                           .dead_max = 300,
 	                           .caching = true,
 	                           .srv = &srv,
 	                           .nsrv = 1};
 	assert_int_equal(kmsl_state_apply(&st, &chg, 50), 0);
 	assert_int_equal(st.ndead, 1);
 	assert_int_equal(st.nsrv, 1);
-	kmsl_state_change_t none = {.caching = true};
+	kmsl_state_change_t none = {.caching = true, .dead_max = 300};
 	assert_int_equal(kmsl_state_apply(&st, &none, 80), 0); /* srv expired at 80 */
 	assert_int_equal(st.ndead, 1);
 	assert_int_equal(st.nsrv, 0);
@@ -116,7 +131,7 @@ static void test_expiry(void **state)
 	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
 	assert_int_equal(st.nsrv, 1);
 	const char *fresh[] = {"example.test"};
-	kmsl_state_change_t gone = {.caching = true, .fresh = fresh, .nfresh = 1};
+	kmsl_state_change_t gone = {.caching = true, .dead_max = 300, .fresh = fresh, .nfresh = 1};
 	assert_int_equal(kmsl_state_apply(&st, &gone, 101), 0);
 	assert_int_equal(st.nsrv, 0);
 	kmsl_state_deinit(&st);
@@ -126,7 +141,7 @@ static void parse_fails(const char *text, size_t len, const char *why)
 {
 	kmsl_statefile_t st;
 	char warn[256] = "";
-	if (kmsl_state_parse(text, len, &st, warn, sizeof(warn)) == 0)
+	if (kmsl_state_parse(text, len, &st, warn, sizeof(warn)) >= 0)
 		fail_msg("parsed: %s", text);
 	if (strstr(warn, why) == NULL)
 		fail_msg("warning '%s' lacks '%s'", warn, why);
@@ -136,28 +151,57 @@ static void parse_fails(const char *text, size_t len, const char *why)
 
 #define PF(text, why) parse_fails(text, sizeof(text) - 1, why)
 
+/* A bad line costs that line only: the others are kept, the warning names the first. */
+static void parse_skips(const char *text, size_t len, const char *why, size_t ndead)
+{
+	kmsl_statefile_t st;
+	char warn[256] = "";
+	if (kmsl_state_parse(text, len, &st, warn, sizeof(warn)) != 1)
+		fail_msg("not skipped: %s", text);
+	if (strstr(warn, why) == NULL)
+		fail_msg("warning '%s' lacks '%s'", warn, why);
+	assert_int_equal(st.ndead, ndead);
+	kmsl_state_deinit(&st);
+}
+
+#define PS(text, why) parse_skips(text, sizeof(text) - 1, why, 2)
+
+#define MAGIC "kmsdns-locate-state 2\n"
+#define D1    "dead a.test 1688 100\n"
+#define D2    "dead b.test 1688 100\n"
+
 static void test_damaged(void **state)
 {
 	PF("", "empty");
-	PF("kmsdns-locate-state 2\nend\n", "version");
-	PF("kmsdns-locate-state 1\nsticky a.test 1688\n", "no end");
-	PF("kmsdns-locate-state 1\nsticky a.test 1688\nend", "no final newline");
-	PF("kmsdns-locate-state 1\ndead a.test 16", "no final newline");
-	PF("kmsdns-locate-state 1\nend\nsticky a.test 1688\n", "after end");
-	PF("kmsdns-locate-state 1\nfrobnicate\nend\n", "line 2: unknown line");
-	PF("kmsdns-locate-state 1\nsticky a.test 0\nend\n", "bad value");
-	PF("kmsdns-locate-state 1\nsticky a.test 70000\nend\n", "bad value");
-	PF("kmsdns-locate-state 1\ndead a.test 1688 -5\nend\n", "bad value");
-	PF("kmsdns-locate-state 1\ndead a.test 1688 99999999999999999999\nend\n", "bad value");
-	PF("kmsdns-locate-state 1\nsrv s.test 10 0 0 1688 a.test 1.2.3.999\nend\n", "bad value");
-	PF("kmsdns-locate-state 1\nsrv s.test 10 0 0 1688 a.test 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 "
-	   "1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1\nend\n",
-	   "line 2");
+	PF("kmsdns-locate-state 3\nend\n", "version");
 	PF("\x7f"
 	   "ELF\0\0\0\n\n",
 	   "");
+	PS(MAGIC D1 D2 "sticky s.test a.test 1688\n", "no end");
+	PS(MAGIC D1 D2 "sticky s.test a.test 1688", "no final newline");
+	PS(MAGIC D1 D2 "end\nsticky s.test a.test 1688\n", "after end");
+	PS(MAGIC D1 "frobnicate\n" D2 "end\n", "line 3: unknown line");
+	PS(MAGIC D1 "sticky s.test a.test 0\n" D2 "end\n", "bad value");
+	PS(MAGIC D1 "sticky s.test a.test 70000\n" D2 "end\n", "bad value");
+	PS(MAGIC D1 "dead a.test 1688 -5\n" D2 "end\n", "bad value");
+	PS(MAGIC D1 "dead a.test 1688 99999999999999999999\n" D2 "end\n", "bad value");
+	PS(MAGIC D1 "srv s.test 10 0 0 1688 a.test 10 1.2.3.999\n" D2 "end\n", "bad value");
+	PS(MAGIC D1 "srv s.test 10 0 0 1688 a.test 10 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 "
+	            "1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1 1.1.1.1\n" D2 "end\n",
+	   "line 3");
+	parse_skips(MAGIC D1 "bad\0line\n" D2 "end\n",
+	            sizeof(MAGIC D1 "bad\0line\n" D2 "end\n") - 1, "binary", 2);
 
-	/* Bounded: too many dead entries, an overlong line, an oversized buffer. */
+	/* Version 1 (before addresses had their own TTL): read as empty, without a warning. */
+	kmsl_statefile_t st;
+	char warn[256] = "";
+	const char v1[] = "kmsdns-locate-state 1\nsticky a.test 1688\nend\n";
+	assert_int_equal(kmsl_state_parse(v1, sizeof(v1) - 1, &st, warn, sizeof(warn)), 0);
+	assert_int_equal(st.nsticky, 0);
+	assert_string_equal(warn, "");
+	kmsl_state_deinit(&st);
+
+	/* Bounded: too many dead entries (the rest kept), an overlong line, a huge buffer. */
 	size_t cap = 64 * (KMSL_STATE_MAX_DEAD + 2);
 	char *big = malloc(cap);
 	assert_non_null(big);
@@ -165,14 +209,89 @@ static void test_damaged(void **state)
 	for (int i = 0; i <= KMSL_STATE_MAX_DEAD; i++)
 		len += (size_t)sprintf(big + len, "dead h%d.test 1688 100\n", i);
 	len += (size_t)sprintf(big + len, "end\n");
-	parse_fails(big, len, "too many");
+	parse_skips(big, len, "too many", KMSL_STATE_MAX_DEAD);
 	free(big);
 	char line[5000];
 	memset(line, 'a', sizeof(line));
-	memcpy(line, "kmsdns-locate-state 1\n", 22);
+	memcpy(line, MAGIC, sizeof(MAGIC) - 1);
 	line[sizeof(line) - 1] = '\n';
-	parse_fails(line, sizeof(line), "too long");
+	parse_skips(line, sizeof(line), "too long", 0);
 	parse_fails("x", KMSL_STATE_MAX_BYTES + 1, "too large"); /* size checked first */
+}
+
+/* The writer's largest line (KMSL_MAX_ADDRS long scoped IPv6 addresses) reads back whole. */
+static void test_round_trip_max(void **state)
+{
+	kmsl_statefile_t st;
+	kmsl_state_init(&st);
+	kmsl_cand_t c =
+	        cand("a-rather-long-host-name.kms.some-department.example.test", 1688, NULL);
+	strcpy(c.suffix, "some-department.example.test");
+	kd_addr_t a[KMSL_MAX_ADDRS];
+	for (size_t i = 0; i < KMSL_MAX_ADDRS; i++) {
+		char ip[64];
+		if (i % 2 == 0)
+			snprintf(ip, sizeof(ip), "fe80::ffff:ffff:ffff:ff%02zx%%1", i);
+		else
+			snprintf(ip, sizeof(ip), "255.255.255.%zu", 240 + i);
+		assert_int_equal(kd_addr_parse_ip(ip, &a[i]), 0);
+		kd_addr_set_port(&a[i], 1688);
+	}
+	kmsl_cand_add_addrs(&c, a, KMSL_MAX_ADDRS, 300);
+	assert_int_equal(c.naddrs, KMSL_MAX_ADDRS);
+	kmsl_state_change_t chg = {.caching = true, .dead_max = 300, .srv = &c, .nsrv = 1};
+	assert_int_equal(kmsl_state_apply(&st, &chg, 1000), 0);
+	char *text = format(&st);
+	kmsl_statefile_t back;
+	char warn[256] = "";
+	assert_int_equal(kmsl_state_parse(text, strlen(text), &back, warn, sizeof(warn)), 0);
+	assert_string_equal(warn, "");
+	assert_int_equal(back.nsrv, 1);
+	assert_int_equal(back.srv[0].cand.naddrs, KMSL_MAX_ADDRS);
+	for (size_t i = 0; i < KMSL_MAX_ADDRS; i++)
+		assert_true(kd_addr_equal(&back.srv[0].cand.addrs[i], &c.addrs[i]));
+	char *again = format(&back);
+	assert_string_equal(text, again);
+	free(text);
+	free(again);
+	kmsl_state_deinit(&st);
+	kmsl_state_deinit(&back);
+}
+
+/* Times from a clock that has since gone back are bounded: a dead mark beyond now +
+ * dead-retry and a cache entry beyond now + max-cache-ttl count as now. */
+static void test_clock_jump(void **state)
+{
+	const char text[] = MAGIC "dead far.test 1688 90000\n"
+	                          "dead near.test 1688 1200\n"
+	                          "srv s.test 90000 0 0 1688 far.test 90000 127.0.0.1\n"
+	                          "srv t.test 1500 0 0 1688 near.test 1500 127.0.0.2\n"
+	                          "end\n";
+	kmsl_statefile_t st;
+	char warn[256] = "";
+	assert_int_equal(kmsl_state_parse(text, sizeof(text) - 1, &st, warn, sizeof(warn)), 0);
+	kmsl_cand_t c[2] = {cand("far.test", 1688, "127.0.0.1"),
+	                    cand("near.test", 1688, "127.0.0.2")};
+	kmsl_state_mark(&st, c, 2, 1000, 300, true);
+	assert_int_equal(c[0].state, KMSL_STATE_UNKNOWN); /* 89000 s ahead: the clock jumped */
+	assert_int_equal(c[1].state, KMSL_STATE_DEAD);
+	kmsl_cand_t out[2];
+	assert_int_equal(kmsl_state_cached(&st, "s.test", 1000, 3600, out, 2), 0);
+	assert_int_equal(kmsl_state_cached(&st, "t.test", 1000, 3600, out, 2), 1);
+	assert_int_equal(kmsl_state_cached(&st, "t.test", 1000, 60, out, 2), 0);
+	/* An update drops them too, and writes no expiry beyond max-cache-ttl. */
+	kmsl_cand_t srv = cand("x.test", 1688, "127.0.0.3");
+	srv.ttl = 86400;
+	srv.addr_ttl = 86400;
+	kmsl_state_change_t chg = {
+	        .caching = true, .dead_max = 300, .max_cache_ttl = 3600, .srv = &srv, .nsrv = 1};
+	assert_int_equal(kmsl_state_apply(&st, &chg, 1000), 0);
+	assert_int_equal(st.ndead, 1);
+	assert_string_equal(st.dead[0].target, "near.test");
+	assert_int_equal(st.nsrv, 2);
+	assert_int_equal(st.srv[1].expires, 4600);
+	assert_int_equal(st.srv[1].addr_expires, 4600);
+	kmsl_state_deinit(&st);
 }
 
 static char tmpdir[64];
@@ -209,7 +328,8 @@ static void test_file_load_update(void **state)
 
 	kmsl_cand_t h = cand("a.test", 1688, NULL);
 	h.state = KMSL_STATE_DEAD;
-	kmsl_state_change_t chg = {.hosts = &h, .nhosts = 1, .dead_until = 500, .caching = true};
+	kmsl_state_change_t chg = {
+	        .hosts = &h, .nhosts = 1, .dead_until = 500, .dead_max = 1000, .caching = true};
 	warn[0] = '\0';
 	assert_int_equal(kmsl_state_update(path, &chg, 100, warn, sizeof(warn)), 0);
 	h = cand("b.test", 1688, NULL);
@@ -219,8 +339,8 @@ static void test_file_load_update(void **state)
 	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 0);
 	assert_int_equal(st.ndead, 1); /* merged with what the first update wrote */
 	assert_string_equal(st.dead[0].target, "a.test");
-	assert_true(st.has_sticky);
-	assert_string_equal(st.sticky_target, "b.test");
+	assert_int_equal(st.nsticky, 1);
+	assert_string_equal(st.sticky[0].target, "b.test");
 	kmsl_state_deinit(&st);
 
 	char lock[300];
@@ -228,7 +348,7 @@ static void test_file_load_update(void **state)
 	assert_int_equal(access(lock, F_OK), 0);
 
 	/* Corrupt: ignored with a warning naming the file, then replaced on the next update. */
-	write_file(path, "kmsdns-locate-state 1\ngarbage here\n");
+	write_file(path, "kmsdns-locate-state 7\ngarbage here\n");
 	kmsl_state_init(&st);
 	warn[0] = '\0';
 	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 1);
@@ -238,7 +358,7 @@ static void test_file_load_update(void **state)
 	assert_int_equal(kmsl_state_update(path, &chg, 100, warn, sizeof(warn)), 1);
 	assert_non_null(strstr(warn, "rewritten"));
 	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 0);
-	assert_true(st.has_sticky);
+	assert_int_equal(st.nsticky, 1);
 	kmsl_state_deinit(&st);
 
 	/* Unreadable (a directory): warning, no crash; an update cannot write there either. */
@@ -250,6 +370,37 @@ static void test_file_load_update(void **state)
 	assert_int_equal(kmsl_state_update(dir, &chg, 100, warn, sizeof(warn)), 1);
 	assert_non_null(strstr(warn, "failed to write"));
 	kmsl_state_deinit(&st);
+
+	/* A file another user could have written is not believed (as root: chown). */
+	kmsl_state_init(&st);
+	assert_int_equal(chmod(path, 0666), 0);
+	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, "writable by others"));
+	assert_int_equal(st.nsticky, 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 0);
+	assert_int_equal(st.nsticky, 1);
+	kmsl_state_deinit(&st);
+	char sub[256];
+	snprintf(sub, sizeof(sub), "%s/sub/dir", tmpdir);
+	assert_int_equal(chmod(sub, 0777), 0);
+	kmsl_state_init(&st);
+	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, "directory"));
+	assert_int_equal(kmsl_state_update(path, &chg, 100, warn, sizeof(warn)), 1);
+	assert_non_null(strstr(warn, "failed to write"));
+	assert_int_equal(chmod(sub, 01777), 0); /* sticky, like /tmp: others cannot replace it */
+	assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 0);
+	kmsl_state_deinit(&st);
+	assert_int_equal(chmod(sub, 0755), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		kmsl_state_init(&st);
+		assert_int_equal(kmsl_state_load(path, &st, warn, sizeof(warn)), 1);
+		assert_non_null(strstr(warn, "owned by uid 65534"));
+		assert_int_equal(st.nsticky, 0);
+		kmsl_state_deinit(&st);
+	}
 }
 
 static void test_sticky_and_dead(void **state)
@@ -258,9 +409,10 @@ static void test_sticky_and_dead(void **state)
 	kmsl_state_init(&st);
 	kmsl_cand_t up = cand("b.test", 1688, NULL);
 	up.state = KMSL_STATE_ALIVE;
-	kmsl_state_change_t chg = {.hosts = &up, .nhosts = 1, .dead_until = 500, .caching = true};
+	kmsl_state_change_t chg = {
+	        .hosts = &up, .nhosts = 1, .dead_until = 500, .dead_max = 1000, .caching = true};
 	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
-	assert_true(st.has_sticky);
+	assert_int_equal(st.nsticky, 1);
 
 	/* Whatever order the SRV draw gives after a TTL expiry, the sticky host comes first. */
 	kmsl_rng_t rng;
@@ -271,29 +423,48 @@ static void test_sticky_and_dead(void **state)
 		                    cand("c.test", 1688, "127.0.0.3")};
 		c[1].priority = 10; /* even from a later priority group */
 		assert_int_equal(kmsl_cand_order(c, 3, &rng), 0);
-		kmsl_state_mark(&st, c, 3, 200, true);
+		kmsl_state_mark(&st, c, 3, 200, 1000, true);
 		assert_string_equal(c[0].target, "b.test");
 		assert_int_equal(c[0].state, KMSL_STATE_STICKY);
 		assert_int_equal(c[1].state, KMSL_STATE_UNKNOWN);
 	}
 	/* Host caching off: no sticky host first. */
 	kmsl_cand_t c[2] = {cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2")};
-	kmsl_state_mark(&st, c, 2, 200, false);
+	kmsl_state_mark(&st, c, 2, 200, 1000, false);
 	assert_string_equal(c[0].target, "a.test");
 	assert_int_equal(c[1].state, KMSL_STATE_UNKNOWN);
-	/* Same name, other port: not the sticky host. */
+	/* Same name, other port: not the sticky host. The same host found through another
+	 * suffix: not that suffix's sticky host. */
 	kmsl_cand_t p = cand("b.test", 1700, "127.0.0.2");
-	kmsl_state_mark(&st, &p, 1, 200, true);
+	kmsl_state_mark(&st, &p, 1, 200, 1000, true);
 	assert_int_equal(p.state, KMSL_STATE_UNKNOWN);
+	kmsl_cand_t o = cand("b.test", 1688, "127.0.0.2");
+	strcpy(o.suffix, "other.test");
+	kmsl_state_mark(&st, &o, 1, 200, 1000, true);
+	assert_int_equal(o.state, KMSL_STATE_UNKNOWN);
+
+	/* One sticky host per suffix: runs for two domains do not overwrite each other's. */
+	kmsl_cand_t up2 = cand("z.other.test", 1688, NULL);
+	strcpy(up2.suffix, "other.test");
+	up2.state = KMSL_STATE_ALIVE;
+	chg.hosts = &up2;
+	assert_int_equal(kmsl_state_apply(&st, &chg, 150), 0);
+	assert_int_equal(st.nsticky, 2);
+	kmsl_cand_t both[2] = {cand("a.test", 1688, "127.0.0.1"),
+	                       cand("b.test", 1688, "127.0.0.2")};
+	kmsl_state_mark(&st, both, 2, 200, 1000, true);
+	assert_string_equal(both[0].target, "b.test");
+	assert_int_equal(both[0].state, KMSL_STATE_STICKY);
 
 	/* The sticky host fails: marked dead, no longer sticky; the next alive one replaces it. */
 	kmsl_cand_t down = cand("B.TEST", 1688, NULL);
 	down.state = KMSL_STATE_DEAD;
 	chg.hosts = &down;
 	assert_int_equal(kmsl_state_apply(&st, &chg, 200), 0);
-	assert_false(st.has_sticky);
+	assert_int_equal(st.nsticky, 1);
+	assert_string_equal(st.sticky[0].suffix, "other.test");
 	kmsl_cand_t d[2] = {cand("a.test", 1688, "127.0.0.1"), cand("b.test", 1688, "127.0.0.2")};
-	kmsl_state_mark(&st, d, 2, 300, true);
+	kmsl_state_mark(&st, d, 2, 300, 1000, true);
 	assert_int_equal(d[0].state, KMSL_STATE_UNKNOWN);
 	assert_int_equal(d[1].state, KMSL_STATE_DEAD);
 	bool use[2];
@@ -302,23 +473,24 @@ static void test_sticky_and_dead(void **state)
 	assert_false(use[1]);
 	/* After dead-retry it is a candidate again. */
 	kmsl_cand_t e[1] = {cand("b.test", 1688, "127.0.0.2")};
-	kmsl_state_mark(&st, e, 1, 500, true);
+	kmsl_state_mark(&st, e, 1, 500, 1000, true);
 	assert_int_equal(e[0].state, KMSL_STATE_UNKNOWN);
 
 	up = cand("a.test", 1688, NULL);
 	up.state = KMSL_STATE_ALIVE;
 	chg.hosts = &up;
 	assert_int_equal(kmsl_state_apply(&st, &chg, 300), 0);
-	assert_string_equal(st.sticky_target, "a.test");
+	assert_int_equal(st.nsticky, 2);
 	/* An alive report clears a dead mark. */
 	up = cand("b.test", 1688, NULL);
 	up.state = KMSL_STATE_ALIVE;
 	assert_int_equal(kmsl_state_apply(&st, &chg, 300), 0);
 	assert_int_equal(st.ndead, 0);
-	/* Caching off forgets the sticky host. */
-	kmsl_state_change_t off = {.caching = false};
-	assert_int_equal(kmsl_state_apply(&st, &off, 300), 0);
-	assert_false(st.has_sticky);
+	/* Caching off forgets the sticky host of that suffix only. */
+	chg.caching = false;
+	assert_int_equal(kmsl_state_apply(&st, &chg, 300), 0);
+	assert_int_equal(st.nsticky, 1);
+	assert_string_equal(st.sticky[0].suffix, "other.test");
 	kmsl_state_deinit(&st);
 }
 
@@ -343,6 +515,8 @@ int main(void)
 	        cmocka_unit_test(test_round_trip),
 	        cmocka_unit_test(test_expiry),
 	        cmocka_unit_test(test_damaged),
+	        cmocka_unit_test(test_round_trip_max),
+	        cmocka_unit_test(test_clock_jump),
 	        cmocka_unit_test_setup_teardown(test_file_load_update, setup_dir, teardown_dir),
 	        cmocka_unit_test(test_sticky_and_dead),
 	        cmocka_unit_test(test_all_dead_all_tried),
