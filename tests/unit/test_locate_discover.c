@@ -300,6 +300,16 @@ static void test_static_report(void **state)
 	assert_int_equal(kmsl_report(ctx, "127.0.0.1", 1, KMSL_STATE_STICKY), KMSL_EINVAL);
 	assert_null(kmsl_warning(ctx));
 
+	/* A warning belongs to the call that gave it: the next call clears it. */
+	assert_int_equal(kmsl_set_state_path(ctx, path), KMSL_OK); /* a directory */
+	assert_int_equal(kmsl_candidates(ctx, &list), KMSL_OK);
+	assert_non_null(kmsl_warning(ctx));
+	kmsl_list_free(list);
+	assert_int_equal(kmsl_set_state_path(ctx, sp), KMSL_OK);
+	assert_int_equal(kmsl_candidates(ctx, &list), KMSL_OK);
+	assert_null(kmsl_warning(ctx));
+	kmsl_list_free(list);
+
 	/* probe none: the first candidate wins without a connection. */
 	int fd = 5;
 	kmsl_host_t host;
