@@ -114,15 +114,6 @@ void kd_qe_free(kd_qe_t *e)
 	free(e);
 }
 
-static kd_reply_t check(const uint8_t *msg, size_t len, void *arg)
-{
-	ldns_pkt *pkt = NULL;
-	if (kd_reply_parse(msg, len, arg, &pkt) != KD_OK)
-		return KD_REPLY_IGNORE;
-	ldns_pkt_free(pkt);
-	return KD_REPLY_FINAL;
-}
-
 static bool all_out(const question_t *q)
 {
 	for (size_t s = 0; s < q->n; s++)
@@ -139,8 +130,8 @@ static void send_next(kd_qe_t *e, question_t *q, uint64_t now)
 		qsrv_t *qs = &q->srv[s];
 		if (qs->out)
 			continue;
-		kd_err_t err = qs->u == NULL ? kd_udp_start(&q->servers[s], q->wire, q->len, check,
-		                                            q->query, &qs->u)
+		kd_err_t err = qs->u == NULL ? kd_udp_start(&q->servers[s], q->wire, q->len,
+		                                            kd_reply_check, q->query, &qs->u)
 		                             : kd_udp_resend(qs->u);
 		if (err == KD_OK) {
 			q->next_ms = now + q->timeout;
@@ -205,8 +196,8 @@ static void on_reply(kd_qe_t *e, question_t *q, size_t s, uint8_t *msg, size_t l
 	size_t tcp_len = 0;
 	if (len > 2 && (msg[2] & 0x02) != 0) { /* truncated: the whole answer over TCP */
 		uint64_t until = now + q->timeout < q->deadline ? now + q->timeout : q->deadline;
-		kd_err_t err = kd_exchange(&q->servers[s], true, q->wire, q->len, until, check,
-		                           q->query, &tcp, &tcp_len, NULL);
+		kd_err_t err = kd_exchange(&q->servers[s], true, q->wire, q->len, until,
+		                           kd_reply_check, q->query, &tcp, &tcp_len, NULL);
 		if (err != KD_OK) {
 			q->last = err;
 			q->srv[s].out = true;

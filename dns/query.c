@@ -61,7 +61,7 @@ kd_err_t kd_reply_parse(const uint8_t *buf, size_t len, const ldns_pkt *query, l
 }
 
 /* The transport's check: a datagram that does not answer the question is not the answer. */
-static kd_reply_t check_reply(const uint8_t *msg, size_t len, void *arg)
+kd_reply_t kd_reply_check(const uint8_t *msg, size_t len, void *arg)
 {
 	ldns_pkt *pkt = NULL;
 	if (parse_reply(msg, len, arg, &pkt) != KD_OK)
@@ -142,7 +142,7 @@ static kd_err_t ask_servers(const kd_query_opts_t *opts, const kd_addr_t *server
 		uint8_t *reply = NULL;
 		size_t len = 0;
 		ret = kd_exchange(&servers[i], opts->tcp, q->wire, q->len, kd_now_ms() + timeout,
-		                  check_reply, q->pkt, &reply, &len, NULL);
+		                  kd_reply_check, q->pkt, &reply, &len, NULL);
 		if (ret == KD_OK) {
 			ret = parse_reply(reply, len, q->pkt, answer);
 			free(reply);

@@ -11,6 +11,7 @@
 
 #include "dns/addr.h"
 #include "dns/error.h"
+#include "dns/transport.h"
 
 typedef struct {
 	const kd_addr_t *servers; /* tried in order; count 0 = resolv.conf nameservers
@@ -42,6 +43,10 @@ kd_err_t kd_query_build(const char *name, ldns_rr_type type, bool rd, ldns_pkt *
  * rcode may come without the question). KD_OK with *out (ldns_pkt_free), KD_EMALFORMED or
  * KD_EMISMATCH. */
 kd_err_t kd_reply_parse(const uint8_t *buf, size_t len, const ldns_pkt *query, ldns_pkt **out);
+
+/* The transport's check (kd_reply_fn) for a query: FINAL for a reply that kd_reply_parse
+ * accepts for query (an ldns_pkt *), else IGNORE. */
+kd_reply_t kd_reply_check(const uint8_t *msg, size_t len, void *query);
 
 /* Signs requests and verifies what answers them (TSIG in the publisher, on libknot). */
 typedef struct {
