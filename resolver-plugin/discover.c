@@ -438,22 +438,33 @@ static bool suffix_ready(run_t *r, size_t si, uint64_t now)
 	return ready;
 }
 
-/* How many suffixes (in order) the result is made of, or 0 while it is not known yet. */
+/* How many suffixes (in order) the result is made of, or 0 while it is not known yet. Every
+ * suffix's settled address lookups are applied on the way, so no settle time stays behind. */
 static size_t decided(run_t *r, uint64_t now)
 {
+	bool ready[KMSL_MAX_SUFFIXES];
+	for (size_t i = 0; i < r->ns; i++)
+		ready[i] = suffix_ready(r, i, now);
 	bool all = r->ctx->opts.merge == KMSL_MERGE_ALL;
-	bool ready = true;
 	for (size_t i = 0; i < r->ns; i++) {
-		if (!suffix_ready(r, i, now)) {
-			if (!all)
-				return 0;
-			ready = false;
-			continue;
-		}
+		if (!ready[i])
+			return 0;
 		if (!all && r->s[i].n > 0)
 			return i + 1;
 	}
-	return ready ? r->ns : 0;
+	return r->ns;
+}
+
+/* At the deadline: the suffixes up to the first (in order) with records (merge first: a
+ * suffix still unanswered has failed), or all of them. */
+static size_t at_deadline(const run_t *r)
+{
+	if (r->ctx->opts.merge == KMSL_MERGE_ALL)
+		return r->ns;
+	for (size_t i = 0; i < r->ns; i++)
+		if (r->s[i].resolved && r->s[i].n > 0)
+			return i + 1;
+	return r->ns;
 }
 
 /* Earliest resolution-delay end still pending, or fallback. */
@@ -586,7 +597,7 @@ kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t no
 					break; /* nothing left to wait for */
 			}
 		}
-		ret = finish(r, upto > 0 ? upto : r->ns, list);
+		ret = finish(r, upto > 0 ? upto : at_deadline(r), list);
 	}
 	kd_qe_free(r->e);
 	for (size_t i = 0; i < r->ns; i++)

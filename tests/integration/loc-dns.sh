@@ -66,7 +66,8 @@ t_assert_contains "$T/drop.log" "_vlmcs._tcp.good.test. SRV: dropped"
 t_assert_contains "$T/drop.log" "_vlmcs._tcp.good.test. SRV: NOERROR, 1 answers"
 
 # Six suffixes behind a silent first server are asked at once: the silence costs one timeout
-# (1 s), not one per suffix (before: the whole deadline, the last suffix got 1 ms).
+# (1 s for the SRV question, 1 s for AAAA), not one per suffix (before: the whole deadline, the
+# last suffix got 1 ms).
 loc_conf "$T/six.yaml" <<EOF
 servers: [127.0.0.1@$D_QUIET, 127.0.0.1@$D_GOOD]
 domains: [{name: a.test}, {name: b.test}, {name: c.test}, {name: d.test}, {name: e.test},
@@ -77,7 +78,7 @@ t0=$(ms)
 loc_run six -c "$T/six.yaml" -v
 took=$(($(ms) - t0))
 loc_expect six 0 "$LIVE"
-((took < 3500)) || t_fail "six suffixes behind a silent server took ${took} ms"
+((took < 5000)) || t_fail "six suffixes behind a silent server took ${took} ms"
 for s in a b c d e; do t_assert_contains "$T/six.err" "_vlmcs._tcp.$s.test.: NXDOMAIN"; done
 
 # Order: the first suffix with records wins even when a later one answers first...
@@ -253,7 +254,7 @@ unshare -n -m -u bash "$T/ns.sh" >"$T/ns.log" 2>&1 || t_fail "namespace run fail
 read -r rc took _ <"$T/domain.rc"
 t_assert_eq "$rc" 0 "exit with a domain line"
 t_assert_eq "$(head -n 1 "$T/domain.out")" "live.lab.test $P 127.0.0.2" "primary suffix first"
-((took < 3000)) || t_fail "timeout:1 not honoured: ${took} ms"
+((took < 4500)) || t_fail "timeout:1 not honoured: ${took} ms"
 # A search line is used alone (glibc): the host's domain is not asked.
 read -r rc took quiet_norotate <"$T/search.rc"
 t_assert_eq "$rc" 0 "exit with a search line"

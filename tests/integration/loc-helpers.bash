@@ -13,11 +13,12 @@ loc_fake() {
 # loc_run NAME ARGS...: run kms-locate; stdout in $T/NAME.out, stderr in $T/NAME.err, the exit
 # code in LOC_RC.
 loc_run() {
-	local name=$1
+	local name=$1 start
 	shift
 	LOC_RC=0
+	start=$(date +%s%3N)
 	"$KMS_LOCATE" "$@" >"$T/$name.out" 2>"$T/$name.err" || LOC_RC=$?
-	t_log "kms-locate $* -> exit $LOC_RC: $(head -c 300 "$T/$name.out")"
+	t_log "kms-locate $* -> exit $LOC_RC ($(($(date +%s%3N) - start)) ms): $(head -c 300 "$T/$name.out")"
 }
 
 # loc_expect NAME RC [FIRST-LINE]: the last loc_run NAME ended with RC and printed FIRST-LINE.
