@@ -14,9 +14,7 @@
 #include "dns/qengine.h"
 #include "resolver-plugin/order.h"
 
-#define MAX_HOPS 8 /* CNAMEs followed from one SRV name to the next */
-#define RESOLUTION_DELAY_MS                                                                        \
-	50 /* RFC 8305: once one family answered, wait this long for the other */
+#define MAX_HOPS      8 /* CNAMEs followed from one SRV name to the next */
 #define BOTH_FAMILIES (KMSL_FAM_V4 | KMSL_FAM_V6)
 
 static size_t add_suffix(char (*out)[KMSL_NAME_MAX], size_t n, size_t max, const char *name)
@@ -301,11 +299,14 @@ static void ask_addrs(run_t *r, size_t si)
 		a->suf = si;
 		a->settle = UINT64_MAX;
 		snprintf(a->target, sizeof(a->target), "%s", c->target);
+		/* Its own budget: at most half of what is left, the rest is for probing. */
+		uint64_t now = kd_now_ms();
+		uint64_t until = now < r->end ? now + (r->end - now) / 2 : r->end;
 		for (int f = 0; f < 2; f++)
 			a->q[f] = (c->families & FAMILY_BIT[f]) != 0
 			                  ? -1
 			                  : kd_qe_ask(r->e, &s->srv, c->target, FAMILY_TYPE[f],
-			                              r->end, NULL);
+			                              until, NULL);
 	}
 }
 
@@ -381,8 +382,14 @@ static bool addrs_settled(run_t *r, aq_t *a, uint64_t now)
 	}
 	if (done[0] && done[1])
 		return true;
-	if ((has[0] || has[1]) && a->settle == UINT64_MAX)
-		a->settle = now + RESOLUTION_DELAY_MS;
+	/* One family has addresses (from this lookup, or from the glue): the other gets the
+	 * attempt delay more, not the rest of the deadline (RFC 8305 resolution delay). */
+	bool glue = false;
+	const suf_t *s = &r->s[a->suf];
+	for (size_t i = 0; i < s->n && !glue; i++)
+		glue = s->recs[i].naddrs > 0 && kd_dname_equal(s->recs[i].target, a->target);
+	if ((has[0] || has[1] || glue) && a->settle == UINT64_MAX)
+		a->settle = now + r->ctx->opts.attempt_delay_ms;
 	return now >= a->settle;
 }
 
