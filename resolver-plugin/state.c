@@ -349,9 +349,12 @@ static void apply_host(kmsl_statefile_t *st, const kmsl_cand_t *h, const kmsl_st
 	}
 }
 
+/* A time further ahead than now + max (plus a little slack: processes that took their "now" a
+ * moment apart, one of them waiting for the lock) comes from a clock that has gone back since:
+ * it counts as now. */
 static int64_t bounded(int64_t t, int64_t now, int64_t max)
 {
-	return t > now + max ? now : t;
+	return t > now + max + KMSL_STATE_CLOCK_SLACK ? now : t;
 }
 
 int kmsl_state_apply(kmsl_statefile_t *st, const kmsl_state_change_t *chg, int64_t now)

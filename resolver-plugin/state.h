@@ -11,11 +11,12 @@
  *
  * Times are Unix seconds, trusted only up to a bound (a clock that jumped back must not keep a
  * host dead or an answer cached for a day): a dead mark later than now + dead-retry and a cache
- * entry later than now + max-cache-ttl count as now. A line that cannot be read costs that line
- * only (with a warning); a file of another format is ignored as a whole; version 1 files are
- * read as empty. The parser reads whatever kmsl_state_format writes, up to KMSL_MAX_ADDRS
- * addresses. Updates are read-modify-write under flock() on PATH.lock and land with an atomic
- * rename. A file (or directory) that another user could have written is not believed. */
+ * entry later than now + max-cache-ttl (each plus KMSL_STATE_CLOCK_SLACK) count as now. A line that
+ * cannot be read costs that line only (with a warning); a file of another format is ignored as a
+ * whole; version 1 files are read as empty. The parser reads whatever kmsl_state_format writes, up
+ * to KMSL_MAX_ADDRS addresses. Updates are read-modify-write under flock() on PATH.lock and land
+ * with an atomic rename. A file (or directory) that another user could have written is not
+ * believed. */
 #pragma once
 
 #include <stdbool.h>
@@ -31,6 +32,7 @@
 #define KMSL_STATE_MAX_SRV       512
 #define KMSL_STATE_MAX_STICKY    64
 #define KMSL_STATE_MAX_CACHE_TTL 3600 /* max-cache-ttl default, seconds */
+#define KMSL_STATE_CLOCK_SLACK   60   /* seconds a bounded time may exceed its bound */
 
 typedef struct {
 	char target[KMSL_NAME_MAX];

@@ -291,6 +291,17 @@ static void test_clock_jump(void **state)
 	assert_int_equal(st.nsrv, 2);
 	assert_int_equal(st.srv[1].expires, 4600);
 	assert_int_equal(st.srv[1].addr_expires, 4600);
+
+	/* A writer whose "now" is a few seconds older (it waited for the lock) keeps the dead
+	 * mark another one just wrote. */
+	kmsl_cand_t h = cand("late.test", 1688, NULL);
+	h.state = KMSL_STATE_DEAD;
+	kmsl_state_change_t dead = {
+	        .hosts = &h, .nhosts = 1, .dead_until = 1300, .dead_max = 300, .caching = true};
+	assert_int_equal(kmsl_state_apply(&st, &dead, 1000), 0);
+	kmsl_state_change_t none = {.caching = true, .dead_max = 300};
+	assert_int_equal(kmsl_state_apply(&st, &none, 995), 0);
+	assert_int_equal(st.ndead, 2);
 	kmsl_state_deinit(&st);
 }
 
