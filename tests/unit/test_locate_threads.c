@@ -71,6 +71,15 @@ static void fail_at(worker_t *w, int line, const char *what)
 }
 
 /* Workers must not longjmp out of their thread, so CHECK records and returns. */
+/* No warning, else fail with its text. */
+#define CHECK_NO_WARNING(w, ctx)                                                                   \
+	do {                                                                                       \
+		if (kmsl_warning(ctx) != NULL) {                                                   \
+			fail_at((w), __LINE__, kmsl_warning(ctx));                                 \
+			return NULL;                                                               \
+		}                                                                                  \
+	} while (0)
+
 #define CHECK(w, cond)                                                                             \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
@@ -190,7 +199,7 @@ static void *connect_worker(void *arg)
 		}
 	}
 	CHECK(w, w->fail[0] != '\0' || i == CONNECTS);
-	CHECK(w, kmsl_warning(ctx) == NULL);
+	CHECK_NO_WARNING(w, ctx);
 	kmsl_ctx_free(ctx);
 	return NULL;
 }
@@ -399,7 +408,7 @@ static void *report_worker(void *arg)
 		kmsl_state_t s = (i / HOSTS + w->id + k) % 2 ? KMSL_STATE_ALIVE : KMSL_STATE_DEAD;
 		snprintf(host, sizeof(host), "t%d-h%d.example.test", w->id, k);
 		CHECK(w, kmsl_report(ctx, host, (uint16_t)(1688 + k), s) == KMSL_OK);
-		CHECK(w, kmsl_warning(ctx) == NULL);
+		CHECK_NO_WARNING(w, ctx);
 		w->last[k] = s;
 		if (i % 5 != 0)
 			continue;
@@ -409,7 +418,7 @@ static void *report_worker(void *arg)
 		bool ok = chosen_is_kms(&h, w->id) && peer_is_kms(fd, w->id);
 		close(fd);
 		CHECK(w, ok);
-		CHECK(w, kmsl_warning(ctx) == NULL);
+		CHECK_NO_WARNING(w, ctx);
 	}
 	CHECK(w, i == REPORTS);
 	kmsl_ctx_free(ctx);
