@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,6 @@
 #include <unistd.h>
 
 #include "dns/log.h"
-#include "dns/num.h"
 #include "resolver-plugin/cli.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/kmsdns/locate.yaml"
@@ -134,14 +134,19 @@ static int set_probe(kmsl_ctx_t *ctx, const char *name)
 	return -1;
 }
 
+/* Decimal digits only: strtoull alone would take "0x10", "010" (as 10), " 5" and "-1". The
+ * core's kd_num_parse is not part of libkmslocate's API, and kms-locate links only that. */
 static int set_seed(kmsl_ctx_t *ctx, const char *text)
 {
-	uint64_t v;
-	if (kd_num_parse(text, 0, UINT64_MAX, &v) != 0) {
+	errno = 0;
+	unsigned long long v = text[0] != '\0' && text[strspn(text, "0123456789")] == '\0'
+	                               ? strtoull(text, NULL, 10)
+	                               : 0;
+	if (text[0] == '\0' || text[strspn(text, "0123456789")] != '\0' || errno != 0) {
 		log_err("invalid --seed '%s' (a decimal number)", text);
 		return -1;
 	}
-	kmsl_set_seed(ctx, v);
+	kmsl_set_seed(ctx, (uint64_t)v);
 	return 0;
 }
 
