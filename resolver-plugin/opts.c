@@ -19,6 +19,14 @@ typedef struct {
 } conf_domain_t;
 
 typedef struct {
+	char **names;
+	size_t nnames;
+	unsigned port;
+	uint64_t probe_cache;
+	uint64_t deadline;
+} conf_nss_t;
+
+typedef struct {
 	char *static_host;
 	char *lookup_domain;
 	conf_domain_t *domains;
@@ -34,6 +42,7 @@ typedef struct {
 	bool host_caching;
 	uint64_t max_cache_ttl;
 	char *state;
+	conf_nss_t nss;
 } conf_t;
 
 static int check_static(const void *field, char *err, size_t len)
@@ -73,6 +82,36 @@ static const kd_schema_t domain_schema[] = {
          .type = KD_T_STR,
          .offset = offsetof(conf_domain_t, server),
          .check = kd_check_server},
+        {.key = NULL},
+};
+
+/* The NSS module's keys: the default name passes glibc's getaddrinfo() and gethostbyname2()
+ * untouched (checked on glibc 2.36) and cannot shadow a real host name. */
+static const kd_schema_t nss_schema[] = {
+        {.key = "names",
+         .type = KD_T_STRLIST,
+         .offset = offsetof(conf_nss_t, names),
+         .count_offset = offsetof(conf_nss_t, nnames),
+         .def = "_vlmcs._tcp",
+         .check = kd_check_dname},
+        {.key = "port",
+         .type = KD_T_UINT,
+         .offset = offsetof(conf_nss_t, port),
+         .def = "1688",
+         .min = 1,
+         .max = 65535},
+        {.key = "probe-cache",
+         .type = KD_T_DURATION,
+         .offset = offsetof(conf_nss_t, probe_cache),
+         .def = "60s",
+         .min = 0,
+         .max = DAY_MS},
+        {.key = "deadline",
+         .type = KD_T_DURATION,
+         .offset = offsetof(conf_nss_t, deadline),
+         .def = "3s",
+         .min = 10,
+         .max = 60 * 1000},
         {.key = NULL},
 };
 
@@ -141,6 +180,7 @@ static const kd_schema_t conf_schema[] = {
          .min = 1000,
          .max = DAY_MS},
         {.key = "state", .type = KD_T_STR, .offset = offsetof(conf_t, state), .check = check_state},
+        {.key = "nss", .type = KD_T_MAP, .offset = offsetof(conf_t, nss), .sub = nss_schema},
         {.key = NULL},
 };
 
@@ -193,7 +233,25 @@ void kmsl_opts_deinit(kmsl_opts_t *o)
 	free(o->domains);
 	free(o->servers);
 	free(o->state_path);
+	for (size_t i = 0; i < o->nss_nnames; i++)
+		free(o->nss_names[i]);
+	free(o->nss_names);
 	memset(o, 0, sizeof(*o));
+}
+
+static int nss_to_opts(const conf_nss_t *n, kmsl_opts_t *o)
+{
+	char name[KMSL_NAME_MAX];
+	o->nss_port = (uint16_t)n->port;
+	o->nss_probe_cache_ms = n->probe_cache;
+	o->nss_deadline_ms = n->deadline;
+	if (n->nnames > 0 && (o->nss_names = calloc(n->nnames, sizeof(char *))) == NULL)
+		return -1;
+	for (size_t i = 0; i < n->nnames; i++, o->nss_nnames++)
+		if (kd_dname_text(n->names[i], name, sizeof(name)) != 0 ||
+		    (o->nss_names[i] = strdup(name)) == NULL)
+			return -1;
+	return 0;
 }
 
 /* The loaded values were checked by the schema, so conversions here cannot fail on syntax. */
@@ -234,6 +292,8 @@ static kmsl_err_t conf_to_opts(const conf_t *c, kmsl_opts_t *o)
 	if (c->state == NULL)
 		o->state_path = kmsl_default_state_path();
 	else if (strcmp(c->state, "none") != 0 && (o->state_path = strdup(c->state)) == NULL)
+		goto fail;
+	if (nss_to_opts(&c->nss, o) != 0)
 		goto fail;
 	return KMSL_OK;
 fail:

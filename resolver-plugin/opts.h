@@ -36,6 +36,12 @@ typedef struct {
 	bool host_caching;
 	uint64_t max_cache_ttl_ms;
 	char *state_path; /* NULL = no state file */
+	/* nss: the NSS module's own keys (libnss_kms(8)); kms-locate only checks them. */
+	char **nss_names; /* served names, kd_dname_text form */
+	size_t nss_nnames;
+	uint16_t nss_port;
+	uint64_t nss_probe_cache_ms;
+	uint64_t nss_deadline_ms;
 } kmsl_opts_t;
 
 /* Free what opts holds and zero it. */

@@ -92,6 +92,42 @@ static void test_every_key(void **state)
 	kmsl_opts_deinit(&o);
 }
 
+/* The NSS module's keys: defaults, every key, and the checks. */
+static void test_nss_keys(void **state)
+{
+	kmsl_opts_t o;
+	char err[512] = "";
+	assert_int_equal(load("", &o, err, sizeof(err)), KMSL_OK);
+	assert_int_equal(o.nss_nnames, 1);
+	assert_string_equal(o.nss_names[0], "_vlmcs._tcp");
+	assert_int_equal(o.nss_port, 1688);
+	assert_int_equal(o.nss_probe_cache_ms, 60000);
+	assert_int_equal(o.nss_deadline_ms, 3000);
+	kmsl_opts_deinit(&o);
+	assert_int_equal(load("nss:\n  names: [KMS., _vlmcs._tcp.corp.example]\n  port: 1689\n"
+	                      "  probe-cache: 0\n  deadline: 250ms\n",
+	                      &o, err, sizeof(err)),
+	                 KMSL_OK);
+	assert_int_equal(o.nss_nnames, 2);
+	assert_string_equal(o.nss_names[0], "kms");
+	assert_string_equal(o.nss_names[1], "_vlmcs._tcp.corp.example");
+	assert_int_equal(o.nss_port, 1689);
+	assert_int_equal(o.nss_probe_cache_ms, 0);
+	assert_int_equal(o.nss_deadline_ms, 250);
+	kmsl_opts_deinit(&o);
+	assert_int_equal(load("nss:\n  names: []\n", &o, err, sizeof(err)), KMSL_OK);
+	assert_int_equal(o.nss_nnames, 0);
+	kmsl_opts_deinit(&o);
+	assert_int_equal(load("nss: kms\n", &o, err, sizeof(err)), KMSL_ECONFIG);
+	assert_int_equal(load("nss:\n  names: [a..b]\n", &o, err, sizeof(err)), KMSL_ECONFIG);
+	assert_non_null(strstr(err, "t.yaml:2:"));
+	assert_int_equal(load("nss:\n  port: 0\n", &o, err, sizeof(err)), KMSL_ECONFIG);
+	assert_int_equal(load("nss:\n  deadline: 5ms\n", &o, err, sizeof(err)), KMSL_ECONFIG);
+	assert_int_equal(load("nss:\n  probe-cache: 2d\n", &o, err, sizeof(err)), KMSL_ECONFIG);
+	assert_int_equal(load("nss:\n  name: kms\n", &o, err, sizeof(err)), KMSL_ECONFIG);
+	assert_non_null(strstr(err, "unknown key 'name'"));
+}
+
 static void test_small_values(void **state)
 {
 	kmsl_opts_t o;
@@ -227,7 +263,7 @@ int main(void)
 	        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_every_key),
 	        cmocka_unit_test(test_small_values),  cmocka_unit_test(test_errors),
 	        cmocka_unit_test(test_ctx_load_file), cmocka_unit_test(test_setters),
-	        cmocka_unit_test(test_strings),
+	        cmocka_unit_test(test_strings),       cmocka_unit_test(test_nss_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,47 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# make check: libnss_kms.so.2 must not need libknot (GPL-3+), must carry the soname glibc
+# loads, and must export exactly the _nss_kms_* entry points, each with default visibility.
+lib=resolver-plugin/.libs/libnss_kms.so.2
+[ -f "$lib" ] || { echo "missing $lib (run make first)"; exit 1; }
+fail=0
+if readelf -d "$lib" | grep NEEDED | grep -i knot; then
+	echo "FAIL: $lib links libknot"
+	fail=1
+fi
+if ! readelf -d "$lib" | grep SONAME | grep -q '\[libnss_kms\.so\.2\]'; then
+	echo "FAIL: $lib has no SONAME libnss_kms.so.2"
+	fail=1
+fi
+exported=$(nm -D --defined-only "$lib" | awk '{print $NF}' | sort)
+want="_nss_kms_gethostbyaddr2_r
+_nss_kms_gethostbyaddr_r
+_nss_kms_gethostbyname2_r
+_nss_kms_gethostbyname3_r
+_nss_kms_gethostbyname4_r
+_nss_kms_gethostbyname_r"
+if [ "$exported" != "$want" ]; then
+	echo "FAIL: $lib exports other symbols than the entry points:"
+	echo "$exported" | grep -vxF "$want"
+	echo "missing:"
+	echo "$want" | grep -vxF "$exported"
+	fail=1
+fi
+# Visibility, not only the version script: the symbol table of the file itself has every
+# other function hidden or local.
+bad=$(readelf -W --syms "$lib" | awk '$5 == "GLOBAL" && $6 == "DEFAULT" && $7 != "UND" {print $8}' |
+	sed 's/@.*//' | grep -v '^_nss_kms_' | sort -u)
+if [ -n "$bad" ]; then
+	echo "FAIL: $lib has global default-visibility symbols besides _nss_kms_*:"
+	echo "$bad"
+	fail=1
+fi
+# The client part of the core only: no key-file parsers, no logging that may exit().
+tools=$(nm "$lib" 2>/dev/null | awk '{print $NF}' | grep -E '^(kd_tsig_|kd_keylist_|kd_log_|log_|fatal)')
+if [ -n "$tools" ]; then
+	echo "FAIL: $lib carries the tools part of the core (key files, logging, fatal):"
+	echo "$tools"
+	fail=1
+fi
+[ $fail -eq 0 ] && echo "ok: no libknot, soname libnss_kms.so.2, exactly the 6 _nss_kms_* entry points"
+exit $fail
