@@ -4,6 +4,7 @@
 #include "tests/fake/fake-kms-spawn.h"
 
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -42,6 +43,8 @@ pid_t fake_kms_start(const char *prog, const char *addr, const char *mode, uint1
 	snprintf(listen, sizeof(listen), "%s:0", addr);
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* Die with the test even when it crashes (a sanitizer abort skips its teardown). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		execl(prog, prog, "--listen", listen, "--mode", mode, "--ready-file", ready,
 		      (char *)NULL);
 		_exit(127);

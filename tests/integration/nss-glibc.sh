@@ -59,6 +59,17 @@ nss:
 EOF
 echo "hosts: files kms" >"$T/nsswitch.conf"
 
+# A sanitizer build's module needs its runtime loaded first in programs built without it.
+PRELOAD=
+if grep -q "^SAN_LDFLAGS='.*address" "$abs_top_builddir/config.log"; then
+	for lib in libasan.so libubsan.so; do
+		f=$(${CC:-cc} -print-file-name="$lib")
+		[ "$f" != "$lib" ] || t_fail "no $lib for the sanitizer build's module"
+		PRELOAD="$PRELOAD${PRELOAD:+:}$f"
+	done
+fi
+export ASAN_OPTIONS=${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0
+
 # ns CMD...: run CMD with the test nsswitch.conf and the module from the build tree. nscd, if
 # it runs on this machine, is hidden so that glibc loads the modules itself.
 ns() {
@@ -69,7 +80,7 @@ ns() {
 		done
 		shift
 		exec "$@"' ns "$T/nsswitch.conf" \
-		env LD_LIBRARY_PATH="$MODDIR" KMSDNS_NSS_CONFIG="$T/nss.yaml" "$@"
+		env LD_LIBRARY_PATH="$MODDIR" LD_PRELOAD="$PRELOAD" KMSDNS_NSS_CONFIG="$T/nss.yaml" "$@"
 }
 
 GOOD="127.0.0.2 127.0.0.3"
@@ -118,9 +129,26 @@ for ai in socket.getaddrinfo(sys.argv[1], 1688, socket.AF_UNSPEC, socket.SOCK_ST
 	check_answer "$T/py.out"
 done
 
+# probe-cache: one process resolving ten times probes once (then answers from memory); with
+# probe-cache 0 every lookup probes again.
+binds() { cat "$T/live1.log" "$T/live2.log" | grep -c 'bind answered'; }
+gai10='import socket, sys
+for i in range(10):
+    socket.getaddrinfo(sys.argv[1], 1688, socket.AF_INET, socket.SOCK_STREAM)'
+before=$(binds)
+ns python3 -c "$gai10" kms || t_fail "ten lookups in one process failed"
+d=$(($(binds) - before))
+((d >= 1 && d < 10)) || t_fail "ten lookups with probe-cache 60s probed $d times"
+sed 's/^  deadline: 5s$/  deadline: 5s\n  probe-cache: 0/' "$T/nss.yaml" >"$T/nss0.yaml"
+grep -q 'probe-cache: 0' "$T/nss0.yaml" || t_fail "could not write nss0.yaml"
+before=$(binds)
+ns env KMSDNS_NSS_CONFIG="$T/nss0.yaml" python3 -c "$gai10" kms || t_fail "probe-cache 0 lookups failed"
+d=$(($(binds) - before))
+((d >= 10)) || t_fail "ten lookups with probe-cache 0 probed only $d times"
+
 # The host that answered goes away: the next lookup must not return it first.
 t_assert_contains "$T/nss.state" "sticky "
-sticky=$(sed -n 's/^sticky \([^ ]*\) .*/\1/p' "$T/nss.state")
+sticky=$(sed -n 's/^sticky [^ ]* \([^ ]*\) .*/\1/p' "$T/nss.state")  # sticky SUFFIX TARGET PORT
 case $sticky in
 live1.example.test) t_bg_stop live1; GOOD="127.0.0.3" ;;
 live2.example.test) t_bg_stop live2; GOOD="127.0.0.2" ;;
