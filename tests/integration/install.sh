@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # servers: none
 # make install puts the programs, the one public header, libkmslocate with its soname, its
-# pkg-config file and the five man pages in place, and a program outside the tree builds
-# against the installed library with pkg-config alone and runs.
+# pkg-config file, libnss_kms.so.2 (alone: no .la, no .so link), the man pages and the
+# examples in place, and a program outside the tree builds against the installed library with
+# pkg-config alone and runs. make uninstall removes every file again.
 . "$(dirname "$0")/lib.sh"
 t_init "$@"
 command -v pkg-config >/dev/null || t_skip "pkg-config not installed"
@@ -14,7 +15,11 @@ prefix=$(sed -n "s/^prefix='\(.*\)'$/\1/p" "$abs_top_builddir/config.log")
 p=$root$prefix
 for f in bin/kms-locate sbin/kms-publisher include/kmslocate.h lib/pkgconfig/kmslocate.pc \
 	share/man/man1/kms-locate.1 share/man/man3/kmslocate.3 share/man/man5/locate.yaml.5 \
-	share/man/man5/publisher.yaml.5 share/man/man8/kms-publisher.8; do
+	share/man/man5/publisher.yaml.5 share/man/man8/kms-publisher.8 \
+	lib/libnss_kms.so.2 share/doc/kmsdns/examples/publisher.yaml \
+	share/doc/kmsdns/examples/locate.yaml share/doc/kmsdns/examples/demo \
+	share/doc/kmsdns/examples/bind/named.conf.kmsdns \
+	share/doc/kmsdns/examples/knot/knot.conf.kmsdns; do
 	[ -e "$p/$f" ] || t_fail "not installed: $prefix/$f"
 done
 # The installed pages name the paths of this build, nothing is left to fill in.
@@ -26,6 +31,9 @@ t_assert_contains "$p/share/man/man5/locate.yaml.5" "$sysconfdir/kmsdns/locate.y
 [ "$(ls "$p/include")" = kmslocate.h ] || t_fail "headers other than kmslocate.h installed: $(ls "$p/include")"
 soname=$(objdump -p "$p/lib/libkmslocate.so" | awk '/SONAME/ {print $2}')
 t_assert_eq "$soname" "libkmslocate.so.0" "soname"
+for f in lib/libnss_kms.la lib/libnss_kms.so; do
+	[ ! -e "$p/$f" ] || t_fail "installed, but glibc loads libnss_kms.so.2 only: $prefix/$f"
+done
 
 cat >"$T/use.c" <<'EOF'
 #include <kmslocate.h>
@@ -57,3 +65,8 @@ cc -Wall -Werror $san -o "$T/use" "$T/use.c" $(pkg-config --cflags --libs kmsloc
 out=$(LD_LIBRARY_PATH=$p/lib "$T/use") || t_fail "program against the installed library failed: $out"
 # Probe none: the static host is taken without a connection.
 t_assert_eq "$out" "success 127.0.0.1 1700" "output of the installed library"
+
+make -C "$abs_top_builddir" uninstall DESTDIR="$root" >"$T/uninstall.log" 2>&1 ||
+	t_fail "make uninstall failed: $(tail -n 20 "$T/uninstall.log")"
+left=$(find "$root" -type f -o -type l)
+[ -z "$left" ] || t_fail "make uninstall left files behind: $left"
