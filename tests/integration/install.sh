@@ -15,7 +15,8 @@ prefix=$(sed -n "s/^prefix='\(.*\)'$/\1/p" "$abs_top_builddir/config.log")
 p=$root$prefix
 for f in bin/kms-locate sbin/kms-publisher include/kmslocate.h lib/pkgconfig/kmslocate.pc \
 	share/man/man1/kms-locate.1 share/man/man3/kmslocate.3 share/man/man5/locate.yaml.5 \
-	share/man/man5/publisher.yaml.5 share/man/man8/kms-publisher.8 \
+	share/man/man5/publisher.yaml.5 share/man/man8/kms-publisher.8 share/man/man8/libnss_kms.8 \
+	share/man/man8/nss-kms.8 share/man/man3/kmsl_ctx_new.3 \
 	lib/libnss_kms.so.2 share/doc/kmsdns/examples/publisher.yaml \
 	share/doc/kmsdns/examples/locate.yaml share/doc/kmsdns/examples/demo \
 	share/doc/kmsdns/examples/bind/named.conf.kmsdns \
