@@ -3,6 +3,10 @@
 
 #include "dns/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
 const char *kd_strerror(kd_err_t err)
 {
 	switch (err) { /* no default: the compiler names a missing case */
@@ -24,4 +28,19 @@ const char *kd_strerror(kd_err_t err)
 	case KD_ETSIG: return "TSIG verification failed";
 	}
 	return "unknown error";
+}
+
+int kd_fail(kd_error_t *err, kd_err_t code, const char *fmt, ...)
+{
+	if (err == NULL)
+		return -1;
+	/* Format aside first: the arguments may be err->msg itself. */
+	char buf[KD_ERRMSG_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	memcpy(err->msg, buf, sizeof(buf));
+	err->code = code;
+	return -1;
 }

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* One error enum for the dns/ core, with a string table. */
+/* One error type for kmsdns: a code from one enum with a string table, and kd_error_t, the code
+ * with the message a user reads ("failed to <verb> <object> (<reason>)", naming the file:line,
+ * zone, server, rcode or host involved). */
 #pragma once
+
+#include <stddef.h>
 
 typedef enum {
 	KD_OK = 0,
 	KD_ENOMEM,     /* out of memory */
 	KD_EINVAL,     /* invalid argument or syntax */
 	KD_ENOENT,     /* no such file, key or name */
-	KD_EIO,        /* read or write failed */
+	KD_EIO,        /* a file could not be read or written */
 	KD_ETIMEOUT,   /* no answer within the timeout */
 	KD_ENET,       /* other network error */
 	KD_EREFUSED,   /* connection refused (nothing listens on that port) */
@@ -23,3 +27,18 @@ typedef enum {
 
 /* A static string for the code; never NULL. */
 const char *kd_strerror(kd_err_t err);
+
+#define KD_ERRMSG_MAX 512
+
+/* An error and what happened. Zero-initialised it is KD_OK with an empty message (msg first,
+ * so `kd_error_t err = {""};` works). Callers fill it through kd_fail. */
+typedef struct {
+	char msg[KD_ERRMSG_MAX];
+	kd_err_t code;
+} kd_error_t;
+
+/* Set err (if not NULL) to code and the formatted message, truncated to fit. The arguments may
+ * point into err->msg itself (wrapping a reason: kd_fail(err, err->code, "failed to ... (%s)",
+ * err->msg)). Returns -1, so that a failing function can `return kd_fail(...)`. */
+int kd_fail(kd_error_t *err, kd_err_t code, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));

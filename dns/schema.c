@@ -25,6 +25,7 @@ void kd_error_set(kd_error_t *err, const char *name, kd_mark_t mark, const char 
 {
 	if (name == NULL)
 		name = "(input)";
+	err->code = KD_EINVAL;
 	int n;
 	if (mark.line == 0)
 		n = snprintf(err->msg, sizeof(err->msg), "%s: ", name);

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "dns/error.h"
+
 /* A position in a YAML file, 1-based. line 0 = not from a file (a default). */
 typedef struct {
 	unsigned line;
@@ -56,10 +58,7 @@ struct kd_schema {
 	kd_check_fn check;             /* optional */
 };
 
-/* An error: "file:line:column: message". */
-typedef struct {
-	char msg[512];
-} kd_error_t;
+/* Errors are kd_error_t (dns/error.h): "file:line:column: message", code KD_EINVAL. */
 
 /* Load YAML text from a file into out (zeroed by the caller or fully written by this call:
  * defaults are applied first). On failure returns -1, fills err, and frees what it allocated

@@ -44,7 +44,7 @@ static int from_ldns(const ldns_rr *in, pub_rr_t *rr)
 }
 
 static int read_one(const kd_query_opts_t *opts, const char *zone, const pub_rr_t *want,
-                    pub_rrlist_t *out, kd_addr_t *from, char *err, size_t errlen)
+                    pub_rrlist_t *out, kd_addr_t *from, kd_error_t *err)
 {
 	ldns_pkt *pkt = NULL;
 	char rdata[32];
@@ -52,25 +52,24 @@ static int read_one(const kd_query_opts_t *opts, const char *zone, const pub_rr_
 	strtok(rdata, " ");
 	kd_err_t e = kd_query(opts, want->owner, (ldns_rr_type)want->type, &pkt, from);
 	if (e != KD_OK) {
-		snprintf(err, errlen, "reading %s %s from the primary: %s", want->owner, rdata,
-		         kd_strerror(e));
-		return -1;
+		return kd_fail(err, e, "failed to read %s %s from the primary (%s)", want->owner,
+		               rdata, kd_strerror(e));
 	}
 	int ret = -1;
 	ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
 	if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {
 		ldns_lookup_table *l = ldns_lookup_by_id(ldns_rcodes, (int)rc);
-		snprintf(err, errlen,
-		         "reading %s %s from the primary: %s, zone %s not served "
-		         "there?",
-		         want->owner, rdata, l != NULL ? l->name : "unknown rcode", zone);
+		kd_fail(err, KD_ERCODE,
+		        "failed to read %s %s from the primary (%s, zone %s not served "
+		        "there?)",
+		        want->owner, rdata, l != NULL ? l->name : "unknown rcode", zone);
 		goto done;
 	}
 	if (!ldns_pkt_aa(pkt)) {
-		snprintf(err, errlen,
-		         "reading %s %s from the primary: answer not "
-		         "authoritative, zone %s not served there",
-		         want->owner, rdata, zone);
+		kd_fail(err, KD_ERCODE,
+		        "failed to read %s %s from the primary (answer not "
+		        "authoritative, zone %s not served there)",
+		        want->owner, rdata, zone);
 		goto done;
 	}
 	ldns_rr_list *answer = ldns_pkt_answer(pkt);
@@ -82,7 +81,8 @@ static int read_one(const kd_query_opts_t *opts, const char *zone, const pub_rr_
 			continue; /* CNAME chains and the like are not ours to repair */
 		snprintf(rr.zone, sizeof(rr.zone), "%s", zone);
 		if (pub_rrlist_add(out, &rr) != 0) {
-			snprintf(err, errlen, "out of memory");
+			kd_fail(err, KD_ENOMEM, "failed to read %s %s (out of memory)", want->owner,
+			        rdata);
 			goto done;
 		}
 	}
@@ -93,12 +93,12 @@ done:
 }
 
 int pub_actual_read(const kd_query_opts_t *opts, const char *zone, const pub_rrlist_t *wanted,
-                    pub_rrlist_t *out, kd_addr_t *from, char *err, size_t errlen)
+                    pub_rrlist_t *out, kd_addr_t *from, kd_error_t *err)
 {
 	for (size_t i = 0; i < wanted->n; i++) {
 		if (seen_before(wanted, i))
 			continue;
-		if (read_one(opts, zone, &wanted->v[i], out, from, err, errlen) != 0)
+		if (read_one(opts, zone, &wanted->v[i], out, from, err) != 0)
 			return -1;
 	}
 	return 0;
@@ -106,26 +106,27 @@ int pub_actual_read(const kd_query_opts_t *opts, const char *zone, const pub_rrl
 
 int pub_zone_discover(const kd_query_opts_t *opts, const char *owner, uint16_t port,
                       char zone_out[PUB_NAME_MAX], kd_addr_t *servers, size_t max, size_t *n_out,
-                      char *err, size_t errlen)
+                      kd_error_t *err)
 {
 	char *zone = NULL, *mname = NULL;
 	int ret = -1;
 	kd_err_t e = kd_find_zone(opts, owner, &zone, &mname);
 	if (e != KD_OK) {
-		snprintf(err, errlen, "failed to find the zone of %s by SOA query (%s)", owner,
-		         kd_strerror(e));
-		return -1;
+		return kd_fail(err, e, "failed to find the zone of %s by SOA query (%s)", owner,
+		               kd_strerror(e));
 	}
 	size_t n = 0;
 	e = mname != NULL ? kd_resolve_addrs(opts, mname, port, servers, max, &n) : KD_ENOENT;
 	if (e != KD_OK || n == 0) {
-		snprintf(err, errlen, "failed to resolve the primary %s of zone %s (%s)",
-		         mname != NULL ? mname : "(no MNAME)", zone,
-		         e != KD_OK ? kd_strerror(e) : "no addresses");
+		kd_fail(err, e != KD_OK ? e : KD_ENOENT,
+		        "failed to resolve the primary %s of zone %s (%s)",
+		        mname != NULL ? mname : "(no MNAME)", zone,
+		        e != KD_OK ? kd_strerror(e) : "no addresses");
 		goto done;
 	}
 	if (kd_dname_canon(zone, zone_out, PUB_NAME_MAX) != 0) {
-		snprintf(err, errlen, "bad zone name %s", zone);
+		kd_fail(err, KD_EMALFORMED, "failed to find the zone of %s (bad zone name %s)",
+		        owner, zone);
 		goto done;
 	}
 	*n_out = n;

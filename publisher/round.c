@@ -20,19 +20,17 @@
 #include "publisher/state.h"
 #include "publisher/update.h"
 
-#define ERRLEN 768
-
 int pub_ctx_init(pub_ctx_t *ctx, pub_config_t *conf, pub_rand_fn rnd, void *rnd_ctx)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->conf = conf;
 	ctx->rnd = rnd;
 	ctx->rnd_ctx = rnd_ctx;
-	char err[ERRLEN];
-	if (pub_state_load(conf->raw.state, &ctx->state, err, sizeof(err)) != 0)
-		log_warnx("failed to read state file (%s): starting from an empty state, records "
-		          "of hosts removed earlier will not be withdrawn",
-		          err);
+	kd_error_t err;
+	if (pub_state_load(conf->raw.state, &ctx->state, &err) != 0)
+		log_warnx("%s: starting from an empty state, records of hosts removed earlier "
+		          "will not be withdrawn",
+		          err.msg);
 	return 0;
 }
 
@@ -109,8 +107,7 @@ static const pub_found_t *found_by(const pub_ctx_t *ctx, const char *owner, cons
 }
 
 /* The zone of owner by SOA discovery, cached. NULL with the reason in err on failure. */
-static const pub_found_t *lookup(pub_ctx_t *ctx, const char *owner, uint64_t now, char *err,
-                                 size_t errlen)
+static const pub_found_t *lookup(pub_ctx_t *ctx, const char *owner, uint64_t now, kd_error_t *err)
 {
 	const pub_found_t *f = found_by(ctx, owner, NULL);
 	if (f != NULL)
@@ -120,12 +117,12 @@ static const pub_found_t *lookup(pub_ctx_t *ctx, const char *owner, uint64_t now
 	snprintf(nf.owner, sizeof(nf.owner), "%s", owner);
 	kd_query_opts_t o = resolver_opts(ctx);
 	if (pub_zone_discover(&o, owner, (uint16_t)ctx->conf->raw.primary_port, nf.zone, nf.servers,
-	                      PUB_MAX_PRIMARIES, &nf.servers_count, err, errlen) != 0)
+	                      PUB_MAX_PRIMARIES, &nf.servers_count, err) != 0)
 		return NULL;
 	pub_found_t *v =
 	        kd_array_reserve(ctx->found, &ctx->found_cap, ctx->found_count + 1, sizeof(*v));
 	if (v == NULL) {
-		snprintf(err, errlen, "out of memory");
+		kd_fail(err, KD_ENOMEM, "failed to find the zone of %s (out of memory)", owner);
 		return NULL;
 	}
 	ctx->found = v;
@@ -146,20 +143,21 @@ static const pub_found_t *discover(pub_ctx_t *ctx, const char *owner, bool honor
 	const pub_found_t *f = found_by(ctx, owner, NULL);
 	if (f != NULL)
 		return f;
-	char key[PUB_NAME_MAX + 1], err[ERRLEN];
+	char key[PUB_NAME_MAX + 1];
+	kd_error_t err;
 	snprintf(key, sizeof(key), "?%s", owner);
 	pub_zstat_t *zs = zstat(ctx, key);
 	if (zs == NULL || (honor && !pub_backoff_due(&zs->backoff, now)))
 		return NULL; /* still waiting to retry; the failure was logged */
-	f = lookup(ctx, owner, now, err, sizeof(err));
+	f = lookup(ctx, owner, now, &err);
 	zs = zstat(ctx, key); /* lookup may have moved the table */
 	if (f == NULL) {
 		uint64_t d = pub_backoff_fail(&zs->backoff, now, false, ctx->rnd, ctx->rnd_ctx);
 		if (honor)
-			log_err("failed to publish %s (%s); retry in %llu s", owner, err,
+			log_err("failed to publish %s (%s); retry in %llu s", owner, err.msg,
 			        (unsigned long long)(d + 999) / 1000);
 		else
-			log_err("failed to publish %s (%s)", owner, err);
+			log_err("failed to publish %s (%s)", owner, err.msg);
 		zs->ok = false;
 		(*failures)++;
 		return NULL;
@@ -183,8 +181,7 @@ typedef struct {
 	const kd_tsig_key_t *key;
 } send_ctx_t;
 
-static int zone_target(pub_ctx_t *ctx, const char *zone, uint64_t now, target_t *t, char *err,
-                       size_t errlen)
+static int zone_target(pub_ctx_t *ctx, const char *zone, uint64_t now, target_t *t, kd_error_t *err)
 {
 	const pub_zone_t *zc = NULL;
 	for (size_t i = 0; i < ctx->conf->zones_count; i++)
@@ -192,11 +189,10 @@ static int zone_target(pub_ctx_t *ctx, const char *zone, uint64_t now, target_t 
 			zc = &ctx->conf->zones[i];
 	size_t key = zc != NULL ? zc->key : pub_config_default_key(ctx->conf);
 	if (key == SIZE_MAX) {
-		snprintf(err, errlen,
-		         "no key for zone %s: it is not in 'zones' and several keys "
-		         "are defined",
-		         zone);
-		return -1;
+		return kd_fail(err, KD_EINVAL,
+		               "no key for zone %s: it is not in 'zones' and several keys "
+		               "are defined",
+		               zone);
 	}
 	t->key = &ctx->conf->keys[key];
 	if (zc != NULL && zc->servers_count > 0) {
@@ -205,11 +201,10 @@ static int zone_target(pub_ctx_t *ctx, const char *zone, uint64_t now, target_t 
 		return 0;
 	}
 	const pub_found_t *f = found_by(ctx, NULL, zone);
-	if (f == NULL && (f = lookup(ctx, zone, now, err, errlen)) == NULL)
+	if (f == NULL && (f = lookup(ctx, zone, now, err)) == NULL)
 		return -1;
 	if (strcmp(f->zone, zone) != 0) {
-		snprintf(err, errlen, "%s is no longer a zone (now in %s)", zone, f->zone);
-		return -1;
+		return kd_fail(err, KD_ENOENT, "%s is no longer a zone (now in %s)", zone, f->zone);
 	}
 	t->servers = f->servers;
 	t->count = f->servers_count;
@@ -253,11 +248,11 @@ static bool same_state(const pub_rrlist_t *a, const pub_rrlist_t *b)
 	return true;
 }
 
-static int save_state(pub_ctx_t *ctx, const pub_rrlist_t *before, char *err, size_t errlen)
+static int save_state(pub_ctx_t *ctx, const pub_rrlist_t *before, kd_error_t *err)
 {
 	if (same_state(before, &ctx->state))
 		return 0;
-	return pub_state_save(ctx->conf->raw.state, &ctx->state, err, errlen);
+	return pub_state_save(ctx->conf->raw.state, &ctx->state, err);
 }
 
 static int copy_list(const pub_rrlist_t *from, pub_rrlist_t *to)
@@ -280,7 +275,7 @@ static kd_reply_t check_update_reply(const uint8_t *resp, size_t len, void *arg)
 
 /* Send msg to the servers in turn, starting with first; the first answer decides. */
 static int send_update(pub_ctx_t *ctx, const target_t *t, size_t first, const pub_msg_t *msg,
-                       pub_verdict_t *v, char *srv, char *err, size_t errlen)
+                       pub_verdict_t *v, char *srv, kd_error_t *err)
 {
 	send_ctx_t sc = {.msg = msg, .key = t->key};
 	kd_err_t last = KD_ENET;
@@ -301,14 +296,14 @@ static int send_update(pub_ctx_t *ctx, const target_t *t, size_t first, const pu
 		free(resp);
 		if (r == PUB_RES_OK)
 			return 0;
-		pub_verdict_str(v, err, errlen);
-		return -1;
+		char why[KD_ERRMSG_MAX];
+		pub_verdict_str(v, why, sizeof(why));
+		return kd_fail(err, KD_ERCODE, "%s", why);
 	}
 	if (t->count > 1)
 		snprintf(srv, KD_ADDR_STRLEN, "any of %zu primaries", t->count);
-	snprintf(err, errlen, "no answer: %s", kd_strerror(last));
 	v->result = PUB_RES_MALFORMED; /* transient */
-	return -1;
+	return kd_fail(err, last, "no answer: %s", kd_strerror(last));
 }
 
 static size_t index_of(const target_t *t, const kd_addr_t *a)
@@ -323,16 +318,16 @@ static size_t index_of(const target_t *t, const kd_addr_t *a)
  * retrying soon cannot help). srv receives the server named in the message. */
 static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *des,
                         const pub_rrlist_t *wd, pub_mode_t mode, uint64_t now, bool *permanent,
-                        char *srv, char *err, size_t errlen)
+                        char *srv, kd_error_t *err)
 {
-	target_t t;
+	target_t t = {0};
 	pub_rrlist_t wanted = {0}, actual = {0}, before = {0};
 	pub_oplist_t ops = {0};
 	pub_msg_t msg = {0};
 	kd_addr_t from;
 	int ret = -1;
 	snprintf(srv, KD_ADDR_STRLEN, "(no server)");
-	if (zone_target(ctx, zone, now, &t, err, errlen) != 0) {
+	if (zone_target(ctx, zone, now, &t, err) != 0) {
 		*permanent = false;
 		return -1;
 	}
@@ -347,10 +342,10 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 	};
 	if (copy_list(des, &wanted) != 0 || copy_list(wd, &wanted) != 0 ||
 	    copy_list(&ctx->state, &before) != 0) {
-		snprintf(err, errlen, "out of memory");
+		kd_fail(err, KD_ENOMEM, "out of memory");
 		goto done;
 	}
-	if (pub_actual_read(&o, zone, &wanted, &actual, &from, err, errlen) != 0)
+	if (pub_actual_read(&o, zone, &wanted, &actual, &from, err) != 0)
 		goto done;
 	if (!kd_addr_equal(&from, &t.servers[0])) {
 		/* kd_query moved on silently: an administrator wants to know a primary is down. */
@@ -361,7 +356,7 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 	}
 	kd_addr_str(&from, srv, KD_ADDR_STRLEN);
 	if (pub_diff(des, &actual, wd, &ops) != 0) {
-		snprintf(err, errlen, "out of memory");
+		kd_fail(err, KD_ENOMEM, "out of memory");
 		goto done;
 	}
 	if (ops.n == 0) {
@@ -377,19 +372,19 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 			snprintf(rr.zone, sizeof(rr.zone), "%s", zone);
 			if (ops.v[i].kind == PUB_OP_ADD && pub_rrlist_find(&ctx->state, &rr) < 0 &&
 			    pub_rrlist_add(&ctx->state, &rr) != 0) {
-				snprintf(err, errlen, "out of memory");
+				kd_fail(err, KD_ENOMEM, "out of memory");
 				goto done;
 			}
 		}
-		if (save_state(ctx, &before, err, errlen) != 0)
+		if (save_state(ctx, &before, err) != 0)
 			goto done;
 		pub_rrlist_deinit(&before);
 		if (copy_list(&ctx->state, &before) != 0 ||
-		    pub_msg_build(zone, &ops, t.key, (uint16_t)ctx->rnd(ctx->rnd_ctx), &msg, err,
-		                  errlen) != 0)
+		    pub_msg_build(zone, &ops, t.key, (uint16_t)ctx->rnd(ctx->rnd_ctx), &msg, err) !=
+		            0)
 			goto done;
 		pub_verdict_t v = {0};
-		if (send_update(ctx, &t, index_of(&t, &from), &msg, &v, srv, err, errlen) != 0) {
+		if (send_update(ctx, &t, index_of(&t, &from), &msg, &v, srv, err) != 0) {
 			*permanent = pub_result_permanent(v.result);
 			goto done;
 		}
@@ -398,7 +393,7 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 	pub_rrlist_t empty = {0};
 	if (ctx->dry_run == NULL &&
 	    (state_set_zone(ctx, zone, mode == PUB_PUBLISH ? des : &empty) != 0 ||
-	     save_state(ctx, &before, err, errlen) != 0))
+	     save_state(ctx, &before, err) != 0))
 		goto done;
 	ret = 0;
 done:
@@ -463,11 +458,12 @@ static void run_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *des,
 	if (zs == NULL || (honor && !pub_backoff_due(&zs->backoff, now)))
 		return;
 	pub_rrlist_t dz = {0}, wz = {0};
-	char err[ERRLEN] = "out of memory", srv[KD_ADDR_STRLEN] = "(no server)";
+	char srv[KD_ADDR_STRLEN] = "(no server)";
+	kd_error_t err = {.msg = "out of memory", .code = KD_ENOMEM};
 	bool permanent = false;
 	int r = -1;
 	if (split_zone(des, zone, &dz) == 0 && split_zone(wd, zone, &wz) == 0)
-		r = process_zone(ctx, zone, &dz, &wz, mode, now, &permanent, srv, err, sizeof(err));
+		r = process_zone(ctx, zone, &dz, &wz, mode, now, &permanent, srv, &err);
 	zs = zstat(ctx, zone); /* discovery may have moved the table */
 	if (zs == NULL) {
 		(*failures)++; /* cannot happen: the entry was created above */
@@ -481,9 +477,9 @@ static void run_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *des,
 		(*failures)++;
 		if (honor)
 			log_err("failed to update zone %s at %s (%s); retry in %llu s", zone, srv,
-			        err, (unsigned long long)(d + 999) / 1000);
+			        err.msg, (unsigned long long)(d + 999) / 1000);
 		else
-			log_err("failed to update zone %s at %s (%s)", zone, srv, err);
+			log_err("failed to update zone %s at %s (%s)", zone, srv, err.msg);
 	}
 	pub_rrlist_deinit(&dz);
 	pub_rrlist_deinit(&wz);

@@ -14,14 +14,14 @@
 #define STATE_HEADER                                                                               \
 	"# kms-publisher state v1: records published by this host; zone owner ttl type rdata"
 
-int pub_state_load(const char *path, pub_rrlist_t *out, char *err, size_t errlen)
+int pub_state_load(const char *path, pub_rrlist_t *out, kd_error_t *err)
 {
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return kd_fail(err, KD_EIO, "failed to read state file %s (%s)", path,
+		               strerror(errno));
 	}
 	pub_rrlist_t list = {0};
 	char line[1024];
@@ -31,7 +31,8 @@ int pub_state_load(const char *path, pub_rrlist_t *out, char *err, size_t errlen
 		lineno++;
 		size_t len = strlen(line);
 		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
-			snprintf(err, errlen, "%s:%u: line too long", path, lineno);
+			kd_fail(err, KD_EINVAL, "failed to read state file %s:%u (line too long)",
+			        path, lineno);
 			goto done;
 		}
 		line[strcspn(line, "\r\n")] = '\0';
@@ -44,21 +45,25 @@ int pub_state_load(const char *path, pub_rrlist_t *out, char *err, size_t errlen
 		    pub_rr_parse(line + off, &rr) != 0 ||
 		    kd_dname_canon(zone, rr.zone, sizeof(rr.zone)) != 0 ||
 		    strcmp(rr.zone, ".") == 0 || !kd_dname_in_zone(rr.owner, rr.zone)) {
-			snprintf(err, errlen, "%s:%u: not a state record", path, lineno);
+			kd_fail(err, KD_EINVAL,
+			        "failed to read state file %s:%u (not a state record)", path,
+			        lineno);
 			goto done;
 		}
 		if (pub_rrlist_add(&list, &rr) != 0) {
-			snprintf(err, errlen, "%s: out of memory", path);
+			kd_fail(err, KD_ENOMEM, "failed to read state file %s (out of memory)",
+			        path);
 			goto done;
 		}
 	}
 	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error", path);
+		kd_fail(err, KD_EIO, "failed to read state file %s (%s)", path, strerror(errno));
 		goto done;
 	}
 	for (size_t i = 0; i < list.n; i++)
 		if (pub_rrlist_add(out, &list.v[i]) != 0) {
-			snprintf(err, errlen, "%s: out of memory", path);
+			kd_fail(err, KD_ENOMEM, "failed to read state file %s (out of memory)",
+			        path);
 			goto done;
 		}
 	ret = 0;
@@ -68,7 +73,7 @@ done:
 	return ret;
 }
 
-int pub_state_save(const char *path, const pub_rrlist_t *list, char *err, size_t errlen)
+int pub_state_save(const char *path, const pub_rrlist_t *list, kd_error_t *err)
 {
 	kd_strbuf_t sb = {0};
 	kd_strbuf_printf(&sb, "%s\n", STATE_HEADER);
@@ -80,13 +85,13 @@ int pub_state_save(const char *path, const pub_rrlist_t *list, char *err, size_t
 	size_t len = 0;
 	char *text = kd_strbuf_take(&sb, &len);
 	if (text == NULL) {
-		snprintf(err, errlen, "failed to write state file %s (out of memory)", path);
-		return -1;
+		return kd_fail(err, KD_ENOMEM, "failed to write state file %s (out of memory)",
+		               path);
 	}
 	/* Owner-only: it lists what this host publishes, for nobody else to edit. */
 	int ret = kd_file_write_atomic(path, text, len, 0600);
 	if (ret != 0)
-		snprintf(err, errlen, "failed to write state file %s (%s)", path, strerror(errno));
+		kd_fail(err, KD_EIO, "failed to write state file %s (%s)", path, strerror(errno));
 	free(text);
 	return ret;
 }

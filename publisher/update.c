@@ -75,7 +75,7 @@ static int put_op(knot_pkt_t *pkt, const pub_op_t *op)
 }
 
 int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t *key, uint16_t id,
-                  pub_msg_t *out, char *err, size_t errlen)
+                  pub_msg_t *out, kd_error_t *err)
 {
 	uint8_t qname[KNOT_DNAME_MAXLEN];
 	knot_tsig_key_t kkey = {0};
@@ -84,16 +84,16 @@ int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t
 	int ret = -1;
 
 	if (knot_dname_from_str(qname, zone, sizeof(qname)) == NULL) {
-		snprintf(err, errlen, "invalid zone name %s", zone);
-		return -1;
+		return kd_fail(err, KD_EINVAL,
+		               "failed to build an UPDATE for zone %s (invalid name)", zone);
 	}
 	if (key != NULL && knot_key_init(key, &kkey) != KNOT_EOK) {
-		snprintf(err, errlen, "unusable TSIG key %s", key->name);
-		return -1;
+		return kd_fail(err, KD_EINVAL, "failed to sign an UPDATE (unusable TSIG key %s)",
+		               key->name);
 	}
 	knot_pkt_t *pkt = knot_pkt_new(NULL, KNOT_WIRE_MAX_PKTSIZE, NULL);
 	if (pkt == NULL) {
-		snprintf(err, errlen, "out of memory");
+		kd_fail(err, KD_ENOMEM, "failed to build an UPDATE (out of memory)");
 		goto done;
 	}
 	knot_wire_set_id(pkt->wire, id);
@@ -102,14 +102,14 @@ int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t
 	    (key != NULL && knot_pkt_reserve(pkt, knot_tsig_wire_size(&kkey)) != KNOT_EOK) ||
 	    knot_pkt_begin(pkt, KNOT_ANSWER) != KNOT_EOK ||
 	    knot_pkt_begin(pkt, KNOT_AUTHORITY) != KNOT_EOK) {
-		snprintf(err, errlen, "cannot start the message");
+		kd_fail(err, KD_EINVAL, "failed to build an UPDATE for zone %s (no room)", zone);
 		goto done;
 	}
 	for (size_t i = 0; i < ops->n; i++) {
 		if (put_op(pkt, &ops->v[i]) != 0) {
-			snprintf(err, errlen,
-			         "cannot add record %s to the message (too large or invalid)",
-			         ops->v[i].rr.owner);
+			kd_fail(err, KD_EINVAL,
+			        "failed to add record %s to the UPDATE (too large or invalid)",
+			        ops->v[i].rr.owner);
 			goto done;
 		}
 	}
@@ -119,7 +119,7 @@ int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t
 		int r = knot_tsig_sign(pkt->wire, &pkt->size, pkt->max_size, NULL, 0, msg.mac,
 		                       &mac_len, &kkey, 0, 0);
 		if (r != KNOT_EOK) {
-			snprintf(err, errlen, "cannot sign the message (%s)", knot_strerror(r));
+			kd_fail(err, KD_EINVAL, "failed to sign the UPDATE (%s)", knot_strerror(r));
 			goto done;
 		}
 		msg.mac_len = mac_len;
@@ -127,7 +127,7 @@ int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t
 	}
 	msg.wire = malloc(pkt->size);
 	if (msg.wire == NULL) {
-		snprintf(err, errlen, "out of memory");
+		kd_fail(err, KD_ENOMEM, "failed to build an UPDATE (out of memory)");
 		goto done;
 	}
 	memcpy(msg.wire, pkt->wire, pkt->size);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dns/error.h"
 #include "dns/tsigkey.h"
 #include "publisher/diff.h"
 
@@ -25,7 +26,7 @@ typedef struct {
  * it with key (NULL = unsigned, only for tests). Returns 0, or -1 with a reason in err (out
  * untouched). Free with pub_msg_deinit. */
 int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t *key, uint16_t id,
-                  pub_msg_t *out, char *err, size_t errlen);
+                  pub_msg_t *out, kd_error_t *err);
 
 void pub_msg_deinit(pub_msg_t *msg);
 

@@ -305,7 +305,7 @@ kmsl_err_t kmsl_opts_load(const char *path, const char *buf, size_t len, kmsl_op
                           char *err, size_t errlen)
 {
 	conf_t conf;
-	kd_error_t kerr = {""};
+	kd_error_t kerr = {0};
 	memset(&conf, 0, sizeof(conf));
 	int r = buf != NULL ? kd_schema_load_buf(conf_schema, path, buf, len, &conf, &kerr)
 	                    : kd_schema_load_file(conf_schema, path, &conf, &kerr);

@@ -18,7 +18,7 @@
 static pub_config_t *load_ok(const char *text)
 {
 	pub_config_t *c = NULL;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	int r = pub_config_load_buf("t.yaml", text, strlen(text), &c, &err);
 	if (r != 0)
 		print_error("unexpected error: %s\n", err.msg);
@@ -30,7 +30,7 @@ static pub_config_t *load_ok(const char *text)
 static void load_err(const char *text, const char *want, const char *need)
 {
 	pub_config_t *c = NULL;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	assert_int_equal(pub_config_load_buf("t.yaml", text, strlen(text), &c, &err), -1);
 	assert_null(c);
 	if (strncmp(err.msg, want, strlen(want)) != 0 || strstr(err.msg, need) == NULL)

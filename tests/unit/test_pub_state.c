@@ -17,13 +17,14 @@
 static void test_state_round_trip(void **state)
 {
 	char dir[] = "/tmp/pub-state-XXXXXX";
-	char path[64], err[256];
+	char path[64];
+	kd_error_t err;
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state", dir);
 
 	pub_rrlist_t in = {0}, out = {0};
 	/* missing file = empty state */
-	assert_int_equal(pub_state_load(path, &out, err, sizeof(err)), 0);
+	assert_int_equal(pub_state_load(path, &out, &err), 0);
 	assert_int_equal(out.n, 0);
 
 	pub_rr_t a = t_srv("_vlmcs._tcp.Example.test", 1, 2, 1688, "KMS1.example.test");
@@ -35,12 +36,12 @@ static void test_state_round_trip(void **state)
 	t_add(&in, a);
 	t_add(&in, b);
 	t_add(&in, c);
-	assert_int_equal(pub_state_save(path, &in, err, sizeof(err)), 0);
+	assert_int_equal(pub_state_save(path, &in, &err), 0);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 077, 0); /* not world readable */
 
-	assert_int_equal(pub_state_load(path, &out, err, sizeof(err)), 0);
+	assert_int_equal(pub_state_load(path, &out, &err), 0);
 	assert_int_equal(out.n, 3);
 	for (size_t i = 0; i < 3; i++) {
 		assert_true(pub_rr_equal(&out.v[i], &in.v[i]));
@@ -49,9 +50,9 @@ static void test_state_round_trip(void **state)
 	}
 	/* overwrite with less: no temporary files stay behind */
 	pub_rrlist_remove(&in, 0);
-	assert_int_equal(pub_state_save(path, &in, err, sizeof(err)), 0);
+	assert_int_equal(pub_state_save(path, &in, &err), 0);
 	pub_rrlist_deinit(&out);
-	assert_int_equal(pub_state_load(path, &out, err, sizeof(err)), 0);
+	assert_int_equal(pub_state_load(path, &out, &err), 0);
 	assert_int_equal(out.n, 2);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "test $(ls %s | wc -l) = 1", dir);
@@ -66,23 +67,24 @@ static void test_state_round_trip(void **state)
 static void test_state_corrupt(void **state)
 {
 	pub_rrlist_t out = {0};
-	char err[256];
+	kd_error_t err;
 	const char *path = TEST_SRCDIR "/unit/data/pub-state-corrupt";
-	assert_int_equal(pub_state_load(path, &out, err, sizeof(err)), -1);
+	assert_int_equal(pub_state_load(path, &out, &err), -1);
 	assert_int_equal(out.n, 0);
-	assert_non_null(strstr(err, "pub-state-corrupt:3:"));
+	assert_non_null(strstr(err.msg, "pub-state-corrupt:3 "));
 }
 
 static void test_state_owner_outside_zone(void **state)
 {
 	pub_rrlist_t out = {0};
-	char path[] = "/tmp/pub-state-XXXXXX", err[256];
+	char path[] = "/tmp/pub-state-XXXXXX";
+	kd_error_t err;
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	const char *text = "other.test. kms1.example.test. 600 A 192.0.2.1\n";
 	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
-	assert_int_equal(pub_state_load(path, &out, err, sizeof(err)), -1);
+	assert_int_equal(pub_state_load(path, &out, &err), -1);
 	unlink(path);
 }
 

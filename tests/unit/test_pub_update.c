@@ -29,12 +29,12 @@ static void add_op(pub_oplist_t *ops, pub_op_kind_t kind, pub_rr_t rr)
 static void build(pub_msg_t *msg, uint16_t id)
 {
 	pub_oplist_t ops = {0};
-	char err[128];
+	kd_error_t err;
 	add_op(&ops, PUB_OP_DEL, t_srv(OWN, 0, 10, 1688, "kms1.example.test"));
 	add_op(&ops, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "192.0.2.10"));
 	add_op(&ops, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.10"));
 	add_op(&ops, PUB_OP_ADD, t_srv(OWN, 0, 20, 1688, "kms1.example.test"));
-	assert_int_equal(pub_msg_build(ZONE, &ops, &test_key, id, msg, err, sizeof(err)), 0);
+	assert_int_equal(pub_msg_build(ZONE, &ops, &test_key, id, msg, &err), 0);
 	pub_oplist_deinit(&ops);
 }
 
@@ -97,9 +97,9 @@ static void test_srv_rrset_delete_refused(void **state)
 {
 	pub_oplist_t ops = {0};
 	pub_msg_t msg;
-	char err[128];
+	kd_error_t err;
 	add_op(&ops, PUB_OP_DEL_RRSET, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
-	assert_int_equal(pub_msg_build(ZONE, &ops, &test_key, 1, &msg, err, sizeof(err)), -1);
+	assert_int_equal(pub_msg_build(ZONE, &ops, &test_key, 1, &msg, &err), -1);
 	pub_oplist_deinit(&ops);
 }
 

@@ -129,7 +129,7 @@ static int load(const char *yaml, cfg_t *cfg, kd_error_t *err)
 static void assert_error(const char *yaml, const char *want)
 {
 	cfg_t cfg;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	if (load(yaml, &cfg, &err) != -1)
 		fail_msg("accepted:\n%s", yaml);
 	if (strcmp(err.msg, want) != 0)
@@ -149,7 +149,7 @@ static void test_defaults(void **state)
 	static const char *const empty_docs[] = {"", "# only a comment\n", "---\n", "~\n", "{}\n"};
 	for (size_t i = 0; i < sizeof(empty_docs) / sizeof(empty_docs[0]); i++) {
 		cfg_t cfg;
-		kd_error_t err = {""};
+		kd_error_t err = {0};
 		assert_int_equal(load(empty_docs[i], &cfg, &err), 0);
 		assert_string_equal(cfg.state, "/var/lib/x.state");
 		assert_int_equal(cfg.ttl, 600);
@@ -189,7 +189,7 @@ static void test_full(void **state)
 	                   "    timeout: 2\n"
 	                   "checked: fine\n";
 	cfg_t cfg;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	if (load(yaml, &cfg, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_int_equal(cfg.mark.line, 1);
@@ -290,7 +290,7 @@ static void test_print_round_trip(void **state)
 static void test_lists_empty_and_null(void **state)
 {
 	cfg_t cfg;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	assert_int_equal(load("servers: []\nhosts: []\n", &cfg, &err), 0);
 	assert_int_equal(cfg.n_servers, 0);
 	assert_null(cfg.servers);
@@ -320,7 +320,7 @@ static void test_scalar_values(void **state)
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		cfg_t cfg;
-		kd_error_t err = {""};
+		kd_error_t err = {0};
 		if (load(ok[i].yaml, &cfg, &err) != 0)
 			fail_msg("%s", err.msg);
 		assert_int_equal(cfg.withdraw, ok[i].withdraw);
@@ -328,7 +328,7 @@ static void test_scalar_values(void **state)
 		kd_schema_free(cfg_schema, &cfg);
 	}
 	cfg_t cfg;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	assert_int_equal(load("ttl: 4294967295\n", &cfg, &err), 0);
 	assert_int_equal(cfg.ttl, 4294967295u);
 	kd_schema_free(cfg_schema, &cfg);
@@ -469,7 +469,7 @@ static void test_load_file(void **state)
 	close(fd);
 
 	cfg_t cfg;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	assert_int_equal(kd_schema_load_file(cfg_schema, path, &cfg, &err), -1);
 	char want[256];
 	snprintf(want, sizeof(want), "%s:2:1: unknown key 'bogus'", path);

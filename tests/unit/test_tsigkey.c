@@ -100,7 +100,7 @@ static void assert_key(const char *path, const char *want, const char *name, kd_
                        const char *secret)
 {
 	kd_tsig_key_t key;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	if (kd_tsig_key_load_file(path, want, &key, &err) != 0)
 		fail_msg("%s", err.msg);
 	assert_string_equal(key.name, name);
@@ -134,7 +134,7 @@ static void assert_file_error(const char *path, const char *want, const char *ms
 	kd_tsig_key_t key;
 	memset(&key, 0x5A, sizeof(key));
 	kd_tsig_key_t before = key;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	assert_int_equal(kd_tsig_key_load_file(path, want, &key, &err), -1);
 	assert_memory_equal(&key, &before, sizeof(key)); /* untouched */
 	char full[600];
@@ -163,7 +163,7 @@ static void assert_buf_error(const char *text, const char *want, const char *msg
 	kd_tsig_key_t key;
 	memset(&key, 0x5A, sizeof(key));
 	kd_tsig_key_t before = key;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	if (kd_tsig_key_load_buf("k.key", text, strlen(text), want, &key, &err) != -1)
 		fail_msg("accepted:\n%s", text);
 	assert_memory_equal(&key, &before, sizeof(key));
@@ -220,7 +220,7 @@ static void test_nul_bytes(void **state)
 	/* A NUL inside the secret must not silently shorten it. */
 	static const char text[] = "key a { algorithm hmac-sha256; secret \"YWJj\0YWJj\"; };";
 	kd_tsig_key_t key;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	assert_int_equal(kd_tsig_key_load_buf("k.key", text, sizeof(text) - 1, NULL, &key, &err),
 	                 -1);
 	assert_string_equal(err.msg, "k.key:1:39: unexpected NUL byte");
@@ -264,7 +264,7 @@ static void test_buf_ok(void **state)
 	/* An unquoted secret and the key on one line are fine for BIND. */
 	const char *text = "key kms { algorithm hmac-sha384; secret " S "; };";
 	kd_tsig_key_t key;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	assert_int_equal(kd_tsig_key_load_buf("k.key", text, strlen(text), NULL, &key, &err), 0);
 	assert_string_equal(key.name, "kms");
 	assert_int_equal(key.alg, KD_TSIG_HMAC_SHA384);
