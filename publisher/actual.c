@@ -11,50 +11,22 @@
 static bool seen_before(const pub_rrlist_t *list, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
-		if (list->v[j].type == list->v[i].type &&
-		    strcasecmp(list->v[j].owner, list->v[i].owner) == 0)
+		if (pub_rr_same_set(list->v[j], list->v[i]))
 			return true;
 	return false;
 }
 
-/* One answer RR into rr; -1 when it is not a record we understand. */
-static int from_ldns(const ldns_rr *in, pub_rr_t *rr)
-{
-	ldns_rr_type t = ldns_rr_get_type(in);
-	if (kd_dname_from_rdf(ldns_rr_owner(in), rr->owner, sizeof(rr->owner)) != 0)
-		return -1;
-	rr->ttl = ldns_rr_ttl(in);
-	if (t == LDNS_RR_TYPE_SRV && ldns_rr_rd_count(in) == 4) {
-		rr->type = PUB_T_SRV;
-		rr->priority = ldns_rdf2native_int16(ldns_rr_rdf(in, 0));
-		rr->weight = ldns_rdf2native_int16(ldns_rr_rdf(in, 1));
-		rr->port = ldns_rdf2native_int16(ldns_rr_rdf(in, 2));
-		return kd_dname_from_rdf(ldns_rr_rdf(in, 3), rr->target, sizeof(rr->target));
-	}
-	if ((t == LDNS_RR_TYPE_A || t == LDNS_RR_TYPE_AAAA) && ldns_rr_rd_count(in) == 1) {
-		size_t len = t == LDNS_RR_TYPE_A ? 4 : 16;
-		const ldns_rdf *rdf = ldns_rr_rdf(in, 0);
-		if (ldns_rdf_size(rdf) != len)
-			return -1;
-		rr->type = t == LDNS_RR_TYPE_A ? PUB_T_A : PUB_T_AAAA;
-		memcpy(rr->addr, ldns_rdf_data(rdf), len);
-		return 0;
-	}
-	return -1;
-}
-
-static int read_one(const kd_query_opts_t *opts, const char *zone, const pub_rr_t *want,
+static int read_one(const kd_query_opts_t *opts, const char *zone, const ldns_rr *want,
                     pub_rrlist_t *out, kd_addr_t *from, kd_error_t *err)
 {
 	ldns_pkt *pkt = NULL;
-	char rdata[32];
-	pub_rr_rdata_str(want, rdata, sizeof(rdata));
-	strtok(rdata, " ");
-	kd_err_t e = kd_query(opts, want->owner, (ldns_rr_type)want->type, &pkt, from);
-	if (e != KD_OK) {
-		return kd_fail(err, e, "failed to read %s %s from the primary (%s)", want->owner,
-		               rdata, kd_strerror(e));
-	}
+	char owner[PUB_NAME_MAX];
+	const char *type = pub_rr_type_str(want);
+	pub_rr_owner_str(want, owner, sizeof(owner));
+	kd_err_t e = kd_query(opts, owner, ldns_rr_get_type(want), &pkt, from);
+	if (e != KD_OK)
+		return kd_fail(err, e, "failed to read %s %s from the primary (%s)", owner, type,
+		               kd_strerror(e));
 	int ret = -1;
 	ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
 	if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN) {
@@ -62,27 +34,30 @@ static int read_one(const kd_query_opts_t *opts, const char *zone, const pub_rr_
 		kd_fail(err, KD_ERCODE,
 		        "failed to read %s %s from the primary (%s, zone %s not served "
 		        "there?)",
-		        want->owner, rdata, l != NULL ? l->name : "unknown rcode", zone);
+		        owner, type, l != NULL ? l->name : "unknown rcode", zone);
 		goto done;
 	}
 	if (!ldns_pkt_aa(pkt)) {
 		kd_fail(err, KD_ERCODE,
 		        "failed to read %s %s from the primary (answer not "
 		        "authoritative, zone %s not served there)",
-		        want->owner, rdata, zone);
+		        owner, type, zone);
 		goto done;
 	}
 	ldns_rr_list *answer = ldns_pkt_answer(pkt);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(answer); i++) {
-		pub_rr_t rr;
-		memset(&rr, 0, sizeof(rr));
-		if (from_ldns(ldns_rr_list_rr(answer, i), &rr) != 0 || rr.type != want->type ||
-		    strcmp(rr.owner, want->owner) != 0)
-			continue; /* CNAME chains and the like are not ours to repair */
-		snprintf(rr.zone, sizeof(rr.zone), "%s", zone);
-		if (pub_rrlist_add(out, &rr) != 0) {
-			kd_fail(err, KD_ENOMEM, "failed to read %s %s (out of memory)", want->owner,
-			        rdata);
+		const ldns_rr *a = ldns_rr_list_rr(answer, i);
+		/* CNAME chains and the like are not ours to repair. */
+		if (ldns_rr_get_type(a) != ldns_rr_get_type(want) ||
+		    ldns_rr_get_class(a) != LDNS_RR_CLASS_IN ||
+		    ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(want)) != 0 ||
+		    ldns_rr_rd_count(a) != ldns_rr_rd_count(want))
+			continue;
+		ldns_rr *rr = pub_rr_clone(a);
+		if (rr == NULL || pub_rrlist_add(out, rr) != 0) {
+			ldns_rr_free(rr);
+			kd_fail(err, KD_ENOMEM, "failed to read %s %s (out of memory)", owner,
+			        type);
 			goto done;
 		}
 	}
@@ -98,7 +73,7 @@ int pub_actual_read(const kd_query_opts_t *opts, const char *zone, const pub_rrl
 	for (size_t i = 0; i < wanted->n; i++) {
 		if (seen_before(wanted, i))
 			continue;
-		if (read_one(opts, zone, &wanted->v[i], out, from, err) != 0)
+		if (read_one(opts, zone, wanted->v[i], out, from, err) != 0)
 			return -1;
 	}
 	return 0;

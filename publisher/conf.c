@@ -12,8 +12,8 @@
 static int check_ip(const void *field, char *err, size_t errlen)
 {
 	const char *s = *(char *const *)field;
-	pub_rr_t rr;
-	if (pub_rr_set_addr(&rr, s) == 0)
+	kd_addr_t a;
+	if (kd_addr_parse_ip(s, &a) == 0 && strchr(s, '%') == NULL)
 		return 0;
 	snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", s);
 	return -1;
@@ -329,10 +329,10 @@ static int check_hosts(ctx_t *c, const pub_config_t *conf)
 				return fail(c, h->mark, "duplicate host %s", h->name);
 		for (size_t a = 0; a < h->addresses_count; a++)
 			for (size_t b = 0; b < a; b++) {
-				pub_rr_t x, y;
-				pub_rr_set_addr(&x, h->addresses[a]);
-				pub_rr_set_addr(&y, h->addresses[b]);
-				if (x.type == y.type && memcmp(x.addr, y.addr, sizeof(x.addr)) == 0)
+				kd_addr_t x, y;
+				kd_addr_parse_ip(h->addresses[a], &x);
+				kd_addr_parse_ip(h->addresses[b], &y);
+				if (kd_addr_equal(&x, &y))
 					return fail(c, h->mark, "host %s: duplicate address %s",
 					            h->name, h->addresses[a]);
 			}

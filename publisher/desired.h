@@ -6,6 +6,7 @@
 #include "publisher/conf.h"
 #include "publisher/rr.h"
 
-/* Append the desired records to out, with zone set from the configured zones (longest
- * suffix) or left empty for discovery. Returns 0 or -1 on ENOMEM. */
-int pub_desired_build(const pub_config_t *conf, pub_rrlist_t *out);
+/* Add the desired records to out, grouped by the configured zone holding each owner (longest
+ * suffix), or in the group "" when no configured zone holds it (found by discovery). Returns 0
+ * or -1 on ENOMEM. */
+int pub_desired_build(const pub_config_t *conf, pub_zoneset_t *out);

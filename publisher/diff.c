@@ -5,18 +5,17 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dns/array.h"
 
-int pub_oplist_add(pub_oplist_t *ops, pub_op_kind_t kind, const pub_rr_t *rr)
+int pub_oplist_add(pub_oplist_t *ops, pub_op_kind_t kind, const ldns_rr *rr)
 {
 	pub_op_t *v = kd_array_reserve(ops->v, &ops->cap, ops->n + 1, sizeof(*v));
 	if (v == NULL)
 		return -1;
 	ops->v = v;
 	v[ops->n].kind = kind;
-	v[ops->n].rr = *rr;
+	v[ops->n].rr = rr;
 	ops->n++;
 	return 0;
 }
@@ -27,53 +26,45 @@ void pub_oplist_deinit(pub_oplist_t *ops)
 	memset(ops, 0, sizeof(*ops));
 }
 
-static bool has_pair(const pub_rrlist_t *list, const pub_rr_t *srv)
+/* Same owner and the same target (an SRV record of the same host at that name). */
+static bool same_pair(const ldns_rr *a, const ldns_rr *b)
 {
-	for (size_t i = 0; list != NULL && i < list->n; i++) {
-		const pub_rr_t *r = &list->v[i];
-		if (r->type == PUB_T_SRV && strcasecmp(r->owner, srv->owner) == 0 &&
-		    strcasecmp(r->target, srv->target) == 0)
-			return true;
-	}
-	return false;
+	return pub_rr_same_set(a, b) && ldns_rdf_compare(ldns_rr_rdf(a, 3), ldns_rr_rdf(b, 3)) == 0;
 }
 
-static bool has_rrset(const pub_rrlist_t *list, const char *owner, uint16_t type)
+static bool has_pair(const pub_rrlist_t *list, const ldns_rr *srv)
 {
 	for (size_t i = 0; list != NULL && i < list->n; i++)
-		if (list->v[i].type == type && strcasecmp(list->v[i].owner, owner) == 0)
+		if (pub_rr_is_srv(list->v[i]) && same_pair(list->v[i], srv))
 			return true;
 	return false;
 }
 
-/* Every record of (owner, type) in a is in b. */
-static bool rrset_subset(const pub_rrlist_t *a, const pub_rrlist_t *b, const char *owner,
-                         uint16_t type)
+static bool has_rrset(const pub_rrlist_t *list, const ldns_rr *rr)
 {
-	for (size_t i = 0; a != NULL && i < a->n; i++) {
-		const pub_rr_t *r = &a->v[i];
-		if (r->type == type && strcasecmp(r->owner, owner) == 0 &&
-		    pub_rrlist_find(b, r) < 0)
+	for (size_t i = 0; list != NULL && i < list->n; i++)
+		if (pub_rr_same_set(list->v[i], rr))
+			return true;
+	return false;
+}
+
+/* Every record of rr's RRset in a is in b. */
+static bool rrset_subset(const pub_rrlist_t *a, const pub_rrlist_t *b, const ldns_rr *rr)
+{
+	for (size_t i = 0; a != NULL && i < a->n; i++)
+		if (pub_rr_same_set(a->v[i], rr) && pub_rrlist_find(b, a->v[i]) < 0)
 			return false;
-	}
 	return true;
 }
 
-static bool is_addr(const pub_rr_t *rr)
-{
-	return rr->type == PUB_T_A || rr->type == PUB_T_AAAA;
-}
-
 /* Whether an earlier op already deletes this record or its RRset. */
-static bool op_seen(const pub_oplist_t *ops, size_t from, pub_op_kind_t kind, const pub_rr_t *rr)
+static bool op_seen(const pub_oplist_t *ops, size_t from, pub_op_kind_t kind, const ldns_rr *rr)
 {
 	for (size_t i = from; i < ops->n; i++) {
-		const pub_rr_t *o = &ops->v[i].rr;
+		const ldns_rr *o = ops->v[i].rr;
 		if (ops->v[i].kind != kind)
 			continue;
-		if (kind == PUB_OP_DEL_RRSET
-		            ? (o->type == rr->type && strcasecmp(o->owner, rr->owner) == 0)
-		            : pub_rr_equal(o, rr))
+		if (kind == PUB_OP_DEL_RRSET ? pub_rr_same_set(o, rr) : pub_rr_equal(o, rr))
 			return true;
 	}
 	return false;
@@ -84,8 +75,8 @@ static int srv_deletes(const pub_rrlist_t *desired, const pub_rrlist_t *actual,
 {
 	size_t from = out->n;
 	for (size_t i = 0; i < actual->n; i++) {
-		const pub_rr_t *a = &actual->v[i];
-		if (a->type != PUB_T_SRV || pub_rrlist_find(desired, a) >= 0)
+		const ldns_rr *a = actual->v[i];
+		if (!pub_rr_is_srv(a) || pub_rrlist_find(desired, a) >= 0)
 			continue;
 		if (!has_pair(desired, a) && !has_pair(withdraw, a))
 			continue; /* another host's record */
@@ -102,21 +93,16 @@ static int addr_replacements(const pub_rrlist_t *desired, const pub_rrlist_t *ac
 {
 	size_t from = out->n;
 	for (size_t i = 0; i < desired->n; i++) {
-		const pub_rr_t *d = &desired->v[i];
-		if (!is_addr(d) || op_seen(out, from, PUB_OP_DEL_RRSET, d))
+		const ldns_rr *d = desired->v[i];
+		if (!pub_rr_is_addr(d) || op_seen(out, from, PUB_OP_DEL_RRSET, d))
 			continue;
-		if (rrset_subset(desired, actual, d->owner, d->type) &&
-		    rrset_subset(actual, desired, d->owner, d->type))
+		if (rrset_subset(desired, actual, d) && rrset_subset(actual, desired, d))
 			continue;
-		pub_rr_t set = *d;
-		memset(set.addr, 0, sizeof(set.addr));
-		set.ttl = 0;
-		if (pub_oplist_add(out, PUB_OP_DEL_RRSET, &set) != 0)
+		if (pub_oplist_add(out, PUB_OP_DEL_RRSET, d) != 0)
 			return -1;
 		for (size_t j = 0; j < desired->n; j++) {
-			const pub_rr_t *r = &desired->v[j];
-			if (r->type == d->type && strcasecmp(r->owner, d->owner) == 0 &&
-			    !op_seen(adds, 0, PUB_OP_ADD, r) &&
+			const ldns_rr *r = desired->v[j];
+			if (pub_rr_same_set(r, d) && !op_seen(adds, 0, PUB_OP_ADD, r) &&
 			    pub_oplist_add(adds, PUB_OP_ADD, r) != 0)
 				return -1;
 		}
@@ -129,13 +115,13 @@ static int addr_withdrawals(const pub_rrlist_t *desired, const pub_rrlist_t *act
 {
 	size_t from = out->n;
 	for (size_t i = 0; withdraw != NULL && i < withdraw->n; i++) {
-		const pub_rr_t *w = &withdraw->v[i];
-		if (!is_addr(w) || has_rrset(desired, w->owner, w->type))
+		const ldns_rr *w = withdraw->v[i];
+		if (!pub_rr_is_addr(w) || has_rrset(desired, w))
 			continue;
 		long k = pub_rrlist_find(actual, w);
 		if (k < 0 || op_seen(out, from, PUB_OP_DEL, w))
 			continue;
-		if (pub_oplist_add(out, PUB_OP_DEL, &actual->v[k]) != 0)
+		if (pub_oplist_add(out, PUB_OP_DEL, actual->v[k]) != 0)
 			return -1;
 	}
 	return 0;
@@ -151,11 +137,11 @@ int pub_diff(const pub_rrlist_t *desired, const pub_rrlist_t *actual, const pub_
 	    addr_replacements(desired, actual, out, &adds) != 0)
 		goto done;
 	for (size_t i = 0; i < adds.n; i++)
-		if (pub_oplist_add(out, PUB_OP_ADD, &adds.v[i].rr) != 0)
+		if (pub_oplist_add(out, PUB_OP_ADD, adds.v[i].rr) != 0)
 			goto done;
 	for (size_t i = 0; i < desired->n; i++) {
-		const pub_rr_t *d = &desired->v[i];
-		if (d->type != PUB_T_SRV || pub_rrlist_find(actual, d) >= 0 ||
+		const ldns_rr *d = desired->v[i];
+		if (!pub_rr_is_srv(d) || pub_rrlist_find(actual, d) >= 0 ||
 		    op_seen(out, 0, PUB_OP_ADD, d))
 			continue;
 		if (pub_oplist_add(out, PUB_OP_ADD, d) != 0)

@@ -11,9 +11,11 @@ typedef enum {
 	PUB_OP_DEL_RRSET, /* a whole A/AAAA RRset: class ANY (2.5.2); never used for SRV */
 } pub_op_kind_t;
 
+/* One operation; rr is borrowed from the lists given to pub_diff (for DEL_RRSET only its
+ * owner and type count). */
 typedef struct {
 	pub_op_kind_t kind;
-	pub_rr_t rr;
+	const ldns_rr *rr;
 } pub_op_t;
 
 typedef struct {
@@ -33,9 +35,10 @@ typedef struct {
  * - withdraw address records are deleted one by one when present and their type is not
  *   desired at that owner.
  * Names compare case-insensitively, TTLs are ignored. Appends to out (empty when nothing
- * differs). Returns 0 or -1 on ENOMEM. */
+ * differs); the operations point into the three lists, which must outlive them. Returns 0 or
+ * -1 on ENOMEM. */
 int pub_diff(const pub_rrlist_t *desired, const pub_rrlist_t *actual, const pub_rrlist_t *withdraw,
              pub_oplist_t *out);
 
-int pub_oplist_add(pub_oplist_t *ops, pub_op_kind_t kind, const pub_rr_t *rr);
+int pub_oplist_add(pub_oplist_t *ops, pub_op_kind_t kind, const ldns_rr *rr);
 void pub_oplist_deinit(pub_oplist_t *ops);

@@ -3,33 +3,45 @@
 
 #include "publisher/dryrun.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "dns/strbuf.h"
 
 void pub_dryrun_print(FILE *out, const char *zone, const kd_addr_t *server,
                       const kd_tsig_key_t *key, const pub_oplist_t *ops)
 {
 	char ip[KD_ADDR_STRLEN];
 	kd_addr_ip_str(server, ip, sizeof(ip));
+	kd_strbuf_t sb = {0};
 	if (key != NULL)
-		fprintf(out, "; signed with TSIG key %s (%s); secret not shown\n", key->name,
-		        kd_tsig_alg_name(key->alg));
-	fprintf(out, "server %s %u\nzone %s\n", ip, kd_addr_port(server), zone);
+		kd_strbuf_printf(&sb, "; signed with TSIG key %s (%s); secret not shown\n",
+		                 key->name, kd_tsig_alg_name(key->alg));
+	kd_strbuf_printf(&sb, "server %s %u\nzone %s\n", ip, kd_addr_port(server), zone);
 	for (size_t i = 0; i < ops->n; i++) {
-		const pub_rr_t *rr = &ops->v[i].rr;
-		char rdata[PUB_NAME_MAX + 64];
-		pub_rr_rdata_str(rr, rdata, sizeof(rdata));
+		const ldns_rr *rr = ops->v[i].rr;
+		char owner[PUB_NAME_MAX] = "?";
+		pub_rr_owner_str(rr, owner, sizeof(owner));
 		switch (ops->v[i].kind) {
 		case PUB_OP_ADD:
-			fprintf(out, "update add %s %u IN %s\n", rr->owner, rr->ttl, rdata);
+			kd_strbuf_printf(&sb, "update add ");
+			pub_rr_print(&sb, rr);
 			break;
-		case PUB_OP_DEL: fprintf(out, "update delete %s %s\n", rr->owner, rdata); break;
+		case PUB_OP_DEL:
+			kd_strbuf_printf(&sb, "update delete %s ", owner);
+			pub_rr_print_rdata(&sb, rr);
+			break;
 		case PUB_OP_DEL_RRSET:
-			if (strchr(rdata, ' ') != NULL) /* the type alone */
-				*strchr(rdata, ' ') = '\0';
-			fprintf(out, "update delete %s %s\n", rr->owner, rdata);
+			kd_strbuf_printf(&sb, "update delete %s %s", owner, pub_rr_type_str(rr));
 			break;
 		}
+		kd_strbuf_printf(&sb, "\n");
 	}
-	fprintf(out, "send\n");
+	kd_strbuf_printf(&sb, "send\n");
+	size_t len = 0;
+	char *text = kd_strbuf_take(&sb, &len);
+	if (text != NULL)
+		fwrite(text, 1, len, out);
+	free(text);
 	fflush(out);
 }

@@ -47,7 +47,7 @@ static void forget_schedule(pub_ctx_t *ctx)
 void pub_ctx_deinit(pub_ctx_t *ctx)
 {
 	forget_schedule(ctx);
-	pub_rrlist_deinit(&ctx->state);
+	pub_zoneset_free(&ctx->state);
 	pub_config_free(ctx->conf);
 	memset(ctx, 0, sizeof(*ctx));
 }
@@ -211,54 +211,73 @@ static int zone_target(pub_ctx_t *ctx, const char *zone, uint64_t now, target_t 
 	return 0;
 }
 
-static bool in_zone(const pub_rr_t *rr, const char *zone)
+/* Whether list holds exactly the records of set (TTLs included). */
+static bool same_records(const pub_rrlist_t *list, const pub_rrlist_t *set)
 {
-	return strcasecmp(rr->zone, zone) == 0;
-}
-
-/* state := state without zone's records, plus records (tagged with zone). */
-static int state_set_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *records)
-{
-	pub_rrlist_t next = {0};
-	for (size_t i = 0; i < ctx->state.n; i++)
-		if (!in_zone(&ctx->state.v[i], zone) &&
-		    pub_rrlist_add(&next, &ctx->state.v[i]) != 0)
-			goto oom;
-	for (size_t i = 0; i < records->n; i++) {
-		pub_rr_t rr = records->v[i];
-		snprintf(rr.zone, sizeof(rr.zone), "%s", zone);
-		if (pub_rrlist_add(&next, &rr) != 0)
-			goto oom;
-	}
-	pub_rrlist_deinit(&ctx->state);
-	ctx->state = next;
-	return 0;
-oom:
-	pub_rrlist_deinit(&next);
-	return -1;
-}
-
-static bool same_state(const pub_rrlist_t *a, const pub_rrlist_t *b)
-{
-	if (a->n != b->n)
+	if (list->n != set->n)
 		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (!pub_rr_equal(&a->v[i], &b->v[i]) || strcmp(a->v[i].zone, b->v[i].zone) != 0)
+	for (size_t i = 0; i < set->n; i++) {
+		long k = pub_rrlist_find(list, set->v[i]);
+		if (k < 0 || ldns_rr_ttl(list->v[k]) != ldns_rr_ttl(set->v[i]))
 			return false;
+	}
 	return true;
 }
 
-static int save_state(pub_ctx_t *ctx, const pub_rrlist_t *before, kd_error_t *err)
+/* The state of zone := copies of records. */
+static int state_set_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *records)
 {
-	if (same_state(before, &ctx->state))
+	long z = pub_zoneset_find(&ctx->state, zone);
+	if (z < 0 && records->n == 0)
 		return 0;
-	return pub_state_save(ctx->conf->raw.state, &ctx->state, err);
+	if (z >= 0 && same_records(&ctx->state.v[z].rrs, records))
+		return 0;
+	pub_rrlist_t next = {0};
+	for (size_t i = 0; i < records->n; i++) {
+		ldns_rr *c = pub_rr_clone(records->v[i]);
+		if (c == NULL || pub_rrlist_add(&next, c) != 0) {
+			ldns_rr_free(c);
+			pub_rrlist_free(&next);
+			return -1;
+		}
+	}
+	if ((z = pub_zoneset_zone(&ctx->state, zone)) < 0) {
+		pub_rrlist_free(&next);
+		return -1;
+	}
+	pub_rrlist_free(&ctx->state.v[z].rrs);
+	ctx->state.v[z].rrs = next;
+	ctx->state_dirty = true;
+	return 0;
+}
+
+/* Add a copy of rr to the state of zone unless it is there. */
+static int state_add(pub_ctx_t *ctx, const char *zone, const ldns_rr *rr)
+{
+	long z = pub_zoneset_find(&ctx->state, zone);
+	if (z >= 0 && pub_rrlist_find(&ctx->state.v[z].rrs, rr) >= 0)
+		return 0;
+	ldns_rr *c = pub_rr_clone(rr);
+	if (c == NULL || pub_zoneset_add(&ctx->state, zone, c) != 0)
+		return -1;
+	ctx->state_dirty = true;
+	return 0;
+}
+
+static int save_state(pub_ctx_t *ctx, kd_error_t *err)
+{
+	if (!ctx->state_dirty)
+		return 0;
+	if (pub_state_save(ctx->conf->raw.state, &ctx->state, err) != 0)
+		return -1;
+	ctx->state_dirty = false;
+	return 0;
 }
 
 static int copy_list(const pub_rrlist_t *from, pub_rrlist_t *to)
 {
 	for (size_t i = 0; i < from->n; i++)
-		if (pub_rrlist_add(to, &from->v[i]) != 0)
+		if (pub_rrlist_add(to, from->v[i]) != 0)
 			return -1;
 	return 0;
 }
@@ -321,7 +340,7 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
                         char *srv, kd_error_t *err)
 {
 	target_t t = {0};
-	pub_rrlist_t wanted = {0}, actual = {0}, before = {0};
+	pub_rrlist_t wanted = {0}, actual = {0};
 	pub_oplist_t ops = {0};
 	pub_msg_t msg = {0};
 	kd_addr_t from;
@@ -340,8 +359,7 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 	        .tcp = true,
 	        .recurse = false,
 	};
-	if (copy_list(des, &wanted) != 0 || copy_list(wd, &wanted) != 0 ||
-	    copy_list(&ctx->state, &before) != 0) {
+	if (copy_list(des, &wanted) != 0 || copy_list(wd, &wanted) != 0) {
 		kd_fail(err, KD_ENOMEM, "out of memory");
 		goto done;
 	}
@@ -368,18 +386,12 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 	} else {
 		/* Write ahead: a crash after sending must not leave records nobody tracks. */
 		for (size_t i = 0; i < ops.n; i++) {
-			pub_rr_t rr = ops.v[i].rr;
-			snprintf(rr.zone, sizeof(rr.zone), "%s", zone);
-			if (ops.v[i].kind == PUB_OP_ADD && pub_rrlist_find(&ctx->state, &rr) < 0 &&
-			    pub_rrlist_add(&ctx->state, &rr) != 0) {
+			if (ops.v[i].kind == PUB_OP_ADD && state_add(ctx, zone, ops.v[i].rr) != 0) {
 				kd_fail(err, KD_ENOMEM, "out of memory");
 				goto done;
 			}
 		}
-		if (save_state(ctx, &before, err) != 0)
-			goto done;
-		pub_rrlist_deinit(&before);
-		if (copy_list(&ctx->state, &before) != 0 ||
+		if (save_state(ctx, err) != 0 ||
 		    pub_msg_build(zone, &ops, t.key, (uint16_t)ctx->rnd(ctx->rnd_ctx), &msg, err) !=
 		            0)
 			goto done;
@@ -393,7 +405,7 @@ static int process_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *de
 	pub_rrlist_t empty = {0};
 	if (ctx->dry_run == NULL &&
 	    (state_set_zone(ctx, zone, mode == PUB_PUBLISH ? des : &empty) != 0 ||
-	     save_state(ctx, &before, err) != 0))
+	     save_state(ctx, err) != 0))
 		goto done;
 	ret = 0;
 done:
@@ -401,69 +413,144 @@ done:
 	pub_msg_deinit(&msg);
 	pub_oplist_deinit(&ops);
 	pub_rrlist_deinit(&wanted);
-	pub_rrlist_deinit(&actual);
-	pub_rrlist_deinit(&before);
+	pub_rrlist_free(&actual);
 	return ret;
 }
 
-static bool zone_listed(char (*zones)[PUB_NAME_MAX], size_t n, const char *zone)
+/* The records of one zone this round: desired ones and ones to withdraw (both borrowed). */
+typedef struct {
+	const char *zone;
+	pub_rrlist_t des, wd;
+} work_t;
+
+typedef struct {
+	work_t *v;
+	size_t n, cap;
+} worklist_t;
+
+static long work_for(worklist_t *w, const char *zone)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(zones[i], zone) == 0)
-			return true;
-	return false;
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->v[i].zone, zone) == 0)
+			return (long)i;
+	work_t *v = kd_array_reserve(w->v, &w->cap, w->n + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	w->v = v;
+	memset(&v[w->n], 0, sizeof(v[0]));
+	v[w->n].zone = zone;
+	return (long)w->n++;
 }
 
-static bool zone_has_addr(const pub_rrlist_t *list, const char *zone)
+static void worklist_deinit(worklist_t *w)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		pub_rrlist_deinit(&w->v[i].des);
+		pub_rrlist_deinit(&w->v[i].wd);
+	}
+	free(w->v);
+}
+
+static bool has_addr(const pub_rrlist_t *list)
 {
 	for (size_t i = 0; i < list->n; i++)
-		if (list->v[i].type != PUB_T_SRV && in_zone(&list->v[i], zone))
+		if (pub_rr_is_addr(list->v[i]))
 			return true;
 	return false;
 }
 
-/* The zones to process: zones holding addresses first when publishing (addresses exist
- * before SRV records point at them), last when withdrawing (SRV records go first). */
-static size_t zone_order(const pub_rrlist_t *des, const pub_rrlist_t *wd, pub_mode_t mode,
-                         char (*zones)[PUB_NAME_MAX], size_t max)
+static bool desired_anywhere(const pub_zoneset_t *des, const ldns_rr *rr)
 {
-	const pub_rrlist_t *lists[2] = {des, wd};
-	size_t n = 0;
-	for (int pass = 0; pass < 2; pass++)
-		for (int l = 0; l < 2; l++)
-			for (size_t i = 0; i < lists[l]->n; i++) {
-				const char *zone = lists[l]->v[i].zone;
-				if (zone[0] == '\0' || n == max || zone_listed(zones, n, zone))
-					continue;
-				bool addr = zone_has_addr(des, zone) || zone_has_addr(wd, zone);
-				if ((pass == 0) == (addr == (mode == PUB_PUBLISH)))
-					snprintf(zones[n++], PUB_NAME_MAX, "%s", zone);
-			}
-	return n;
+	for (size_t i = 0; i < des->n; i++)
+		if (pub_rrlist_find(&des->v[i].rrs, rr) >= 0)
+			return true;
+	return false;
 }
 
-static int split_zone(const pub_rrlist_t *all, const char *zone, pub_rrlist_t *out)
+/* Move the records of unknown zone to the zone discovery finds for their owners. */
+static int place_undiscovered(pub_ctx_t *ctx, pub_zoneset_t *des, bool honor, uint64_t now,
+                              unsigned *failures)
 {
-	for (size_t i = 0; i < all->n; i++)
-		if (in_zone(&all->v[i], zone) && pub_rrlist_add(out, &all->v[i]) != 0)
+	long u = pub_zoneset_find(des, "");
+	if (u < 0)
+		return 0;
+	pub_rrlist_t list = des->v[u].rrs;
+	memset(&des->v[u].rrs, 0, sizeof(des->v[u].rrs));
+	int ret = 0;
+	for (size_t i = 0; i < list.n; i++) {
+		ldns_rr *rr = list.v[i];
+		list.v[i] = NULL;
+		char owner[PUB_NAME_MAX];
+		const pub_found_t *f = NULL;
+		if (pub_rr_owner_str(rr, owner, sizeof(owner)) == 0)
+			f = discover(ctx, owner, honor, now, failures);
+		if (f == NULL) {
+			ldns_rr_free(rr);
+			continue;
+		}
+		if (pub_zoneset_add(des, f->zone, rr) != 0) {
+			ret = -1;
+			break;
+		}
+	}
+	pub_rrlist_free(&list);
+	return ret;
+}
+
+/* What each zone gets this round. Publishing: the desired records, and the published ones no
+ * longer desired to withdraw; withdrawing: all of them to withdraw. Zones holding addresses
+ * come first when publishing (addresses exist before SRV records point at them), last when
+ * withdrawing (SRV records go first). */
+static int plan(const pub_ctx_t *ctx, const pub_zoneset_t *des, pub_mode_t mode, worklist_t *w)
+{
+	for (size_t z = 0; z < des->n; z++) {
+		if (des->v[z].zone[0] == '\0' || des->v[z].rrs.n == 0)
+			continue;
+		long k = work_for(w, des->v[z].zone);
+		if (k < 0 || copy_list(&des->v[z].rrs,
+		                       mode == PUB_PUBLISH ? &w->v[k].des : &w->v[k].wd) != 0)
 			return -1;
+	}
+	for (size_t z = 0; z < ctx->state.n; z++) {
+		const pub_zrrs_t *s = &ctx->state.v[z];
+		for (size_t i = 0; i < s->rrs.n; i++) {
+			if (mode == PUB_PUBLISH && desired_anywhere(des, s->rrs.v[i]))
+				continue;
+			long k = work_for(w, s->zone);
+			if (k < 0 || (pub_rrlist_find(&w->v[k].wd, s->rrs.v[i]) < 0 &&
+			              pub_rrlist_add(&w->v[k].wd, s->rrs.v[i]) != 0))
+				return -1;
+		}
+	}
+	if (w->n == 0)
+		return 0;
+	/* Stable partition: address zones first when publishing, last when withdrawing. */
+	work_t *sorted = calloc(w->n + 1, sizeof(*sorted));
+	if (sorted == NULL)
+		return -1;
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < w->n; i++) {
+			bool addr = has_addr(&w->v[i].des) || has_addr(&w->v[i].wd);
+			if ((pass == 0) == (addr == (mode == PUB_PUBLISH)))
+				sorted[n++] = w->v[i];
+		}
+	memcpy(w->v, sorted, w->n * sizeof(*sorted));
+	free(sorted);
 	return 0;
 }
 
-static void run_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *des,
-                     const pub_rrlist_t *wd, pub_mode_t mode, bool honor, uint64_t now,
+static void run_zone(pub_ctx_t *ctx, const work_t *work, pub_mode_t mode, bool honor, uint64_t now,
                      unsigned *failures)
 {
+	const char *zone = work->zone;
 	pub_zstat_t *zs = zstat(ctx, zone);
 	if (zs == NULL || (honor && !pub_backoff_due(&zs->backoff, now)))
 		return;
-	pub_rrlist_t dz = {0}, wz = {0};
 	char srv[KD_ADDR_STRLEN] = "(no server)";
 	kd_error_t err = {.msg = "out of memory", .code = KD_ENOMEM};
 	bool permanent = false;
-	int r = -1;
-	if (split_zone(des, zone, &dz) == 0 && split_zone(wd, zone, &wz) == 0)
-		r = process_zone(ctx, zone, &dz, &wz, mode, now, &permanent, srv, &err);
+	int r = process_zone(ctx, zone, &work->des, &work->wd, mode, now, &permanent, srv, &err);
 	zs = zstat(ctx, zone); /* discovery may have moved the table */
 	if (zs == NULL) {
 		(*failures)++; /* cannot happen: the entry was created above */
@@ -481,49 +568,23 @@ static void run_zone(pub_ctx_t *ctx, const char *zone, const pub_rrlist_t *des,
 		else
 			log_err("failed to update zone %s at %s (%s)", zone, srv, err.msg);
 	}
-	pub_rrlist_deinit(&dz);
-	pub_rrlist_deinit(&wz);
 }
 
 unsigned pub_round(pub_ctx_t *ctx, pub_mode_t mode, bool honor, uint64_t now)
 {
-	pub_rrlist_t des = {0}, wd = {0};
+	pub_zoneset_t des = {0};
+	worklist_t work = {0};
 	unsigned failures = 0;
-	char(*zones)[PUB_NAME_MAX] = NULL;
-	if (pub_desired_build(ctx->conf, &des) != 0)
-		goto oom;
-	for (size_t i = 0; i < des.n; i++) {
-		pub_rr_t *d = &des.v[i];
-		if (d->zone[0] != '\0')
-			continue;
-		const pub_found_t *f = discover(ctx, d->owner, honor, now, &failures);
-		if (f != NULL)
-			snprintf(d->zone, sizeof(d->zone), "%s", f->zone);
+	if (pub_desired_build(ctx->conf, &des) != 0 ||
+	    place_undiscovered(ctx, &des, honor, now, &failures) != 0 ||
+	    plan(ctx, &des, mode, &work) != 0) {
+		log_err("failed to run a publishing round (out of memory)");
+		failures++;
+	} else {
+		for (size_t i = 0; i < work.n; i++)
+			run_zone(ctx, &work.v[i], mode, honor, now, &failures);
 	}
-	/* Previously published records that are no longer wanted are withdrawn. */
-	for (size_t i = 0; i < ctx->state.n; i++)
-		if ((mode == PUB_WITHDRAW || pub_rrlist_find(&des, &ctx->state.v[i]) < 0) &&
-		    pub_rrlist_add(&wd, &ctx->state.v[i]) != 0)
-			goto oom;
-	if (mode == PUB_WITHDRAW) {
-		if (copy_list(&des, &wd) != 0)
-			goto oom;
-		des.n = 0;
-	}
-	size_t max = des.n + wd.n + 1;
-	zones = calloc(max, sizeof(*zones));
-	if (zones == NULL)
-		goto oom;
-	size_t nz = zone_order(&des, &wd, mode, zones, max);
-	for (size_t i = 0; i < nz; i++)
-		run_zone(ctx, zones[i], &des, &wd, mode, honor, now, &failures);
-	goto done;
-oom:
-	log_err("failed to run a publishing round (out of memory)");
-	failures++;
-done:
-	free(zones);
-	pub_rrlist_deinit(&des);
-	pub_rrlist_deinit(&wd);
+	worklist_deinit(&work);
+	pub_zoneset_free(&des);
 	return failures;
 }

@@ -31,9 +31,10 @@ typedef struct {
 } pub_found_t;
 
 typedef struct {
-	pub_config_t *conf; /* owned */
-	pub_rrlist_t state; /* what we published (the state file) */
-	pub_found_t *found; /* discovery cache, cleared on reload */
+	pub_config_t *conf;  /* owned */
+	pub_zoneset_t state; /* what we published (the state file), by zone */
+	bool state_dirty;    /* state differs from the file */
+	pub_found_t *found;  /* discovery cache, cleared on reload */
 	size_t found_count, found_cap;
 	pub_zstat_t *zs;
 	size_t zs_count, zs_cap;

@@ -3,134 +3,260 @@
 
 #include "publisher/rr.h"
 
-#include <arpa/inet.h>
-#include <inttypes.h>
+#include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "dns/addr.h"
 #include "dns/array.h"
 #include "dns/num.h"
 
-/* A name field of a record line: canonical, never the root (we publish no record there). */
-static int name_field(const char *text, char dst[PUB_NAME_MAX])
-{
-	char canon[PUB_NAME_MAX];
-	if (kd_dname_canon(text, canon, sizeof(canon)) != 0 || strcmp(canon, ".") == 0)
-		return -1;
-	memcpy(dst, canon, sizeof(canon));
-	return 0;
-}
+#define TTL_MAX 2147483647u /* RFC 2181 8 */
 
-bool pub_rr_equal(const pub_rr_t *a, const pub_rr_t *b)
+static bool ours(const ldns_rr *rr)
 {
-	if (a->type != b->type || strcasecmp(a->owner, b->owner) != 0)
+	if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
 		return false;
-	switch (a->type) {
-	case PUB_T_SRV:
-		return a->priority == b->priority && a->weight == b->weight && a->port == b->port &&
-		       strcasecmp(a->target, b->target) == 0;
-	case PUB_T_A: return memcmp(a->addr, b->addr, 4) == 0;
-	case PUB_T_AAAA: return memcmp(a->addr, b->addr, 16) == 0;
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_SRV: return ldns_rr_rd_count(rr) == 4;
+	case LDNS_RR_TYPE_A:
+	case LDNS_RR_TYPE_AAAA: return ldns_rr_rd_count(rr) == 1;
+	default: return false;
 	}
-	return false;
 }
 
-void pub_rr_rdata_str(const pub_rr_t *rr, char *buf, size_t len)
+/* ldns wraps numbers that overflow their field ("99999" becomes port 34463): every token that
+ * is all digits must fit. The first such token after the owner is the TTL (or the class/type
+ * follow and it is rdata); text after ';' is a comment. */
+static int numbers_fit(const char *text)
 {
-	char ip[INET6_ADDRSTRLEN];
-	switch (rr->type) {
-	case PUB_T_SRV:
-		snprintf(buf, len, "SRV %u %u %u %s", rr->priority, rr->weight, rr->port,
-		         rr->target);
-		return;
-	case PUB_T_A:
-		inet_ntop(AF_INET, rr->addr, ip, sizeof(ip));
-		snprintf(buf, len, "A %s", ip);
-		return;
-	case PUB_T_AAAA:
-		inet_ntop(AF_INET6, rr->addr, ip, sizeof(ip));
-		snprintf(buf, len, "AAAA %s", ip);
-		return;
+	bool first = true, owner = true;
+	const char *p = text;
+	while (*p != '\0' && *p != ';') {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0' || *p == ';')
+			break;
+		size_t n = strcspn(p, " \t\r\n;");
+		char tok[32];
+		bool digits = n < sizeof(tok) && !owner;
+		for (size_t i = 0; digits && i < n; i++)
+			digits = isdigit((unsigned char)p[i]) != 0;
+		if (digits) {
+			uint64_t v;
+			memcpy(tok, p, n);
+			tok[n] = '\0';
+			if (kd_num_parse(tok, 0, first ? TTL_MAX : 65535, &v) != 0)
+				return -1;
+			first = false;
+		} else if (!owner) {
+			first = false; /* a class or type came: later numbers are rdata */
+		}
+		owner = false;
+		p += n;
 	}
-	snprintf(buf, len, "TYPE%u", rr->type);
-}
-
-void pub_rr_str(const pub_rr_t *rr, char *buf, size_t len)
-{
-	char rdata[PUB_NAME_MAX + 64];
-	pub_rr_rdata_str(rr, rdata, sizeof(rdata));
-	snprintf(buf, len, "%s %" PRIu32 " %s", rr->owner, rr->ttl, rdata);
-}
-
-int pub_rr_set_addr(pub_rr_t *rr, const char *text)
-{
-	uint8_t a[16] = {0};
-	if (inet_pton(AF_INET, text, a) == 1) {
-		rr->type = PUB_T_A;
-	} else if (inet_pton(AF_INET6, text, a) == 1) {
-		rr->type = PUB_T_AAAA;
-	} else {
-		return -1;
-	}
-	memcpy(rr->addr, a, sizeof(a));
 	return 0;
 }
 
-static int parse_u16(const char *text, uint16_t *out)
+int pub_rr_parse(const char *text, const ldns_rdf *origin, ldns_rr **out, kd_error_t *err)
 {
-	uint64_t v;
-	if (kd_num_parse(text, 0, 65535, &v) != 0)
-		return -1;
-	*out = (uint16_t)v;
-	return 0;
-}
-
-int pub_rr_parse(const char *text, pub_rr_t *out)
-{
-	char owner[PUB_NAME_MAX], type[16], f[4][PUB_NAME_MAX];
-	unsigned long ttl;
-	char extra;
-	pub_rr_t rr;
-	memset(&rr, 0, sizeof(rr));
-	int n = sscanf(text, "%255s %lu %15s %255s %255s %255s %255s %c", owner, &ttl, type, f[0],
-	               f[1], f[2], f[3], &extra);
-	if (n < 4 || ttl > UINT32_MAX || name_field(owner, rr.owner) != 0)
-		return -1;
-	rr.ttl = (uint32_t)ttl;
-	if (strcasecmp(type, "SRV") == 0) {
-		if (n != 7 || parse_u16(f[0], &rr.priority) != 0 ||
-		    parse_u16(f[1], &rr.weight) != 0 || parse_u16(f[2], &rr.port) != 0 ||
-		    name_field(f[3], rr.target) != 0)
-			return -1;
-		rr.type = PUB_T_SRV;
-	} else if (strcasecmp(type, "A") == 0 || strcasecmp(type, "AAAA") == 0) {
-		if (n != 4 || pub_rr_set_addr(&rr, f[0]) != 0)
-			return -1;
-		if ((rr.type == PUB_T_A) != (strcasecmp(type, "A") == 0))
-			return -1;
-	} else {
-		return -1;
+	ldns_rr *rr = NULL;
+	ldns_status s = ldns_rr_new_frm_str(&rr, text, 0, origin, NULL);
+	if (s != LDNS_STATUS_OK)
+		return kd_fail(err, KD_EINVAL, "%s", ldns_get_errorstr_by_id(s));
+	if (!ours(rr)) {
+		ldns_rr_free(rr);
+		return kd_fail(err, KD_EINVAL, "not an SRV, A or AAAA record of class IN");
 	}
+	if (numbers_fit(text) != 0) {
+		ldns_rr_free(rr);
+		return kd_fail(err, KD_EINVAL, "a number is out of range");
+	}
+	ldns_rr2canonical(rr);
 	*out = rr;
 	return 0;
 }
 
-int pub_rrlist_add(pub_rrlist_t *list, const pub_rr_t *rr)
+static ldns_rr *from_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static ldns_rr *from_text(const char *fmt, ...)
 {
-	pub_rr_t *v = kd_array_reserve(list->v, &list->cap, list->n + 1, sizeof(*v));
+	char line[2 * PUB_NAME_MAX + 64];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	ldns_rr *rr = NULL;
+	if (n < 0 || (size_t)n >= sizeof(line) || pub_rr_parse(line, NULL, &rr, NULL) != 0)
+		return NULL;
+	return rr;
+}
+
+/* Names from the configuration are host-style; anything else would change the line's meaning. */
+static bool plain_name(const char *name)
+{
+	return kd_dname_valid(name) && strcmp(name, ".") != 0;
+}
+
+static const char *abs_dot(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 0 && name[n - 1] == '.' ? "" : ".";
+}
+
+ldns_rr *pub_rr_new_srv(const char *owner, uint32_t ttl, uint16_t priority, uint16_t weight,
+                        uint16_t port, const char *target)
+{
+	if (!plain_name(owner) || !plain_name(target) || ttl > TTL_MAX)
+		return NULL;
+	return from_text("%s%s %u IN SRV %u %u %u %s%s", owner, abs_dot(owner), ttl, priority,
+	                 weight, port, target, abs_dot(target));
+}
+
+ldns_rr *pub_rr_new_addr(const char *owner, uint32_t ttl, const char *ip)
+{
+	kd_addr_t a;
+	if (!plain_name(owner) || ttl > TTL_MAX || kd_addr_parse_ip(ip, &a) != 0 ||
+	    strchr(ip, '%') != NULL)
+		return NULL;
+	return from_text("%s%s %u IN %s %s", owner, abs_dot(owner), ttl,
+	                 a.ss.ss_family == AF_INET ? "A" : "AAAA", ip);
+}
+
+ldns_rr *pub_rr_clone(const ldns_rr *rr)
+{
+	ldns_rr *c = ldns_rr_clone(rr);
+	if (c != NULL)
+		ldns_rr2canonical(c);
+	return c;
+}
+
+static int rdf_cmp(const ldns_rdf *a, const ldns_rdf *b)
+{
+	size_t la = ldns_rdf_size(a), lb = ldns_rdf_size(b);
+	int c = memcmp(ldns_rdf_data(a), ldns_rdf_data(b), la < lb ? la : lb);
+	if (c != 0)
+		return c;
+	return la < lb ? -1 : la > lb;
+}
+
+int pub_rr_cmp(const ldns_rr *a, const ldns_rr *b)
+{
+	/* Canonical records: owner names compare as bytes (lower-case wire format). */
+	int c = rdf_cmp(ldns_rr_owner(a), ldns_rr_owner(b));
+	if (c != 0)
+		return c;
+	if (ldns_rr_get_type(a) != ldns_rr_get_type(b))
+		return ldns_rr_get_type(a) < ldns_rr_get_type(b) ? -1 : 1;
+	size_t na = ldns_rr_rd_count(a), nb = ldns_rr_rd_count(b);
+	for (size_t i = 0; i < na && i < nb; i++)
+		if ((c = rdf_cmp(ldns_rr_rdf(a, i), ldns_rr_rdf(b, i))) != 0)
+			return c;
+	return na < nb ? -1 : na > nb;
+}
+
+bool pub_rr_equal(const ldns_rr *a, const ldns_rr *b)
+{
+	return pub_rr_cmp(a, b) == 0;
+}
+
+bool pub_rr_same_set(const ldns_rr *a, const ldns_rr *b)
+{
+	return ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
+	       rdf_cmp(ldns_rr_owner(a), ldns_rr_owner(b)) == 0;
+}
+
+bool pub_rr_is_addr(const ldns_rr *rr)
+{
+	return ldns_rr_get_type(rr) == LDNS_RR_TYPE_A || ldns_rr_get_type(rr) == LDNS_RR_TYPE_AAAA;
+}
+
+bool pub_rr_is_srv(const ldns_rr *rr)
+{
+	return ldns_rr_get_type(rr) == LDNS_RR_TYPE_SRV && ldns_rr_rd_count(rr) == 4;
+}
+
+int pub_rr_owner_str(const ldns_rr *rr, char *buf, size_t len)
+{
+	return kd_dname_from_rdf(ldns_rr_owner(rr), buf, len);
+}
+
+int pub_rr_target_str(const ldns_rr *rr, char *buf, size_t len)
+{
+	if (!pub_rr_is_srv(rr))
+		return -1;
+	return kd_dname_from_rdf(ldns_rr_rdf(rr, 3), buf, len);
+}
+
+/* ldns prints fields separated by tabs and ends with a newline: one space, no newline. */
+static void put_ldns(kd_strbuf_t *sb, ldns_buffer *b)
+{
+	char *text = ldns_buffer_export2str(b);
+	if (text == NULL) {
+		sb->failed = true;
+		return;
+	}
+	size_t n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[--n] = '\0';
+	for (char *p = text; *p != '\0'; p++)
+		if (*p == '\t')
+			*p = ' ';
+	kd_strbuf_printf(sb, "%s", text);
+	free(text);
+}
+
+void pub_rr_print(kd_strbuf_t *sb, const ldns_rr *rr)
+{
+	ldns_buffer *b = ldns_buffer_new(256);
+	if (b == NULL || ldns_rr2buffer_str(b, rr) != LDNS_STATUS_OK)
+		sb->failed = true;
+	else
+		put_ldns(sb, b);
+	ldns_buffer_free(b);
+}
+
+void pub_rr_print_rdata(kd_strbuf_t *sb, const ldns_rr *rr)
+{
+	ldns_buffer *b = ldns_buffer_new(256);
+	ldns_status s =
+	        b != NULL ? ldns_rr_type2buffer_str(b, ldns_rr_get_type(rr)) : LDNS_STATUS_MEM_ERR;
+	for (size_t i = 0; s == LDNS_STATUS_OK && i < ldns_rr_rd_count(rr); i++) {
+		ldns_buffer_printf(b, " ");
+		s = ldns_rdf2buffer_str(b, ldns_rr_rdf(rr, i));
+	}
+	if (s != LDNS_STATUS_OK)
+		sb->failed = true;
+	else
+		put_ldns(sb, b);
+	ldns_buffer_free(b);
+}
+
+const char *pub_rr_type_str(const ldns_rr *rr)
+{
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_SRV: return "SRV";
+	case LDNS_RR_TYPE_A: return "A";
+	case LDNS_RR_TYPE_AAAA: return "AAAA";
+	default: return "?";
+	}
+}
+
+int pub_rrlist_add(pub_rrlist_t *list, ldns_rr *rr)
+{
+	ldns_rr **v = kd_array_reserve(list->v, &list->cap, list->n + 1, sizeof(*v));
 	if (v == NULL)
 		return -1;
 	list->v = v;
-	v[list->n++] = *rr;
+	v[list->n++] = rr;
 	return 0;
 }
 
-long pub_rrlist_find(const pub_rrlist_t *list, const pub_rr_t *rr)
+long pub_rrlist_find(const pub_rrlist_t *list, const ldns_rr *rr)
 {
-	for (size_t i = 0; i < list->n; i++)
-		if (pub_rr_equal(&list->v[i], rr))
+	for (size_t i = 0; list != NULL && i < list->n; i++)
+		if (pub_rr_equal(list->v[i], rr))
 			return (long)i;
 	return -1;
 }
@@ -147,4 +273,64 @@ void pub_rrlist_deinit(pub_rrlist_t *list)
 {
 	free(list->v);
 	memset(list, 0, sizeof(*list));
+}
+
+void pub_rrlist_free(pub_rrlist_t *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		ldns_rr_free(list->v[i]);
+	pub_rrlist_deinit(list);
+}
+
+long pub_zoneset_find(const pub_zoneset_t *s, const char *zone)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].zone, zone) == 0)
+			return (long)i;
+	return -1;
+}
+
+long pub_zoneset_zone(pub_zoneset_t *s, const char *zone)
+{
+	long i = pub_zoneset_find(s, zone);
+	if (i >= 0)
+		return i;
+	char *name = strdup(zone);
+	pub_zrrs_t *v = name != NULL ? kd_array_reserve(s->v, &s->cap, s->n + 1, sizeof(*v)) : NULL;
+	if (v == NULL) {
+		free(name);
+		return -1;
+	}
+	s->v = v;
+	memset(&v[s->n], 0, sizeof(v[0]));
+	v[s->n].zone = name;
+	return (long)s->n++;
+}
+
+int pub_zoneset_add(pub_zoneset_t *s, const char *zone, ldns_rr *rr)
+{
+	long i = pub_zoneset_zone(s, zone);
+	if (i < 0 || pub_rrlist_add(&s->v[i].rrs, rr) != 0) {
+		ldns_rr_free(rr);
+		return -1;
+	}
+	return 0;
+}
+
+size_t pub_zoneset_count(const pub_zoneset_t *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->v[i].rrs.n;
+	return n;
+}
+
+void pub_zoneset_free(pub_zoneset_t *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		pub_rrlist_free(&s->v[i].rrs);
+		free(s->v[i].zone);
+	}
+	free(s->v);
+	memset(s, 0, sizeof(*s));
 }

@@ -1,55 +1,97 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The records kms-publisher manages (SRV, A, AAAA) in a fixed-size form that the diff, the
- * state file, the message builder and the dry-run printer share. */
+/* The records kms-publisher manages (SRV, A, AAAA), held as ldns_rr in canonical form (owner
+ * and SRV target lower-case and absolute, class IN). ldns parses and prints them; libknot sees
+ * them only where the UPDATE is built (update.c). Lists hold pointers, so the diff, the state
+ * and the message builder share records instead of copying them. */
 #pragma once
 
+#include <ldns/ldns.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "dns/dname.h"
+#include "dns/error.h"
+#include "dns/strbuf.h"
 
 #define PUB_NAME_MAX KD_DNAME_STRLEN /* a canonical name (dns/dname.h) and its NUL */
 
-enum { PUB_T_A = 1, PUB_T_AAAA = 28, PUB_T_SRV = 33 };
+/* Parse one record in zone-file syntax ("owner [ttl] [IN] TYPE rdata [; comment]"); a relative
+ * owner or target is taken relative to origin (NULL: the root). Only SRV, A and AAAA of class
+ * IN are records of ours; a TTL above 2^31-1 or an SRV number above 65535 is an error (ldns
+ * itself would wrap them). Sets *out (canonical; free with ldns_rr_free) and returns 0, or
+ * returns -1 with the reason in err (out untouched). */
+int pub_rr_parse(const char *text, const ldns_rdf *origin, ldns_rr **out, kd_error_t *err);
 
-typedef struct {
-	char zone[PUB_NAME_MAX]; /* zone holding owner (lower-case, absolute); "" = not known yet */
-	char owner[PUB_NAME_MAX]; /* lower-case, absolute */
-	uint16_t type;            /* PUB_T_* */
-	uint32_t ttl;
-	uint16_t priority, weight, port; /* SRV */
-	char target[PUB_NAME_MAX];       /* SRV, lower-case, absolute */
-	uint8_t addr[16];                /* A: first 4 bytes, AAAA: 16 */
-} pub_rr_t;
+/* A new SRV record (names in any case, absolute or not), or NULL when a name is invalid or on
+ * ENOMEM. */
+ldns_rr *pub_rr_new_srv(const char *owner, uint32_t ttl, uint16_t priority, uint16_t weight,
+                        uint16_t port, const char *target);
 
-/* A growable array of records; zero-initialise, then pub_rrlist_deinit. */
+/* A new A or AAAA record (the type follows the address), or NULL when ip is not a numeric
+ * IPv4/IPv6 address or owner is not a name, or on ENOMEM. */
+ldns_rr *pub_rr_new_addr(const char *owner, uint32_t ttl, const char *ip);
+
+/* A canonical copy of a record read from the network (any case), or NULL on ENOMEM. */
+ldns_rr *pub_rr_clone(const ldns_rr *rr);
+
+/* Order of owner, type and rdata; the TTL is ignored. 0 = the same record. */
+int pub_rr_cmp(const ldns_rr *a, const ldns_rr *b);
+bool pub_rr_equal(const ldns_rr *a, const ldns_rr *b);
+/* Same owner and type (the same RRset). */
+bool pub_rr_same_set(const ldns_rr *a, const ldns_rr *b);
+
+bool pub_rr_is_addr(const ldns_rr *rr);
+bool pub_rr_is_srv(const ldns_rr *rr);
+
+/* The owner, or an SRV record's target, in canonical text into buf (PUB_NAME_MAX). Returns 0,
+ * or -1 (not an SRV record, short buffer). */
+int pub_rr_owner_str(const ldns_rr *rr, char *buf, size_t len);
+int pub_rr_target_str(const ldns_rr *rr, char *buf, size_t len);
+
+/* The record as a zone-file line without a newline: "owner ttl IN TYPE rdata". */
+void pub_rr_print(kd_strbuf_t *sb, const ldns_rr *rr);
+/* "TYPE rdata", e.g. "SRV 0 0 1688 kms1.example.test." or "A 192.0.2.1". */
+void pub_rr_print_rdata(kd_strbuf_t *sb, const ldns_rr *rr);
+/* The type alone ("SRV"). */
+const char *pub_rr_type_str(const ldns_rr *rr);
+
+/* A growable array of record pointers. Zero-initialise. Whether the list owns its records is
+ * the holder's business: pub_rrlist_free frees the records too, pub_rrlist_deinit only the
+ * array. */
 typedef struct {
-	pub_rr_t *v;
+	ldns_rr **v;
 	size_t n, cap;
 } pub_rrlist_t;
 
-/* Same owner, type and rdata; names compared case-insensitively; TTL and zone ignored. */
-bool pub_rr_equal(const pub_rr_t *a, const pub_rr_t *b);
-
-/* "TYPE rdata" of a record, e.g. "SRV 0 0 1688 kms1.example.test." or "A 192.0.2.1". */
-void pub_rr_rdata_str(const pub_rr_t *rr, char *buf, size_t len);
-
-/* "owner ttl TYPE rdata". */
-void pub_rr_str(const pub_rr_t *rr, char *buf, size_t len);
-
-/* Parse "owner ttl TYPE rdata" (the format of pub_rr_str). zone is left empty.
- * Returns 0 or -1 (out untouched). */
-int pub_rr_parse(const char *text, pub_rr_t *out);
-
-/* Set the address of an A/AAAA record from text; type follows the address family.
- * Returns 0 or -1. */
-int pub_rr_set_addr(pub_rr_t *rr, const char *text);
-
-/* Append a copy. Returns 0 or -1 on ENOMEM. */
-int pub_rrlist_add(pub_rrlist_t *list, const pub_rr_t *rr);
+/* Append rr (no copy). Returns 0 or -1 on ENOMEM (list unchanged). */
+int pub_rrlist_add(pub_rrlist_t *list, ldns_rr *rr);
 /* Index of the first record equal to rr (pub_rr_equal), or -1. */
-long pub_rrlist_find(const pub_rrlist_t *list, const pub_rr_t *rr);
-/* Remove element i, keeping order. */
+long pub_rrlist_find(const pub_rrlist_t *list, const ldns_rr *rr);
+/* Remove element i (not freed), keeping order. */
 void pub_rrlist_remove(pub_rrlist_t *list, size_t i);
 void pub_rrlist_deinit(pub_rrlist_t *list);
+void pub_rrlist_free(pub_rrlist_t *list);
+
+/* Records grouped by the zone that holds their owners: the state file, and the desired records
+ * of a round. Groups are found by index (adding a group may move the others). */
+typedef struct {
+	char *zone;       /* canonical, heap; "" = not known yet (found by discovery) */
+	pub_rrlist_t rrs; /* owned by the set */
+} pub_zrrs_t;
+
+typedef struct {
+	pub_zrrs_t *v;
+	size_t n, cap;
+} pub_zoneset_t;
+
+/* The index of zone's group, or -1. */
+long pub_zoneset_find(const pub_zoneset_t *s, const char *zone);
+/* The index of zone's group, created empty when missing; -1 on ENOMEM. */
+long pub_zoneset_zone(pub_zoneset_t *s, const char *zone);
+/* Add rr to zone's group; ownership passes (on failure rr is freed). 0 or -1 on ENOMEM. */
+int pub_zoneset_add(pub_zoneset_t *s, const char *zone, ldns_rr *rr);
+/* Records in all groups. */
+size_t pub_zoneset_count(const pub_zoneset_t *s);
+/* Free every group and record. */
+void pub_zoneset_free(pub_zoneset_t *s);

@@ -12,82 +12,224 @@
 #include "dns/strbuf.h"
 
 #define STATE_HEADER                                                                               \
-	"# kms-publisher state v1: records published by this host; zone owner ttl type rdata"
+	"; kms-publisher state v2: the records this host published, in zone-file syntax.\n"        \
+	"; Each $ORIGIN line starts the records of that zone.\n"
+#define V1_HEADER "# kms-publisher state v1"
+#define STATE_MAX (64u * 1024 * 1024)
 
-int pub_state_load(const char *path, pub_rrlist_t *out, kd_error_t *err)
+typedef struct {
+	pub_zoneset_t *out;
+	pub_state_bad_fn bad;
+	void *arg;
+	unsigned lineno;
+	long nbad;
+	bool v1;
+	char zone[PUB_NAME_MAX]; /* current $ORIGIN; "" before the first */
+	ldns_rdf *origin;
+} parse_t;
+
+static void bad_line(parse_t *p, const char *reason)
 {
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
+	p->nbad++;
+	if (p->bad != NULL)
+		p->bad(p->arg, p->lineno, reason);
+}
+
+static bool blank(const char *s)
+{
+	return s[strspn(s, " \t\r")] == '\0';
+}
+
+/* "$ORIGIN zone." */
+static void origin_line(parse_t *p, const char *line)
+{
+	char name[PUB_NAME_MAX + 1], extra;
+	int n = sscanf(line + 7, "%256s %c", name, &extra);
+	char canon[PUB_NAME_MAX];
+	if (n == 2 && extra != ';') {
+		bad_line(p, "text after the $ORIGIN name");
+		return;
+	}
+	if (n < 1 || kd_dname_canon(name, canon, sizeof(canon)) != 0 || strcmp(canon, ".") == 0) {
+		bad_line(p, "$ORIGIN needs a zone name");
+		return;
+	}
+	ldns_rdf *rdf = kd_dname_to_rdf(canon);
+	if (rdf == NULL) {
+		bad_line(p, "$ORIGIN needs a zone name");
+		return;
+	}
+	ldns_rdf_deep_free(p->origin);
+	p->origin = rdf;
+	memcpy(p->zone, canon, sizeof(canon));
+}
+
+/* One record line; zone is where it belongs. Returns -1 only on ENOMEM. */
+static int record(parse_t *p, const char *zone, const char *text)
+{
+	ldns_rr *rr = NULL;
+	kd_error_t why;
+	if (zone[0] == '\0') {
+		bad_line(p, "record before any $ORIGIN line");
+		return 0;
+	}
+	ldns_rdf *origin = p->v1 ? NULL : p->origin;
+	if (pub_rr_parse(text, origin, &rr, &why) != 0) {
+		bad_line(p, why.msg);
+		return 0;
+	}
+	char owner[PUB_NAME_MAX];
+	if (pub_rr_owner_str(rr, owner, sizeof(owner)) != 0 || !kd_dname_in_zone(owner, zone)) {
+		ldns_rr_free(rr);
+		bad_line(p, "owner outside the zone");
+		return 0;
+	}
+	return pub_zoneset_add(p->out, zone, rr);
+}
+
+/* A version 1 line: "zone owner ttl TYPE rdata". */
+static int v1_line(parse_t *p, const char *line)
+{
+	char zone[PUB_NAME_MAX + 1], canon[PUB_NAME_MAX];
+	int off = 0;
+	if (sscanf(line, "%256s %n", zone, &off) != 1 || off == 0 ||
+	    kd_dname_canon(zone, canon, sizeof(canon)) != 0 || strcmp(canon, ".") == 0) {
+		bad_line(p, "not a state record");
+		return 0;
+	}
+	return record(p, canon, line + off);
+}
+
+static int one_line(parse_t *p, const char *line)
+{
+	if (p->lineno == 1 && strncmp(line, V1_HEADER, strlen(V1_HEADER)) == 0) {
+		p->v1 = true;
+		return 0;
+	}
+	const char *s = line + strspn(line, " \t");
+	if (blank(s) || s[0] == ';' || (p->v1 && s[0] == '#'))
+		return 0;
+	if (p->v1)
+		return v1_line(p, s);
+	if (strncmp(line, "$ORIGIN", 7) == 0 && (line[7] == ' ' || line[7] == '\t')) {
+		origin_line(p, line);
+		return 0;
+	}
+	if (line[0] == '$') {
+		bad_line(p, "unknown directive");
+		return 0;
+	}
+	if (line != s) {
+		/* A zone-file line starting with blanks repeats the previous owner; we never write
+		 * one, and a guess would be wrong. */
+		bad_line(p, "record without an owner");
+		return 0;
+	}
+	return record(p, p->zone, line);
+}
+
+long pub_state_parse(const char *buf, size_t len, pub_zoneset_t *out, pub_state_bad_fn bad,
+                     void *arg)
+{
+	parse_t p = {.out = out, .bad = bad, .arg = arg};
+	size_t pos = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	long ret = 0;
+	while (pos < len) {
+		const char *nl = memchr(buf + pos, '\n', len - pos);
+		size_t n = nl != NULL ? (size_t)(nl - (buf + pos)) : len - pos;
+		if (n + 1 > cap) {
+			char *bigger = realloc(line, n + 1);
+			if (bigger == NULL) {
+				ret = -1;
+				break;
+			}
+			line = bigger;
+			cap = n + 1;
+		}
+		memcpy(line, buf + pos, n);
+		line[n] = '\0';
+		pos += n + 1;
+		p.lineno++;
+		if (strlen(line) != n) {
+			bad_line(&p, "a NUL byte in the line");
+			continue;
+		}
+		if (n > 0 && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		if (one_line(&p, line) != 0) {
+			ret = -1;
+			break;
+		}
+	}
+	free(line);
+	ldns_rdf_deep_free(p.origin);
+	return ret < 0 ? -1 : p.nbad;
+}
+
+/* Remembers the first bad line for pub_state_load. */
+typedef struct {
+	unsigned line;
+	char reason[256];
+} first_bad_t;
+
+static void note_first(void *arg, unsigned line, const char *reason)
+{
+	first_bad_t *f = arg;
+	if (f->line == 0) {
+		f->line = line;
+		snprintf(f->reason, sizeof(f->reason), "%s", reason);
+	}
+}
+
+int pub_state_load(const char *path, pub_zoneset_t *out, kd_error_t *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	if (kd_file_read(path, STATE_MAX, &buf, &len) != 0) {
 		if (errno == ENOENT)
 			return 0;
 		return kd_fail(err, KD_EIO, "failed to read state file %s (%s)", path,
 		               strerror(errno));
 	}
-	pub_rrlist_t list = {0};
-	char line[1024];
-	unsigned lineno = 0;
-	int ret = -1;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		lineno++;
-		size_t len = strlen(line);
-		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
-			kd_fail(err, KD_EINVAL, "failed to read state file %s:%u (line too long)",
-			        path, lineno);
-			goto done;
-		}
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '#' || line[0] == '\0')
-			continue;
-		char zone[PUB_NAME_MAX];
-		pub_rr_t rr;
-		int off = 0;
-		if (sscanf(line, "%255s %n", zone, &off) != 1 ||
-		    pub_rr_parse(line + off, &rr) != 0 ||
-		    kd_dname_canon(zone, rr.zone, sizeof(rr.zone)) != 0 ||
-		    strcmp(rr.zone, ".") == 0 || !kd_dname_in_zone(rr.owner, rr.zone)) {
-			kd_fail(err, KD_EINVAL,
-			        "failed to read state file %s:%u (not a state record)", path,
-			        lineno);
-			goto done;
-		}
-		if (pub_rrlist_add(&list, &rr) != 0) {
-			kd_fail(err, KD_ENOMEM, "failed to read state file %s (out of memory)",
-			        path);
-			goto done;
-		}
-	}
-	if (ferror(f)) {
-		kd_fail(err, KD_EIO, "failed to read state file %s (%s)", path, strerror(errno));
-		goto done;
-	}
-	for (size_t i = 0; i < list.n; i++)
-		if (pub_rrlist_add(out, &list.v[i]) != 0) {
-			kd_fail(err, KD_ENOMEM, "failed to read state file %s (out of memory)",
-			        path);
-			goto done;
-		}
-	ret = 0;
-done:
-	pub_rrlist_deinit(&list);
-	fclose(f);
-	return ret;
+	first_bad_t first = {0};
+	long r = pub_state_parse(buf, len, out, note_first, &first);
+	free(buf);
+	if (r == 0)
+		return 0;
+	pub_zoneset_free(out);
+	if (r < 0)
+		return kd_fail(err, KD_ENOMEM, "failed to read state file %s (out of memory)",
+		               path);
+	return kd_fail(err, KD_EINVAL, "failed to read state file %s:%u (%s)", path, first.line,
+	               first.reason);
 }
 
-int pub_state_save(const char *path, const pub_rrlist_t *list, kd_error_t *err)
+char *pub_state_format(const pub_zoneset_t *s, size_t *len)
 {
 	kd_strbuf_t sb = {0};
-	kd_strbuf_printf(&sb, "%s\n", STATE_HEADER);
-	for (size_t i = 0; i < list->n; i++) {
-		char line[1024];
-		pub_rr_str(&list->v[i], line, sizeof(line));
-		kd_strbuf_printf(&sb, "%s %s\n", list->v[i].zone, line);
+	kd_strbuf_printf(&sb, "%s", STATE_HEADER);
+	for (size_t i = 0; i < s->n; i++) {
+		const pub_zrrs_t *z = &s->v[i];
+		if (z->zone[0] == '\0' || z->rrs.n == 0)
+			continue;
+		kd_strbuf_printf(&sb, "$ORIGIN %s\n", z->zone);
+		for (size_t k = 0; k < z->rrs.n; k++) {
+			pub_rr_print(&sb, z->rrs.v[k]);
+			kd_strbuf_printf(&sb, "\n");
+		}
 	}
+	return kd_strbuf_take(&sb, len);
+}
+
+int pub_state_save(const char *path, const pub_zoneset_t *s, kd_error_t *err)
+{
 	size_t len = 0;
-	char *text = kd_strbuf_take(&sb, &len);
-	if (text == NULL) {
+	char *text = pub_state_format(s, &len);
+	if (text == NULL)
 		return kd_fail(err, KD_ENOMEM, "failed to write state file %s (out of memory)",
 		               path);
-	}
 	/* Owner-only: it lists what this host publishes, for nobody else to edit. */
 	int ret = kd_file_write_atomic(path, text, len, 0600);
 	if (ret != 0)

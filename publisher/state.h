@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The state file: the records this publisher published, one per line as
- * "zone owner ttl TYPE rdata". It lets records of hosts removed from the configuration be
- * withdrawn even across restarts, while records it never published are never deleted. */
+/* The state file: the records this publisher published, so that records of hosts removed from
+ * the configuration are withdrawn even across restarts, while records it never published are
+ * never deleted. The file is zone-file syntax: a `$ORIGIN zone.` line starts the records of
+ * that zone, each record is one line "owner ttl IN TYPE rdata" with an absolute owner, and
+ * lines starting with ';' are comments (later versions keep more state in comment lines that
+ * start with ";@", which this version skips). Files written by version 1 ("zone owner ttl TYPE
+ * rdata" lines under a "# kms-publisher state v1" header) are read too. */
 #pragma once
 
 #include <stddef.h>
@@ -9,11 +13,24 @@
 #include "dns/error.h"
 #include "publisher/rr.h"
 
-/* Read path into out (appended). A missing file is an empty state. Returns 0, or -1 with
- * "failed to read state file path:line (reason)" in err (out untouched) when the file is unreadable
- * or corrupt. */
-int pub_state_load(const char *path, pub_rrlist_t *out, kd_error_t *err);
+/* Called for each line that is not a record of ours: its number (1-based) and why. */
+typedef void (*pub_state_bad_fn)(void *arg, unsigned line, const char *reason);
 
-/* Write list to path atomically (kd_file_write_atomic), readable by the owner only. Returns 0,
- * or -1 with a reason in err. */
-int pub_state_save(const char *path, const pub_rrlist_t *list, kd_error_t *err);
+/* Parse the text of a state file (len bytes, no NUL needed) into out, appending. Lines that
+ * are not understood are reported to bad (may be NULL) and skipped. Returns the number of bad
+ * lines, or -1 on ENOMEM. */
+long pub_state_parse(const char *buf, size_t len, pub_zoneset_t *out, pub_state_bad_fn bad,
+                     void *arg);
+
+/* Read path into out (empty). A missing file is an empty state. Returns 0, or -1 with
+ * "failed to read state file path:line (reason)" in err (out left empty) when the file is
+ * unreadable or a line is not a record of ours. */
+int pub_state_load(const char *path, pub_zoneset_t *out, kd_error_t *err);
+
+/* The text of a state file for s (heap, NUL-terminated, length in *len), or NULL on ENOMEM.
+ * Groups without records and the group of unknown zone ("") are left out. */
+char *pub_state_format(const pub_zoneset_t *s, size_t *len);
+
+/* Write s to path atomically (kd_file_write_atomic), readable by the owner only. Returns 0,
+ * or -1 with the reason in err. */
+int pub_state_save(const char *path, const pub_zoneset_t *s, kd_error_t *err);

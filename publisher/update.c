@@ -16,38 +16,32 @@ static int knot_key_init(const kd_tsig_key_t *key, knot_tsig_key_t *out)
 	return knot_tsig_key_init(out, kd_tsig_alg_name(key->alg), key->name, key->secret_b64);
 }
 
-static int rr_rdata(const pub_rr_t *rr, uint8_t *buf, size_t cap, uint16_t *len)
+/* The wire rdata of a record: its ldns fields back to back (an SRV target uncompressed). */
+static int rr_rdata(const ldns_rr *rr, uint8_t *buf, size_t cap, uint16_t *len)
 {
-	switch (rr->type) {
-	case PUB_T_A:
-		memcpy(buf, rr->addr, 4);
-		*len = 4;
-		return 0;
-	case PUB_T_AAAA:
-		memcpy(buf, rr->addr, 16);
-		*len = 16;
-		return 0;
-	case PUB_T_SRV:
-		knot_wire_write_u16(buf, rr->priority);
-		knot_wire_write_u16(buf + 2, rr->weight);
-		knot_wire_write_u16(buf + 4, rr->port);
-		if (knot_dname_from_str(buf + 6, rr->target, cap - 6) == NULL)
+	size_t n = 0;
+	for (size_t i = 0; i < ldns_rr_rd_count(rr); i++) {
+		const ldns_rdf *f = ldns_rr_rdf(rr, i);
+		if (ldns_rdf_size(f) > cap - n)
 			return -1;
-		*len = (uint16_t)(6 + knot_dname_size(buf + 6));
-		return 0;
+		memcpy(buf + n, ldns_rdf_data(f), ldns_rdf_size(f));
+		n += ldns_rdf_size(f);
 	}
-	return -1;
+	*len = (uint16_t)n;
+	return 0;
 }
 
 static int put_op(knot_pkt_t *pkt, const pub_op_t *op)
 {
-	uint8_t owner[KNOT_DNAME_MAXLEN];
 	uint8_t rdata[6 + KNOT_DNAME_MAXLEN];
 	uint16_t rdlen = 0;
 	uint16_t rclass = KNOT_CLASS_IN;
-	uint32_t ttl = op->rr.ttl;
+	const ldns_rr *rr = op->rr;
+	uint32_t ttl = ldns_rr_ttl(rr);
+	const ldns_rdf *owner = ldns_rr_owner(rr);
 
-	if (knot_dname_from_str(owner, op->rr.owner, sizeof(owner)) == NULL)
+	if (ldns_rdf_get_type(owner) != LDNS_RDF_TYPE_DNAME ||
+	    ldns_rdf_size(owner) > KNOT_DNAME_MAXLEN)
 		return -1;
 	switch (op->kind) {
 	case PUB_OP_ADD: break;
@@ -56,16 +50,16 @@ static int put_op(knot_pkt_t *pkt, const pub_op_t *op)
 		ttl = 0;
 		break;
 	case PUB_OP_DEL_RRSET:
-		if (op->rr.type == PUB_T_SRV)
+		if (pub_rr_is_srv(rr))
 			return -1; /* would wipe other hosts' records */
 		rclass = KNOT_CLASS_ANY;
 		ttl = 0;
 		break;
 	}
-	if (op->kind != PUB_OP_DEL_RRSET && rr_rdata(&op->rr, rdata, sizeof(rdata), &rdlen) != 0)
+	if (op->kind != PUB_OP_DEL_RRSET && rr_rdata(rr, rdata, sizeof(rdata), &rdlen) != 0)
 		return -1;
 	knot_rrset_t set;
-	knot_rrset_init(&set, owner, op->rr.type, rclass, ttl);
+	knot_rrset_init(&set, ldns_rdf_data(owner), ldns_rr_get_type(rr), rclass, ttl);
 	/* An RRset delete still needs one (empty) rdata or libknot writes nothing. */
 	if (knot_rrset_add_rdata(&set, rdata, rdlen, NULL) != KNOT_EOK)
 		return -1;
@@ -107,9 +101,11 @@ int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t
 	}
 	for (size_t i = 0; i < ops->n; i++) {
 		if (put_op(pkt, &ops->v[i]) != 0) {
+			char owner[PUB_NAME_MAX] = "?";
+			pub_rr_owner_str(ops->v[i].rr, owner, sizeof(owner));
 			kd_fail(err, KD_EINVAL,
-			        "failed to add record %s to the UPDATE (too large or invalid)",
-			        ops->v[i].rr.owner);
+			        "failed to add record %s %s to the UPDATE (too large or invalid)",
+			        owner, pub_rr_type_str(ops->v[i].rr));
 			goto done;
 		}
 	}

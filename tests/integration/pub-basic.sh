@@ -42,7 +42,10 @@ t_assert_eq "$(t_rrs kms1.example.test A)" "192.0.2.10" "kms1 A"
 t_assert_eq "$(t_rrs kms1.example.test AAAA)" "2001:db8::10" "kms1 AAAA"
 t_assert_eq "$(t_rrs kms2.example.test A)" "192.0.2.20" "kms2 A"
 t_assert_eq "$(t_count kms2.example.test AAAA)" 0 "kms2 AAAA"
-t_assert_contains "$T/pub.state" "_vlmcs._tcp.other.test. 600 SRV 10 5 1700 kms2.example.test."
+# The state file is zone-file syntax; each record sits under the $ORIGIN of its zone.
+t_assert_eq "$(awk '/^\$ORIGIN /{z=$2} /^_vlmcs._tcp.other.test. /{print z}' "$T/pub.state" | sort -u)" "other.test." "zone of the other.test SRV records in the state file"
+t_assert_eq "$(awk '/^\$ORIGIN /{z=$2} /^kms1.example.test. /{print z}' "$T/pub.state" | sort -u)" "example.test." "zone of kms1's addresses in the state file"
+t_assert_contains "$T/pub.state" "_vlmcs._tcp.other.test. 600 IN SRV 10 5 1700 kms2.example.test."
 
 # Nothing differs: nothing is sent (dry run prints no message, a real run applies nothing).
 "$PUBLISHER" -c "$T/pub.yaml" --once --dry-run >"$T/dry.out" 2>"$T/dry.log" || t_fail "dry run: $(cat "$T/dry.log")"

@@ -134,22 +134,26 @@ static void test_every_key(void **state)
 	assert_string_equal(pub_config_zone_for(c, "x.example.test.")->name, "example.test.");
 	assert_null(pub_config_zone_for(c, "example.org."));
 
-	/* desired: 2 addresses + 2 hosts x 2 domains */
-	pub_rrlist_t d = {0};
+	/* desired: 2 addresses + 2 hosts x 2 domains, grouped by configured zone */
+	pub_zoneset_t d = {0};
 	assert_int_equal(pub_desired_build(c, &d), 0);
-	assert_int_equal(d.n, 6);
-	assert_true(pub_rr_equal(&d.v[0], &(pub_rr_t){0}) == false);
-	pub_rr_t a = t_addr("kms1.sub.example.test", "192.0.2.10");
-	assert_true(pub_rr_equal(&d.v[0], &a));
-	assert_string_equal(d.v[0].zone, "sub.example.test.");
-	assert_int_equal(d.v[0].ttl, 120);
-	pub_rr_t s = t_srv("_vlmcs._tcp.example.test", 10, 60, 1700, "kms1.sub.example.test");
-	assert_true(pub_rr_equal(&d.v[2], &s));
-	assert_string_equal(d.v[2].zone, "example.test.");
-	pub_rr_t s2 = t_srv("_vlmcs._tcp.sub.example.test", 0, 0, 1688, "kms2.example.test");
-	assert_true(pub_rr_equal(&d.v[5], &s2));
-	assert_string_equal(d.v[5].zone, "sub.example.test.");
-	pub_rrlist_deinit(&d);
+	assert_int_equal(pub_zoneset_count(&d), 6);
+	long sub = pub_zoneset_find(&d, "sub.example.test.");
+	long ex = pub_zoneset_find(&d, "example.test.");
+	assert_true(sub >= 0 && ex >= 0);
+	assert_int_equal(d.v[sub].rrs.n, 4);
+	assert_int_equal(d.v[ex].rrs.n, 2);
+	ldns_rr *a = t_addr("kms1.sub.example.test", "192.0.2.10");
+	assert_true(pub_rr_equal(d.v[sub].rrs.v[0], a));
+	assert_int_equal(ldns_rr_ttl(d.v[sub].rrs.v[0]), 120);
+	ldns_rr *s = t_srv("_vlmcs._tcp.example.test", 10, 60, 1700, "kms1.sub.example.test");
+	assert_true(pub_rr_equal(d.v[ex].rrs.v[0], s));
+	ldns_rr *s2 = t_srv("_vlmcs._tcp.sub.example.test", 0, 0, 1688, "kms2.example.test");
+	assert_true(pub_rr_equal(d.v[sub].rrs.v[3], s2));
+	ldns_rr_free(a);
+	ldns_rr_free(s);
+	ldns_rr_free(s2);
+	pub_zoneset_free(&d);
 	pub_config_free(c);
 }
 

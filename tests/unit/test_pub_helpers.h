@@ -3,37 +3,32 @@
 #pragma once
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "publisher/rr.h"
 
-static inline pub_rr_t t_srv(const char *owner, uint16_t prio, uint16_t weight, uint16_t port,
+/* A new SRV record with TTL 600 (the caller frees it, or a list that owns it does). */
+static inline ldns_rr *t_srv(const char *owner, uint16_t prio, uint16_t weight, uint16_t port,
                              const char *target)
 {
-	pub_rr_t rr;
-	memset(&rr, 0, sizeof(rr));
-	kd_dname_canon(owner, rr.owner, sizeof(rr.owner));
-	kd_dname_canon(target, rr.target, sizeof(rr.target));
-	rr.type = PUB_T_SRV;
-	rr.ttl = 600;
-	rr.priority = prio;
-	rr.weight = weight;
-	rr.port = port;
+	ldns_rr *rr = pub_rr_new_srv(owner, 600, prio, weight, port, target);
+	if (rr == NULL)
+		abort();
 	return rr;
 }
 
-static inline pub_rr_t t_addr(const char *owner, const char *ip)
+/* A new A or AAAA record with TTL 600. */
+static inline ldns_rr *t_addr(const char *owner, const char *ip)
 {
-	pub_rr_t rr;
-	memset(&rr, 0, sizeof(rr));
-	kd_dname_canon(owner, rr.owner, sizeof(rr.owner));
-	pub_rr_set_addr(&rr, ip);
-	rr.ttl = 600;
+	ldns_rr *rr = pub_rr_new_addr(owner, 600, ip);
+	if (rr == NULL)
+		abort();
 	return rr;
 }
 
-static inline void t_add(pub_rrlist_t *l, pub_rr_t rr)
+static inline void t_add(pub_rrlist_t *l, ldns_rr *rr)
 {
-	if (pub_rrlist_add(l, &rr) != 0)
+	if (pub_rrlist_add(l, rr) != 0)
 		abort();
 }

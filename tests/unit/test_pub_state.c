@@ -10,9 +10,29 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dns/file.h"
 #include "publisher/backoff.h"
 #include "publisher/state.h"
 #include "test_pub_helpers.h"
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	fclose(f);
+}
+
+static bool holds(const pub_zoneset_t *s, const char *zone, const char *line)
+{
+	ldns_rr *rr = NULL;
+	assert_int_equal(pub_rr_parse(line, NULL, &rr, NULL), 0);
+	long z = pub_zoneset_find(s, zone);
+	long k = z >= 0 ? pub_rrlist_find(&s->v[z].rrs, rr) : -1;
+	bool same_ttl = k >= 0 && ldns_rr_ttl(s->v[z].rrs.v[k]) == ldns_rr_ttl(rr);
+	ldns_rr_free(rr);
+	return same_ttl;
+}
 
 static void test_state_round_trip(void **state)
 {
@@ -22,70 +42,145 @@ static void test_state_round_trip(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/state", dir);
 
-	pub_rrlist_t in = {0}, out = {0};
+	pub_zoneset_t in = {0}, out = {0};
 	/* missing file = empty state */
 	assert_int_equal(pub_state_load(path, &out, &err), 0);
-	assert_int_equal(out.n, 0);
+	assert_int_equal(pub_zoneset_count(&out), 0);
 
-	pub_rr_t a = t_srv("_vlmcs._tcp.Example.test", 1, 2, 1688, "KMS1.example.test");
-	strcpy(a.zone, "example.test.");
-	pub_rr_t b = t_addr("kms1.example.test", "2001:db8::10");
-	strcpy(b.zone, "example.test.");
-	pub_rr_t c = t_addr("kms1.sub.example.test", "192.0.2.1");
-	strcpy(c.zone, "sub.example.test.");
-	t_add(&in, a);
-	t_add(&in, b);
-	t_add(&in, c);
+	assert_int_equal(
+	        pub_zoneset_add(&in, "example.test.",
+	                        t_srv("_vlmcs._tcp.Example.test", 1, 2, 1688, "KMS1.example.test")),
+	        0);
+	assert_int_equal(
+	        pub_zoneset_add(&in, "example.test.", t_addr("kms1.example.test", "2001:db8::10")),
+	        0);
+	assert_int_equal(pub_zoneset_add(&in, "sub.example.test.",
+	                                 t_addr("kms1.sub.example.test", "192.0.2.1")),
+	                 0);
 	assert_int_equal(pub_state_save(path, &in, &err), 0);
 	struct stat st;
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 077, 0); /* not world readable */
 
+	/* zone-file lines under $ORIGIN lines */
+	char *text = NULL;
+	size_t len = 0;
+	assert_int_equal(kd_file_read(path, 1 << 20, &text, &len), 0);
+	assert_non_null(strstr(text, "$ORIGIN example.test.\n"
+	                             "_vlmcs._tcp.example.test. 600 IN SRV 1 2 1688 "
+	                             "kms1.example.test.\n"
+	                             "kms1.example.test. 600 IN AAAA 2001:db8::10\n"
+	                             "$ORIGIN sub.example.test.\n"
+	                             "kms1.sub.example.test. 600 IN A 192.0.2.1\n"));
+	free(text);
+
 	assert_int_equal(pub_state_load(path, &out, &err), 0);
-	assert_int_equal(out.n, 3);
-	for (size_t i = 0; i < 3; i++) {
-		assert_true(pub_rr_equal(&out.v[i], &in.v[i]));
-		assert_string_equal(out.v[i].zone, in.v[i].zone);
-		assert_int_equal(out.v[i].ttl, 600);
-	}
+	assert_int_equal(pub_zoneset_count(&out), 3);
+	assert_true(holds(&out, "example.test.",
+	                  "_vlmcs._tcp.example.test. 600 IN SRV 1 2 1688 kms1.example.test."));
+	assert_true(holds(&out, "example.test.", "kms1.example.test. 600 IN AAAA 2001:db8::10"));
+	assert_true(holds(&out, "sub.example.test.", "kms1.sub.example.test. 600 IN A 192.0.2.1"));
 	/* overwrite with less: no temporary files stay behind */
-	pub_rrlist_remove(&in, 0);
+	ldns_rr_free(in.v[0].rrs.v[0]);
+	pub_rrlist_remove(&in.v[0].rrs, 0);
 	assert_int_equal(pub_state_save(path, &in, &err), 0);
-	pub_rrlist_deinit(&out);
+	pub_zoneset_free(&out);
 	assert_int_equal(pub_state_load(path, &out, &err), 0);
-	assert_int_equal(out.n, 2);
+	assert_int_equal(pub_zoneset_count(&out), 2);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "test $(ls %s | wc -l) = 1", dir);
 	assert_int_equal(system(cmd), 0);
 
 	unlink(path);
 	rmdir(dir);
-	pub_rrlist_deinit(&in);
-	pub_rrlist_deinit(&out);
+	pub_zoneset_free(&in);
+	pub_zoneset_free(&out);
 }
 
 static void test_state_corrupt(void **state)
 {
-	pub_rrlist_t out = {0};
+	pub_zoneset_t out = {0};
 	kd_error_t err;
 	const char *path = TEST_SRCDIR "/unit/data/pub-state-corrupt";
 	assert_int_equal(pub_state_load(path, &out, &err), -1);
-	assert_int_equal(out.n, 0);
-	assert_non_null(strstr(err.msg, "pub-state-corrupt:3 "));
+	assert_int_equal(pub_zoneset_count(&out), 0);
+	assert_non_null(strstr(err.msg, "pub-state-corrupt:3 ("));
 }
 
 static void test_state_owner_outside_zone(void **state)
 {
-	pub_rrlist_t out = {0};
+	pub_zoneset_t out = {0};
 	char path[] = "/tmp/pub-state-XXXXXX";
 	kd_error_t err;
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
-	const char *text = "other.test. kms1.example.test. 600 A 192.0.2.1\n";
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
 	close(fd);
+	write_file(path, "$ORIGIN other.test.\nkms1.example.test. 600 IN A 192.0.2.1\n");
 	assert_int_equal(pub_state_load(path, &out, &err), -1);
+	assert_non_null(strstr(err.msg, ":2 (owner outside the zone)"));
 	unlink(path);
+}
+
+/* Collects the bad lines a parse reports. */
+typedef struct {
+	unsigned lines[16];
+	size_t n;
+} bad_t;
+
+static void note_bad(void *arg, unsigned line, const char *reason)
+{
+	bad_t *b = arg;
+	assert_non_null(reason);
+	if (b->n < 16)
+		b->lines[b->n++] = line;
+}
+
+static void test_state_parse_lines(void **state)
+{
+	const char *text = "; comment\n"
+	                   "kms0.example.test. 600 IN A 192.0.2.9\n" /* 2: no $ORIGIN */
+	                   "$ORIGIN Example.TEST.\n"
+	                   "_vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms1.example.test.\n"
+	                   "kms1 300 A 192.0.2.1 ; relative owner\n"
+	                   "  kms1.example.test. 600 IN A 192.0.2.2\n" /* 6: blank first */
+	                   "x.example.test. 600 IN SRV 0 0 99999 kms1.example.test.\n" /* 7 */
+	                   "x.example.test. 600 IN TXT \"hi\"\n"                       /* 8 */
+	                   "x.example.test. 4294967296 IN A 192.0.2.3\n"               /* 9 */
+	                   "$INCLUDE /etc/passwd\n"                                    /* 10 */
+	                   ";@host kms1.example.test. up\n"
+	                   "\r\n"
+	                   "$ORIGIN .\n" /* 13 */
+	                   "kms2.example.test. 600 IN AAAA 2001:DB8::2\r\n";
+	pub_zoneset_t out = {0};
+	bad_t bad = {0};
+	/* a rejected $ORIGIN leaves the previous one in force */
+	assert_int_equal(pub_state_parse(text, strlen(text), &out, note_bad, &bad), 7);
+	assert_int_equal(bad.n, 7);
+	const unsigned want[] = {2, 6, 7, 8, 9, 10, 13};
+	for (size_t i = 0; i < 7; i++)
+		assert_int_equal(bad.lines[i], want[i]);
+	assert_int_equal(pub_zoneset_count(&out), 3);
+	assert_true(holds(&out, "example.test.",
+	                  "_vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms1.example.test."));
+	assert_true(holds(&out, "example.test.", "kms1.example.test. 300 IN A 192.0.2.1"));
+	assert_true(holds(&out, "example.test.", "kms2.example.test. 600 IN AAAA 2001:db8::2"));
+	pub_zoneset_free(&out);
+}
+
+static void test_state_v1_read(void **state)
+{
+	const char *text = "# kms-publisher state v1: records published by this host; zone owner "
+	                   "ttl type rdata\n"
+	                   "example.test. _vlmcs._tcp.example.test. 600 SRV 0 5 1688 "
+	                   "kms1.example.test.\n"
+	                   "sub.example.test. kms1.sub.example.test. 600 A 192.0.2.1\n";
+	pub_zoneset_t out = {0};
+	assert_int_equal(pub_state_parse(text, strlen(text), &out, NULL, NULL), 0);
+	assert_int_equal(pub_zoneset_count(&out), 2);
+	assert_true(holds(&out, "example.test.",
+	                  "_vlmcs._tcp.example.test. 600 IN SRV 0 5 1688 kms1.example.test."));
+	assert_true(holds(&out, "sub.example.test.", "kms1.sub.example.test. 600 IN A 192.0.2.1"));
+	pub_zoneset_free(&out);
 }
 
 static uint32_t rand_zero(void *ctx)
@@ -142,6 +237,8 @@ int main(void)
 	        cmocka_unit_test(test_state_round_trip),
 	        cmocka_unit_test(test_state_corrupt),
 	        cmocka_unit_test(test_state_owner_outside_zone),
+	        cmocka_unit_test(test_state_parse_lines),
+	        cmocka_unit_test(test_state_v1_read),
 	        cmocka_unit_test(test_backoff_sequence),
 	        cmocka_unit_test(test_backoff_jitter),
 	        cmocka_unit_test(test_backoff_permanent),

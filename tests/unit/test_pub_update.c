@@ -20,9 +20,19 @@
 static kd_tsig_key_t test_key = {
         .name = "kms-update", .alg = KD_TSIG_HMAC_SHA256, .secret_b64 = SECRET};
 
-static void add_op(pub_oplist_t *ops, pub_op_kind_t kind, pub_rr_t rr)
+/* Records the ops of a test point at; freed at the end of each test. */
+static pub_rrlist_t keep;
+
+static void add_op(pub_oplist_t *ops, pub_op_kind_t kind, ldns_rr *rr)
 {
-	assert_int_equal(pub_oplist_add(ops, kind, &rr), 0);
+	t_add(&keep, rr);
+	assert_int_equal(pub_oplist_add(ops, kind, rr), 0);
+}
+
+static int free_keep(void **state)
+{
+	pub_rrlist_free(&keep);
+	return 0;
 }
 
 /* The request from the diff's typical output: stale delete, address replace, adds. */
@@ -248,17 +258,17 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_build_wire),
-	        cmocka_unit_test(test_srv_rrset_delete_refused),
-	        cmocka_unit_test(test_signed_noerror_ok),
-	        cmocka_unit_test(test_unsigned_noerror_rejected),
-	        cmocka_unit_test(test_wrong_id_rejected),
-	        cmocka_unit_test(test_wrong_zone_rejected),
-	        cmocka_unit_test(test_bad_signature_rejected),
-	        cmocka_unit_test(test_auth_failures),
-	        cmocka_unit_test(test_badtime),
-	        cmocka_unit_test(test_rcodes),
-	        cmocka_unit_test(test_garbage),
+	        cmocka_unit_test_teardown(test_build_wire, free_keep),
+	        cmocka_unit_test_teardown(test_srv_rrset_delete_refused, free_keep),
+	        cmocka_unit_test_teardown(test_signed_noerror_ok, free_keep),
+	        cmocka_unit_test_teardown(test_unsigned_noerror_rejected, free_keep),
+	        cmocka_unit_test_teardown(test_wrong_id_rejected, free_keep),
+	        cmocka_unit_test_teardown(test_wrong_zone_rejected, free_keep),
+	        cmocka_unit_test_teardown(test_bad_signature_rejected, free_keep),
+	        cmocka_unit_test_teardown(test_auth_failures, free_keep),
+	        cmocka_unit_test_teardown(test_badtime, free_keep),
+	        cmocka_unit_test_teardown(test_rcodes, free_keep),
+	        cmocka_unit_test_teardown(test_garbage, free_keep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
