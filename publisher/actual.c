@@ -78,36 +78,3 @@ int pub_actual_read(const kd_query_opts_t *opts, const char *zone, const pub_rrl
 	}
 	return 0;
 }
-
-int pub_zone_discover(const kd_query_opts_t *opts, const char *owner, uint16_t port,
-                      char zone_out[PUB_NAME_MAX], kd_addr_t *servers, size_t max, size_t *n_out,
-                      kd_error_t *err)
-{
-	char *zone = NULL, *mname = NULL;
-	int ret = -1;
-	kd_err_t e = kd_find_zone(opts, owner, &zone, &mname);
-	if (e != KD_OK) {
-		return kd_fail(err, e, "failed to find the zone of %s by SOA query (%s)", owner,
-		               kd_strerror(e));
-	}
-	size_t n = 0;
-	e = mname != NULL ? kd_resolve_addrs(opts, mname, port, servers, max, &n) : KD_ENOENT;
-	if (e != KD_OK || n == 0) {
-		kd_fail(err, e != KD_OK ? e : KD_ENOENT,
-		        "failed to resolve the primary %s of zone %s (%s)",
-		        mname != NULL ? mname : "(no MNAME)", zone,
-		        e != KD_OK ? kd_strerror(e) : "no addresses");
-		goto done;
-	}
-	if (kd_dname_canon(zone, zone_out, PUB_NAME_MAX) != 0) {
-		kd_fail(err, KD_EMALFORMED, "failed to find the zone of %s (bad zone name %s)",
-		        owner, zone);
-		goto done;
-	}
-	*n_out = n;
-	ret = 0;
-done:
-	free(zone);
-	free(mname);
-	return ret;
-}

@@ -46,14 +46,6 @@ static void reload(pub_ctx_t *ctx, const char *path)
 	log_info("configuration reloaded from %s", path);
 }
 
-/* Nothing may stay due without being processed, or the loop would spin. */
-static void push_idle(pub_ctx_t *ctx, uint64_t now)
-{
-	for (size_t i = 0; i < ctx->zs_count; i++)
-		if (ctx->zs[i].backoff.next_ms <= now)
-			ctx->zs[i].backoff.next_ms = now + ctx->conf->raw.interval_ms;
-}
-
 /* Block the signals the loop handles (they arrive only inside ppoll, so none slips in between
  * a check and the wait) and install handlers that only set flags. Done before the
  * configuration is read, so an early SIGHUP or SIGTERM is kept for the loop, not fatal. */
@@ -94,7 +86,8 @@ static int daemon_loop(pub_ctx_t *ctx, const char *path, const sigset_t *waitmas
 		}
 		uint64_t now = kd_now_ms();
 		pub_round(ctx, PUB_PUBLISH, true, now);
-		push_idle(ctx, now);
+		/* Nothing may stay due without being processed, or the loop would spin. */
+		pub_sched_push_idle(&ctx->sched, now, ctx->conf->raw.interval_ms);
 		uint64_t next = pub_next_due(ctx);
 		now = kd_now_ms();
 		uint64_t wait = next > now ? next - now : 0;

@@ -1,43 +1,25 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* One publishing round: desired records from the configuration, per zone the actual records
- * from the primary, the diff, one signed UPDATE, the state file. Per-zone outcomes and retry
- * times live here so the daemon (and later status/metrics) can read them. */
+/* One publishing round: desired records from the configuration, the zone of each (configured
+ * or discovered, primary.c), then per zone the actual records from the primary, the diff, one
+ * signed UPDATE and the state file (zone.c). Per-zone outcomes and retry times (sched.c) live
+ * in the context so the daemon (and later status/metrics) can read them. */
 #pragma once
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#include "dns/addr.h"
-#include "publisher/backoff.h"
 #include "publisher/conf.h"
+#include "publisher/primary.h"
 #include "publisher/rr.h"
-
-#define PUB_MAX_PRIMARIES 8
-
-/* Outcome and schedule of one zone (or of one owner whose zone is not found yet). */
-typedef struct {
-	char key[PUB_NAME_MAX + 1]; /* zone name, or "?" + owner while undiscovered */
-	pub_backoff_t backoff;      /* next_ms = next attempt (retry or regular check) */
-	bool ok;                    /* last attempt succeeded */
-} pub_zstat_t;
-
-/* A zone found by SOA discovery. */
-typedef struct {
-	char owner[PUB_NAME_MAX];
-	char zone[PUB_NAME_MAX];
-	kd_addr_t servers[PUB_MAX_PRIMARIES];
-	size_t servers_count;
-} pub_found_t;
+#include "publisher/sched.h"
 
 typedef struct {
-	pub_config_t *conf;  /* owned */
-	pub_zoneset_t state; /* what we published (the state file), by zone */
-	bool state_dirty;    /* state differs from the file */
-	pub_found_t *found;  /* discovery cache, cleared on reload */
-	size_t found_count, found_cap;
-	pub_zstat_t *zs;
-	size_t zs_count, zs_cap;
+	pub_config_t *conf;        /* owned */
+	pub_zoneset_t state;       /* what we published (the state file), by zone */
+	bool state_dirty;          /* state differs from the file */
+	pub_primaries_t primaries; /* discovery cache, cleared on reload */
+	pub_sched_t sched;         /* per zone (or undiscovered name): outcome, next attempt */
 	pub_rand_fn rnd;
 	void *rnd_ctx;
 	FILE *dry_run; /* non-NULL: print the messages here instead of sending */
@@ -57,6 +39,9 @@ void pub_ctx_deinit(pub_ctx_t *ctx);
 /* Replace the configuration (ownership passes; the old one is freed) and forget discovery
  * results and schedules, so every zone is due at once. */
 void pub_ctx_set_config(pub_ctx_t *ctx, pub_config_t *conf);
+
+/* Write the state file if it changed. Returns 0 or -1 with the reason in err. */
+int pub_ctx_save_state(pub_ctx_t *ctx, kd_error_t *err);
 
 /* Run one round at monotonic time now_ms. With honor_schedule only zones whose next attempt
  * is due are processed. Each failure is logged on its own line. Returns the number of zones

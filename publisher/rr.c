@@ -317,6 +317,55 @@ int pub_zoneset_add(pub_zoneset_t *s, const char *zone, ldns_rr *rr)
 	return 0;
 }
 
+/* Whether list holds exactly the records of set (TTLs included). */
+static bool same_records(const pub_rrlist_t *list, const pub_rrlist_t *set)
+{
+	if (list->n != set->n)
+		return false;
+	for (size_t i = 0; i < set->n; i++) {
+		long k = pub_rrlist_find(list, set->v[i]);
+		if (k < 0 || ldns_rr_ttl(list->v[k]) != ldns_rr_ttl(set->v[i]))
+			return false;
+	}
+	return true;
+}
+
+int pub_zoneset_set(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *records, bool *changed)
+{
+	long z = pub_zoneset_find(s, zone);
+	if ((z < 0 && records->n == 0) || (z >= 0 && same_records(&s->v[z].rrs, records)))
+		return 0;
+	pub_rrlist_t next = {0};
+	for (size_t i = 0; i < records->n; i++) {
+		ldns_rr *c = pub_rr_clone(records->v[i]);
+		if (c == NULL || pub_rrlist_add(&next, c) != 0) {
+			ldns_rr_free(c);
+			pub_rrlist_free(&next);
+			return -1;
+		}
+	}
+	if ((z = pub_zoneset_zone(s, zone)) < 0) {
+		pub_rrlist_free(&next);
+		return -1;
+	}
+	pub_rrlist_free(&s->v[z].rrs);
+	s->v[z].rrs = next;
+	*changed = true;
+	return 0;
+}
+
+int pub_zoneset_add_copy(pub_zoneset_t *s, const char *zone, const ldns_rr *rr, bool *changed)
+{
+	long z = pub_zoneset_find(s, zone);
+	if (z >= 0 && pub_rrlist_find(&s->v[z].rrs, rr) >= 0)
+		return 0;
+	ldns_rr *c = pub_rr_clone(rr);
+	if (c == NULL || pub_zoneset_add(s, zone, c) != 0)
+		return -1;
+	*changed = true;
+	return 0;
+}
+
 size_t pub_zoneset_count(const pub_zoneset_t *s)
 {
 	size_t n = 0;

@@ -91,6 +91,11 @@ long pub_zoneset_find(const pub_zoneset_t *s, const char *zone);
 long pub_zoneset_zone(pub_zoneset_t *s, const char *zone);
 /* Add rr to zone's group; ownership passes (on failure rr is freed). 0 or -1 on ENOMEM. */
 int pub_zoneset_add(pub_zoneset_t *s, const char *zone, ldns_rr *rr);
+/* Make zone's group hold copies of records (TTLs included), unless it holds them already;
+ * *changed tells whether it did change. 0 or -1 on ENOMEM (group unchanged). */
+int pub_zoneset_set(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *records, bool *changed);
+/* Add a copy of rr to zone's group unless an equal record is there; *changed as above. */
+int pub_zoneset_add_copy(pub_zoneset_t *s, const char *zone, const ldns_rr *rr, bool *changed);
 /* Records in all groups. */
 size_t pub_zoneset_count(const pub_zoneset_t *s);
 /* Free every group and record. */

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "dns/file.h"
-#include "publisher/backoff.h"
+#include "publisher/sched.h"
 #include "publisher/state.h"
 #include "test_pub_helpers.h"
 
@@ -231,6 +231,36 @@ static void test_backoff_permanent(void **state)
 	assert_true(pub_backoff_fail(&b, 0, true, rand_max, NULL) >= 225000);
 }
 
+static void test_sched_indexed(void **state)
+{
+	pub_sched_t s = {0};
+	size_t a = pub_sched_slot(&s, "example.test.");
+	assert_int_equal(a, 0);
+	/* entries made later (the table grows and moves) keep the first one's index */
+	for (int i = 0; i < 100; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "?z%d.test.", i);
+		assert_int_equal(pub_sched_slot(&s, key), (size_t)i + 1);
+	}
+	assert_int_equal(pub_sched_slot(&s, "EXAMPLE.test."), a);
+	assert_int_equal(pub_sched_find(&s, "nowhere.test."), SIZE_MAX);
+	assert_true(pub_backoff_due(&s.v[a].backoff, 0)); /* new entries are due at once */
+	pub_sched_ok(&s, a, 1000, 60000);
+	assert_true(s.v[a].ok);
+	assert_int_equal(s.v[a].backoff.next_ms, 61000);
+	assert_int_equal(pub_sched_fail(&s, a, 2000, false, rand_zero, NULL), 1000);
+	assert_false(s.v[a].ok);
+	for (size_t i = 1; i < s.n; i++)
+		s.v[i].backoff.next_ms = UINT64_MAX;
+	assert_int_equal(pub_sched_next_due(&s), 3000);
+	/* an entry left due is pushed one interval on, so a waiting loop cannot spin */
+	pub_sched_push_idle(&s, 5000, 60000);
+	assert_int_equal(pub_sched_next_due(&s), 65000);
+	pub_sched_clear(&s);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(pub_sched_next_due(&s), UINT64_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +272,7 @@ int main(void)
 	        cmocka_unit_test(test_backoff_sequence),
 	        cmocka_unit_test(test_backoff_jitter),
 	        cmocka_unit_test(test_backoff_permanent),
+	        cmocka_unit_test(test_sched_indexed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
