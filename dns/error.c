@@ -4,6 +4,7 @@
 #include "dns/error.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,6 +31,42 @@ const char *kd_strerror(kd_err_t err)
 	return "unknown error";
 }
 
+static bool b64_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
+}
+
+void kd_error_redact(char *msg)
+{
+	static const char hidden[] = "<hidden>";
+	char *p = msg;
+	while (*p != '\0') {
+		if (!b64_char(*p)) {
+			p++;
+			continue;
+		}
+		size_t n = 0;
+		bool upper = false, lower = false;
+		while (b64_char(p[n])) {
+			upper = upper || (p[n] >= 'A' && p[n] <= 'Z');
+			lower = lower || (p[n] >= 'a' && p[n] <= 'z');
+			n++;
+		}
+		size_t run = n;
+		while (p[run] == '=')
+			run++;
+		if (n < 22 || !upper || !lower) {
+			p += n;
+			continue;
+		}
+		/* "<hidden>" is shorter than the run: shift the rest left. */
+		memcpy(p, hidden, sizeof(hidden) - 1);
+		memmove(p + sizeof(hidden) - 1, p + run, strlen(p + run) + 1);
+		p += sizeof(hidden) - 1;
+	}
+}
+
 int kd_fail(kd_error_t *err, kd_err_t code, const char *fmt, ...)
 {
 	if (err == NULL)
@@ -40,6 +77,7 @@ int kd_fail(kd_error_t *err, kd_err_t code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	kd_error_redact(buf);
 	memcpy(err->msg, buf, sizeof(buf));
 	err->code = code;
 	return -1;

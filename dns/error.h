@@ -37,8 +37,15 @@ typedef struct {
 	kd_err_t code;
 } kd_error_t;
 
+/* Hide what looks like a secret in msg, in place: a run of 22 or more base64 characters (16
+ * bytes or more) holding both upper- and lower-case letters becomes "<hidden>". Error
+ * messages echo values from files; a TSIG secret pasted into the wrong field must not reach
+ * a log. kd_fail and the schema loader's errors pass through it. */
+void kd_error_redact(char *msg);
+
 /* Set err (if not NULL) to code and the formatted message, truncated to fit. The arguments may
  * point into err->msg itself (wrapping a reason: kd_fail(err, err->code, "failed to ... (%s)",
- * err->msg)). Returns -1, so that a failing function can `return kd_fail(...)`. */
+ * err->msg)); the message is redacted (kd_error_redact). Returns -1, so that a failing function can
+ * `return kd_fail(...)`. */
 int kd_fail(kd_error_t *err, kd_err_t code, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));

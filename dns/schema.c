@@ -32,12 +32,13 @@ void kd_error_set(kd_error_t *err, const char *name, kd_mark_t mark, const char 
 	else
 		n = snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: ", name, mark.line,
 		             mark.column);
-	if (n < 0 || (size_t)n >= sizeof(err->msg))
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n < sizeof(err->msg)) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	kd_error_redact(err->msg); /* never a misplaced secret */
 }
 
 static kd_mark_t node_mark(const yaml_node_t *node)

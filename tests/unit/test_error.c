@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -42,6 +43,29 @@ static void test_fail_truncates(void **state)
 	assert_int_equal(strlen(err.msg), KD_ERRMSG_MAX - 1);
 }
 
+static void test_redact(void **state)
+{
+	/* a TSIG secret (32 random bytes, base64) pasted into the wrong field */
+	const char *secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldCE=";
+	char msg[KD_ERRMSG_MAX];
+	snprintf(msg, sizeof(msg), "t.yaml:3:9: key 'ttl': invalid number '%s'", secret);
+	kd_error_redact(msg);
+	assert_string_equal(msg, "t.yaml:3:9: key 'ttl': invalid number '<hidden>'");
+	/* unpadded, 16 bytes: 22 characters */
+	snprintf(msg, sizeof(msg), "'Ab0123456789abcdefGHIJ' and 'Ab0123456789abcdefGHI'");
+	kd_error_redact(msg);
+	assert_string_equal(msg, "'<hidden>' and 'Ab0123456789abcdefGHI'");
+	/* names, paths and lower-case words stay */
+	const char *plain = "/tmp/kmsdns-test.Ab12Cd/pub.yaml:2:3: 'kms1.Example.test' is not "
+	                    "a valid domain name; averyveryverylonglowercaselabel";
+	snprintf(msg, sizeof(msg), "%s", plain);
+	kd_error_redact(msg);
+	assert_string_equal(msg, plain);
+	kd_error_t err;
+	kd_fail(&err, KD_EINVAL, "failed to load key file %s (No such file)", secret);
+	assert_string_equal(err.msg, "failed to load key file <hidden> (No such file)");
+}
+
 static void test_every_code_has_a_string(void **state)
 {
 	for (int e = KD_OK; e <= KD_ETSIG; e++) {
@@ -57,6 +81,7 @@ int main(void)
 	        cmocka_unit_test(test_fail_sets_code_and_message),
 	        cmocka_unit_test(test_fail_wraps_own_message),
 	        cmocka_unit_test(test_fail_truncates),
+	        cmocka_unit_test(test_redact),
 	        cmocka_unit_test(test_every_code_has_a_string),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
