@@ -25,7 +25,7 @@ static const kd_schema_t key_schema[] = {
         {.key = "name",
          .type = KD_T_STR,
          .offset = F(pub_key_conf_t, name),
-         .check = kd_check_dname},
+         .check = pub_check_key_name},
         {.key = "algorithm",
          .type = KD_T_STR,
          .offset = F(pub_key_conf_t, algorithm),
@@ -45,7 +45,7 @@ static const kd_schema_t zone_schema[] = {
          .type = KD_T_STR,
          .offset = F(pub_zone_conf_t, name),
          .flags = KD_F_REQUIRED,
-         .check = kd_check_dname},
+         .check = pub_check_name},
         {.key = "servers",
          .type = KD_T_STRLIST,
          .offset = F(pub_zone_conf_t, servers),
@@ -64,7 +64,7 @@ static const kd_schema_t host_schema[] = {
          .type = KD_T_STR,
          .offset = F(pub_host_conf_t, name),
          .flags = KD_F_REQUIRED,
-         .check = kd_check_dname},
+         .check = pub_check_name},
         {.key = "port",
          .type = KD_T_UINT,
          .offset = F(pub_host_conf_t, port),
@@ -85,7 +85,7 @@ static const kd_schema_t domain_schema[] = {
          .type = KD_T_STR,
          .offset = F(pub_domain_conf_t, name),
          .flags = KD_F_REQUIRED,
-         .check = kd_check_dname},
+         .check = pub_check_name},
         {.key = "priority",
          .type = KD_T_UINT,
          .offset = F(pub_domain_conf_t, priority),
@@ -169,6 +169,19 @@ const kd_schema_t pub_config_schema[] = {
          .type = KD_T_BOOL,
          .offset = F(pub_conf_raw_t, withdraw_on_exit),
          .def = "true"},
+        {.key = "shutdown-timeout",
+         .type = KD_T_DURATION,
+         .offset = F(pub_conf_raw_t, shutdown_timeout_ms),
+         .def = "10s",
+         .min = 100,
+         .max = 600000},
+        {.key = "max-inflight",
+         .type = KD_T_UINT,
+         .offset = F(pub_conf_raw_t, max_inflight),
+         .def = "16",
+         .min = 1,
+         .max = 1024},
+        {.key = "strict", .type = KD_T_BOOL, .offset = F(pub_conf_raw_t, strict), .def = "false"},
         {.key = "", .type = KD_T_MARK, .offset = F(pub_conf_raw_t, mark)},
         {.key = NULL},
 };
@@ -195,8 +208,7 @@ static int fail(ctx_t *c, kd_mark_t mark, const char *fmt, ...)
 static int load_key(ctx_t *c, const pub_key_conf_t *k, kd_tsig_key_t *out)
 {
 	if ((k->secret != NULL) == (k->file != NULL))
-		return fail(c, k->mark, "key %s: give exactly one of 'secret' and 'file'",
-		            k->name != NULL ? k->name : "(unnamed)");
+		return fail(c, k->mark, "key: give exactly one of 'secret' and 'file'");
 	if (k->secret != NULL) {
 		if (k->name == NULL)
 			return fail(c, k->mark, "key: missing 'name'");
@@ -223,8 +235,8 @@ static int load_key(ctx_t *c, const pub_key_conf_t *k, kd_tsig_key_t *out)
 	kd_tsig_alg_t alg;
 	if (k->algorithm != NULL && kd_tsig_alg_from_name(k->algorithm, &alg) == 0 &&
 	    alg != out->alg)
-		return fail(c, k->mark, "key %s: algorithm %s differs from %s in %s", out->name,
-		            k->algorithm, kd_tsig_alg_name(out->alg), k->file);
+		return fail(c, k->mark, "key: algorithm %s differs from %s in %s",
+		            kd_tsig_alg_name(alg), kd_tsig_alg_name(out->alg), k->file);
 	return 0;
 }
 
@@ -250,8 +262,7 @@ static int check_keys(ctx_t *c, pub_config_t *conf)
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (kd_dname_equal(conf->keys[j].name, conf->keys[i].name))
-				return fail(c, r->keys[i].mark, "duplicate key name %s",
-				            conf->keys[i].name);
+				return fail(c, r->keys[i].mark, "duplicate key name");
 	}
 	return 0;
 }
@@ -378,7 +389,8 @@ int pub_config_load_buf(const char *name, const char *buf, size_t len, pub_confi
 		fail(&c, conf->raw.mark, "out of memory");
 		goto fail;
 	}
-	if (check_keys(&c, conf) != 0 || check_zones(&c, conf) != 0 || check_hosts(&c, conf) != 0)
+	if (check_keys(&c, conf) != 0 || check_zones(&c, conf) != 0 || check_hosts(&c, conf) != 0 ||
+	    pub_config_check_more(conf, err) != 0)
 		goto fail;
 	if (parse_servers(conf->raw.resolver, conf->raw.resolver_count, &conf->resolver) != 0) {
 		fail(&c, conf->raw.mark, "bad resolver address");
@@ -408,6 +420,9 @@ void pub_config_free(pub_config_t *conf)
 		free(conf->zones[i].servers);
 	free(conf->zones);
 	free(conf->resolver);
+	for (size_t i = 0; i < conf->warnings_count; i++)
+		free(conf->warnings[i].text);
+	free(conf->warnings);
 	kd_schema_free(pub_config_schema, &conf->raw);
 	free(conf->path);
 	free(conf);

@@ -65,6 +65,9 @@ typedef struct {
 	int transport;
 	char *state;
 	bool withdraw_on_exit;
+	uint64_t shutdown_timeout_ms;
+	unsigned max_inflight;
+	bool strict;
 	kd_mark_t mark;
 } pub_conf_raw_t;
 
@@ -76,6 +79,12 @@ typedef struct {
 	size_t key; /* index into keys */
 } pub_zone_t;
 
+/* Something a configuration should not do, though it still works. */
+typedef struct {
+	char *text;       /* "file:line:column: ..." (heap) */
+	bool permissions; /* a secret readable by others: an error with strict permissions */
+} pub_warning_t;
+
 /* A checked configuration; heap, from pub_config_load*, freed by pub_config_free. */
 typedef struct {
 	char *path;
@@ -86,6 +95,8 @@ typedef struct {
 	size_t zones_count;
 	kd_addr_t *resolver; /* servers for SOA discovery; count 0 = resolv.conf */
 	size_t resolver_count;
+	pub_warning_t *warnings; /* found while loading; the program reports them */
+	size_t warnings_count, warnings_cap;
 } pub_config_t;
 
 /* The schema table (exposed for tests and documentation checks). */
@@ -103,6 +114,21 @@ void pub_config_free(pub_config_t *conf);
 /* Print the effective configuration as YAML: every key, defaults filled in, secrets shown as
  * <hidden> (kd_schema_print). */
 void pub_config_print(FILE *out, const pub_config_t *conf);
+
+/* Checks that need the file system and only --check-config makes: the state file's directory
+ * exists and is writable. Returns 0 or -1 with the reason in err. */
+int pub_config_check_state(const pub_config_t *conf, kd_error_t *err);
+
+/* Schema checks (kd_check_fn): a domain name, refused with its A-label form when it is not
+ * ASCII; a key name, never echoed (it sits under 'keys'). */
+int pub_check_name(const void *field, char *err, size_t errlen);
+int pub_check_key_name(const void *field, char *err, size_t errlen);
+
+/* The cross checks that only warn or need sizes and modes (conf_check.c): more SRV records at
+ * one name than BIND takes by default (a warning), more than one answer holds (an error),
+ * secrets readable by group or others (a warning naming the chmod that fixes it). Returns 0,
+ * or -1 with "file:line:column: ..." in err. */
+int pub_config_check_more(pub_config_t *conf, kd_error_t *err);
 
 /* The configured zone holding name (longest suffix match), or NULL. */
 const pub_zone_t *pub_config_zone_for(const pub_config_t *conf, const char *name);

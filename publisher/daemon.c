@@ -9,21 +9,42 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "dns/clock.h"
 #include "dns/log.h"
 #include "publisher/conf.h"
 #include "publisher/round.h"
 
-/* Signal handlers only set these; the loop acts on them. */
+/* Signal handlers only set these; the loop and the round act on them. The one exception: a
+ * second SIGTERM/SIGINT ends the process at once, wherever it waits. */
 static volatile sig_atomic_t got_hup, got_term;
+
+static const char *sig_name(int sig)
+{
+	switch (sig) {
+	case SIGHUP: return "SIGHUP";
+	case SIGTERM: return "SIGTERM";
+	case SIGINT: return "SIGINT";
+	default: return "a signal";
+	}
+}
 
 static void on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP) {
 		got_hup = 1;
-	else
-		got_term = sig;
+		return;
+	}
+	if (got_term) {
+		/* write(2) and _exit(2) are async-signal-safe; stdio is not. */
+		static const char msg[] = "kms-publisher: second signal: exiting at once, own "
+		                          "records not withdrawn\n";
+		ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)w;
+		_exit(1);
+	}
+	got_term = sig;
 }
 
 static uint32_t os_random(void *ctx)
@@ -34,29 +55,62 @@ static uint32_t os_random(void *ctx)
 	return v;
 }
 
-static void reload(pub_ctx_t *ctx, const char *path)
+/* Report what loading found; with strict permissions a secret readable by others is an
+ * error. Returns 0, or -1 when the configuration must not be used. */
+static int report_warnings(const pub_config_t *conf, bool strict_cli)
+{
+	bool strict = strict_cli || conf->raw.strict;
+	int ret = 0;
+	for (size_t i = 0; i < conf->warnings_count; i++) {
+		const pub_warning_t *w = &conf->warnings[i];
+		if (w->permissions && strict) {
+			log_err("%s (strict permissions)", w->text);
+			ret = -1;
+		} else {
+			log_warnx("%s", w->text);
+		}
+	}
+	return ret;
+}
+
+static int load(const pub_run_opts_t *opts, pub_config_t **out)
+{
+	kd_error_t err;
+	if (pub_config_load(opts->config_path, out, &err) != 0) {
+		log_err("failed to load configuration (%s)", err.msg);
+		return -1;
+	}
+	if (report_warnings(*out, opts->strict_permissions) != 0) {
+		pub_config_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void reload(pub_ctx_t *ctx, const pub_run_opts_t *opts)
 {
 	pub_config_t *conf = NULL;
-	kd_error_t err;
-	if (pub_config_load(path, &conf, &err) != 0) {
-		log_err("failed to reload configuration (%s); keeping the previous one", err.msg);
+	if (load(opts, &conf) != 0) {
+		log_err("failed to reload configuration from %s; keeping the previous one",
+		        opts->config_path);
 		return;
 	}
 	pub_ctx_set_config(ctx, conf);
-	log_info("configuration reloaded from %s", path);
+	log_info("configuration reloaded from %s", opts->config_path);
 }
 
-/* Block the signals the loop handles (they arrive only inside ppoll, so none slips in between
- * a check and the wait) and install handlers that only set flags. Done before the
- * configuration is read, so an early SIGHUP or SIGTERM is kept for the loop, not fatal. */
-static void signals_init(sigset_t *waitmask)
+/* Block the signals the loop handles (they arrive only inside ppoll or a round, so none
+ * slips in between a check and the wait) and install handlers that only set flags. Done
+ * before the configuration is read, so an early SIGHUP or SIGTERM is kept for the loop, not
+ * fatal. */
+static void signals_init(sigset_t *waitmask, sigset_t *blocked)
 {
 	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT};
-	sigset_t block;
-	sigemptyset(&block);
+	sigemptyset(blocked);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, waitmask);
+		sigaddset(blocked, sigs[i]);
+	sigprocmask(SIG_BLOCK, blocked, waitmask);
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -68,26 +122,57 @@ static void signals_init(sigset_t *waitmask)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static int daemon_loop(pub_ctx_t *ctx, const char *path, const sigset_t *waitmask)
+/* A round with the signals open: SIGTERM ends it after the exchanges in flight. */
+static unsigned round_open(pub_ctx_t *ctx, pub_mode_t mode, bool honor, const sigset_t *blocked)
+{
+	sigprocmask(SIG_UNBLOCK, blocked, NULL);
+	unsigned failures = pub_round(ctx, mode, honor, kd_now_ms());
+	sigprocmask(SIG_BLOCK, blocked, NULL);
+	return failures;
+}
+
+static int shut_down(pub_ctx_t *ctx, const sigset_t *blocked)
+{
+	const char *name = sig_name((int)got_term);
+	if (!ctx->conf->raw.withdraw_on_exit) {
+		log_info("%s: exiting", name);
+		return 0;
+	}
+	uint64_t limit = ctx->conf->raw.shutdown_timeout_ms;
+	log_info("%s: withdrawing own records (at most %llu ms; a second signal exits at once)",
+	         name, (unsigned long long)limit);
+	ctx->deadline_ms = kd_now_ms() + limit;
+	ctx->stop = NULL; /* the withdrawal is the one round left: let it finish */
+	unsigned failures = round_open(ctx, PUB_WITHDRAW, false, blocked);
+	if (failures > 0) {
+		log_err("exiting: %u zone(s) not withdrawn; their records stay in the state file "
+		        "and are withdrawn at the next start with --withdraw",
+		        failures);
+		return 1;
+	}
+	log_info("exiting");
+	return 0;
+}
+
+static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_t *waitmask,
+                       const sigset_t *blocked)
 {
 	log_info("publishing every %llu s", (unsigned long long)ctx->conf->raw.interval_ms / 1000);
+	ctx->stop = &got_term;
 	for (;;) {
-		if (got_term) {
-			if (ctx->conf->raw.withdraw_on_exit) {
-				log_info("signal %d: withdrawing own records", (int)got_term);
-				pub_round(ctx, PUB_WITHDRAW, false, kd_now_ms());
-			}
-			log_info("exiting");
-			return 0;
-		}
+		if (got_term)
+			return shut_down(ctx, blocked);
 		if (got_hup) {
 			got_hup = 0;
-			reload(ctx, path);
+			log_info("SIGHUP: reloading the configuration");
+			reload(ctx, opts);
 		}
 		uint64_t now = kd_now_ms();
-		pub_round(ctx, PUB_PUBLISH, true, now);
+		round_open(ctx, PUB_PUBLISH, true, blocked);
 		/* Nothing may stay due without being processed, or the loop would spin. */
 		pub_sched_push_idle(&ctx->sched, now, ctx->conf->raw.interval_ms);
+		if (got_term)
+			continue;
 		uint64_t next = pub_next_due(ctx);
 		now = kd_now_ms();
 		uint64_t wait = next > now ? next - now : 0;
@@ -104,21 +189,26 @@ static int daemon_loop(pub_ctx_t *ctx, const char *path, const sigset_t *waitmas
 int pub_run(const pub_run_opts_t *opts)
 {
 	pub_config_t *conf = NULL;
-	kd_error_t err;
-	sigset_t waitmask;
+	sigset_t waitmask, blocked;
 	sigemptyset(&waitmask);
+	sigemptyset(&blocked);
 	if (opts->mode == PUB_RUN_DAEMON)
-		signals_init(&waitmask);
-	if (pub_config_load(opts->config_path, &conf, &err) != 0) {
-		log_err("failed to load configuration (%s)", err.msg);
+		signals_init(&waitmask, &blocked);
+	if (load(opts, &conf) != 0)
 		return 2;
-	}
 	if (opts->mode == PUB_RUN_CHECK) {
-		printf("%s: configuration OK\n", opts->config_path);
-		if (opts->verbose)
-			pub_config_print(stdout, conf);
+		kd_error_t err;
+		int rc = 0;
+		if (pub_config_check_state(conf, &err) != 0) {
+			log_err("%s", err.msg);
+			rc = 2;
+		} else {
+			printf("%s: configuration OK\n", opts->config_path);
+			if (opts->verbose)
+				pub_config_print(stdout, conf);
+		}
 		pub_config_free(conf);
-		return 0;
+		return rc;
 	}
 	pub_ctx_t ctx;
 	pub_ctx_init(&ctx, conf, os_random, NULL);
@@ -132,7 +222,7 @@ int pub_run(const pub_run_opts_t *opts)
 		break;
 	case PUB_RUN_DAEMON:
 	case PUB_RUN_CHECK:
-	default: rc = daemon_loop(&ctx, opts->config_path, &waitmask); break;
+	default: rc = daemon_loop(&ctx, opts, &waitmask, &blocked); break;
 	}
 	pub_ctx_deinit(&ctx);
 	return rc;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The program's modes: one round (--once, --withdraw, either with --dry-run) or the
- * foreground daemon (rounds on schedule, SIGHUP reload, SIGTERM/SIGINT withdraw and exit). */
+ * foreground daemon (rounds on schedule, SIGHUP reload, SIGTERM/SIGINT: the round in flight
+ * ends after its exchanges, then one withdrawal bounded by shutdown-timeout, and exit; a
+ * second SIGTERM/SIGINT exits at once). */
 #pragma once
 
 #include <stdbool.h>
@@ -17,6 +19,7 @@ typedef struct {
 	pub_run_mode_t mode;
 	bool dry_run;
 	bool verbose; /* -v: PUB_RUN_CHECK also prints the effective configuration */
+	bool strict_permissions; /* a secret readable by group or others is an error */
 } pub_run_opts_t;
 
 /* Load the configuration and run the mode. Returns the exit code: 0 success, 1 some zone

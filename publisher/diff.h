@@ -23,21 +23,25 @@ typedef struct {
 	size_t n, cap;
 } pub_oplist_t;
 
-/* Compute the operations for one zone, in this order: SRV deletes, address deletes and RRset
- * replacements, address adds, SRV adds (addresses exist before SRV records point at them and
- * outlive them). Rules:
+/* Compute the operations for one zone. published holds the records of ours there (the state
+ * file, and when withdrawing the configured ones too); those not desired are withdrawn. Order:
+ * SRV deletes, address deletes and RRset replacements, address adds, SRV adds (addresses exist
+ * before SRV records point at them and outlive them). Rules:
  * - desired SRV records missing from actual are added;
  * - an actual SRV record is deleted when its (owner, target) pair is ours - it appears in
- *   desired or withdraw - and it is not exactly desired (stale priority/weight/port or a
- *   withdrawn host); other hosts' records are never touched;
+ *   desired or among the withdrawn records - and it is not exactly desired (stale
+ *   priority/weight/port or a withdrawn host); other hosts' records are never touched;
  * - for an owner with desired A (or AAAA) records, the actual RRset of that type is replaced
- *   (RRset delete + adds) unless it already holds exactly the desired addresses;
- * - withdraw address records are deleted one by one when present and their type is not
- *   desired at that owner.
- * Names compare case-insensitively, TTLs are ignored. Appends to out (empty when nothing
- * differs); the operations point into the three lists, which must outlive them. Returns 0 or
- * -1 on ENOMEM. */
-int pub_diff(const pub_rrlist_t *desired, const pub_rrlist_t *actual, const pub_rrlist_t *withdraw,
+ *   (an RRset delete, only when it holds records, then the adds) unless it already holds
+ *   exactly the desired addresses;
+ * - withdrawn address records are deleted one by one when present and their type is not
+ *   desired at that owner;
+ * - a TTL change is applied (the record deleted and added again, in the same message) when the
+ *   desired TTL differs from what the server holds and from what we published: a TTL someone
+ *   else set is not fought over.
+ * Names compare case-insensitively. Appends to out (empty when nothing differs); the
+ * operations point into the three lists, which must outlive them. Returns 0 or -1 on ENOMEM. */
+int pub_diff(const pub_rrlist_t *desired, const pub_rrlist_t *actual, const pub_rrlist_t *published,
              pub_oplist_t *out);
 
 int pub_oplist_add(pub_oplist_t *ops, pub_op_kind_t kind, const ldns_rr *rr);

@@ -11,18 +11,19 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: kms-publisher [-c FILE] [-n|--check-config] [--once] [--withdraw] "
-	             "[--dry-run] [-v|-q] [--version]\n");
+	             "[--dry-run] [--strict-permissions] [-v|-q] [--version]\n");
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_CHECK = 256, O_ONCE, O_WITHDRAW, O_DRY, O_VERSION };
+	enum { O_CHECK = 256, O_ONCE, O_WITHDRAW, O_DRY, O_VERSION, O_STRICT };
 	static const struct option longopts[] = {
 	        {"config", required_argument, NULL, 'c'},
 	        {"check-config", no_argument, NULL, O_CHECK},
 	        {"once", no_argument, NULL, O_ONCE},
 	        {"withdraw", no_argument, NULL, O_WITHDRAW},
 	        {"dry-run", no_argument, NULL, O_DRY},
+	        {"strict-permissions", no_argument, NULL, O_STRICT},
 	        {"verbose", no_argument, NULL, 'v'},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"version", no_argument, NULL, O_VERSION},
@@ -48,6 +49,7 @@ int main(int argc, char **argv)
 			modes++;
 			break;
 		case O_DRY: o.dry_run = true; break;
+		case O_STRICT: o.strict_permissions = true; break;
 		case 'v': level = KD_LOG_DEBUG; break;
 		case 'q': level = KD_LOG_ERR; break;
 		case O_VERSION: printf("kms-publisher %s\n", PACKAGE_VERSION); return 0;

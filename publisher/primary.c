@@ -8,6 +8,7 @@
 
 #include "dns/array.h"
 #include "dns/log.h"
+#include "dns/lookup.h"
 #include "dns/query.h"
 
 long pub_primaries_find(const pub_primaries_t *p, const char *owner, const char *zone)
@@ -64,10 +65,11 @@ static void found_free(pub_found_t *f)
 	free(f->servers);
 }
 
-long pub_primaries_discover(pub_primaries_t *p, const pub_config_t *conf, const char *owner,
-                            kd_error_t *err)
+/* Discover owner into *nf (heap fields). 0 or -1 with err. */
+/* Discover owner into *nf (heap fields; found_free on failure too). 0 or -1 with err. */
+static int discover_one(const pub_config_t *conf, const char *owner, pub_found_t *nf,
+                        kd_error_t *err)
 {
-	pub_found_t nf = {0};
 	char zone[PUB_NAME_MAX];
 	kd_query_opts_t o = {
 	        .servers = conf->resolver,
@@ -76,30 +78,77 @@ long pub_primaries_discover(pub_primaries_t *p, const pub_config_t *conf, const 
 	        .tcp = false,
 	        .recurse = true,
 	};
-	nf.servers = calloc(PUB_MAX_PRIMARIES, sizeof(*nf.servers));
-	if (nf.servers == NULL)
+	memset(nf, 0, sizeof(*nf));
+	nf->servers = calloc(PUB_MAX_PRIMARIES, sizeof(*nf->servers));
+	if (nf->servers == NULL)
 		return kd_fail(err, KD_ENOMEM, "failed to find the zone of %s (out of memory)",
 		               owner);
-	if (zone_discover(&o, owner, (uint16_t)conf->raw.primary_port, zone, nf.servers,
-	                  PUB_MAX_PRIMARIES, &nf.servers_count, err) != 0) {
+	if (zone_discover(&o, owner, (uint16_t)conf->raw.primary_port, zone, nf->servers,
+	                  PUB_MAX_PRIMARIES, &nf->servers_count, err) != 0)
+		return -1;
+	nf->owner = strdup(owner);
+	nf->zone = strdup(zone);
+	if (nf->owner == NULL || nf->zone == NULL)
+		return kd_fail(err, KD_ENOMEM, "failed to find the zone of %s (out of memory)",
+		               owner);
+	return 0;
+}
+
+long pub_primaries_discover(pub_primaries_t *p, const pub_config_t *conf, const char *owner,
+                            uint64_t now_ms, kd_error_t *err)
+{
+	pub_found_t nf;
+	if (discover_one(conf, owner, &nf, err) != 0) {
 		found_free(&nf);
 		return -1;
 	}
-	nf.owner = strdup(owner);
-	nf.zone = strdup(zone);
-	pub_found_t *v = nf.owner != NULL && nf.zone != NULL
-	                         ? kd_array_reserve(p->v, &p->cap, p->n + 1, sizeof(*v))
-	                         : NULL;
+	pub_found_t *v = kd_array_reserve(p->v, &p->cap, p->n + 1, sizeof(*v));
 	if (v == NULL) {
 		found_free(&nf);
 		return kd_fail(err, KD_ENOMEM, "failed to find the zone of %s (out of memory)",
 		               owner);
 	}
 	p->v = v;
+	nf.found_ms = now_ms;
 	v[p->n] = nf;
-	log_debug("zone of %s is %s (%zu primary address(es) from the SOA MNAME)", owner, zone,
+	log_debug("zone of %s is %s (%zu primary address(es) from the SOA MNAME)", owner, nf.zone,
 	          nf.servers_count);
 	return (long)p->n++;
+}
+
+static bool same_servers(const pub_found_t *a, const pub_found_t *b)
+{
+	if (a->servers_count != b->servers_count)
+		return false;
+	for (size_t i = 0; i < a->servers_count; i++)
+		if (!kd_addr_equal(&a->servers[i], &b->servers[i]))
+			return false;
+	return true;
+}
+
+void pub_primaries_refresh(pub_primaries_t *p, const pub_config_t *conf, size_t i, uint64_t now_ms)
+{
+	pub_found_t *f = &p->v[i];
+	if (now_ms - f->found_ms < conf->raw.interval_ms)
+		return;
+	pub_found_t nf;
+	kd_error_t err = {0};
+	f->found_ms = now_ms; /* at most once an interval, also when it fails */
+	if (discover_one(conf, f->owner, &nf, &err) != 0) {
+		found_free(&nf);
+		log_warnx("%s; still using the primary found before for zone %s", err.msg, f->zone);
+		return;
+	}
+	if (strcmp(nf.zone, f->zone) != 0 || !same_servers(&nf, f)) {
+		char a[KD_ADDR_STRLEN], b[KD_ADDR_STRLEN];
+		kd_addr_str(&f->servers[0], a, sizeof(a));
+		kd_addr_str(&nf.servers[0], b, sizeof(b));
+		log_info("%s: zone %s, primary %s (was zone %s, primary %s)", f->owner, nf.zone, b,
+		         f->zone, a);
+	}
+	nf.found_ms = now_ms;
+	found_free(f);
+	*f = nf;
 }
 
 void pub_primaries_clear(pub_primaries_t *p)
@@ -110,8 +159,8 @@ void pub_primaries_clear(pub_primaries_t *p)
 	memset(p, 0, sizeof(*p));
 }
 
-int pub_target(pub_primaries_t *p, const pub_config_t *conf, const char *zone, pub_target_t *t,
-               kd_error_t *err)
+int pub_target(pub_primaries_t *p, const pub_config_t *conf, const char *zone, uint64_t now_ms,
+               pub_target_t *t, kd_error_t *err)
 {
 	const pub_zone_t *zc = NULL;
 	for (size_t i = 0; i < conf->zones_count; i++)
@@ -130,7 +179,9 @@ int pub_target(pub_primaries_t *p, const pub_config_t *conf, const char *zone, p
 		return 0;
 	}
 	long f = pub_primaries_find(p, NULL, zone);
-	if (f < 0 && (f = pub_primaries_discover(p, conf, zone, err)) < 0)
+	if (f >= 0)
+		pub_primaries_refresh(p, conf, (size_t)f, now_ms);
+	else if ((f = pub_primaries_discover(p, conf, zone, now_ms, err)) < 0)
 		return -1;
 	if (strcmp(p->v[f].zone, zone) != 0)
 		return kd_fail(err, KD_ENOENT, "%s is no longer a zone (now in %s)", zone,

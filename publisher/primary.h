@@ -20,6 +20,7 @@ typedef struct {
 	char *zone;         /* the zone holding it (canonical, heap) */
 	kd_addr_t *servers; /* the MNAME's addresses (heap: stays put when the table grows) */
 	size_t servers_count;
+	uint64_t found_ms; /* when (monotonic): found again after an interval */
 } pub_found_t;
 
 /* The discovery cache. Zero-initialise; entries are found by index. */
@@ -32,10 +33,15 @@ typedef struct {
 long pub_primaries_find(const pub_primaries_t *p, const char *owner, const char *zone);
 
 /* Find the zone of owner by SOA queries through the configured resolver, then its MNAME's
- * addresses (port: primary-port), and remember them. Returns the entry's index, or -1 with
- * the reason in err. */
+ * addresses (port: primary-port), and remember them at now_ms. Returns the entry's index, or
+ * -1 with the reason in err. */
 long pub_primaries_discover(pub_primaries_t *p, const pub_config_t *conf, const char *owner,
-                            kd_error_t *err);
+                            uint64_t now_ms, kd_error_t *err);
+
+/* Entry i again when it is older than the interval, so that a renumbered primary (or a
+ * zone that moved) is followed: at most once an interval. A change is logged; a failure
+ * keeps the old entry (logged as a warning). */
+void pub_primaries_refresh(pub_primaries_t *p, const pub_config_t *conf, size_t i, uint64_t now_ms);
 
 void pub_primaries_clear(pub_primaries_t *p);
 
@@ -49,7 +55,8 @@ typedef struct {
 } pub_target_t;
 
 /* The servers and key for zone: from its 'zones' entry, else from discovery (run now when the
- * zone is not known yet). Returns 0, or -1 with the reason in err (no key for a discovered
- * zone when several are defined, discovery failed, zone is no longer a zone). */
-int pub_target(pub_primaries_t *p, const pub_config_t *conf, const char *zone, pub_target_t *t,
-               kd_error_t *err);
+ * zone is not known yet or its entry is older than the interval). Returns 0, or -1 with the
+ * reason in err (no key for a discovered zone when several are defined, discovery failed, zone
+ * is no longer a zone). */
+int pub_target(pub_primaries_t *p, const pub_config_t *conf, const char *zone, uint64_t now_ms,
+               pub_target_t *t, kd_error_t *err);

@@ -168,42 +168,41 @@ long pub_state_parse(const char *buf, size_t len, pub_zoneset_t *out, pub_state_
 	return ret < 0 ? -1 : p.nbad;
 }
 
-/* Remembers the first bad line for pub_state_load. */
-typedef struct {
-	unsigned line;
-	char reason[256];
-} first_bad_t;
-
-static void note_first(void *arg, unsigned line, const char *reason)
-{
-	first_bad_t *f = arg;
-	if (f->line == 0) {
-		f->line = line;
-		snprintf(f->reason, sizeof(f->reason), "%s", reason);
-	}
-}
-
-int pub_state_load(const char *path, pub_zoneset_t *out, kd_error_t *err)
+int pub_state_load(const char *path, pub_zoneset_t *out, pub_state_bad_fn bad, void *arg,
+                   pub_state_info_t *info, kd_error_t *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
+	memset(info, 0, sizeof(*info));
 	if (kd_file_read(path, STATE_MAX, &buf, &len) != 0) {
 		if (errno == ENOENT)
 			return 0;
 		return kd_fail(err, KD_EIO, "failed to read state file %s (%s)", path,
 		               strerror(errno));
 	}
-	first_bad_t first = {0};
-	long r = pub_state_parse(buf, len, out, note_first, &first);
+	long r = pub_state_parse(buf, len, out, bad, arg);
+	int ret = 0;
+	if (r < 0) {
+		pub_zoneset_free(out);
+		ret = kd_fail(err, KD_ENOMEM, "failed to read state file %s (out of memory)", path);
+	} else if (r > 0) {
+		info->bad_lines = r;
+		size_t plen = strlen(path);
+		char *copy = malloc(plen + 5);
+		if (copy != NULL) {
+			memcpy(copy, path, plen);
+			memcpy(copy + plen, ".bad", 5);
+			info->copied = kd_file_write_atomic(copy, buf, len, 0600) == 0;
+		}
+		if (!info->copied)
+			ret = kd_fail(
+			        err, KD_EIO,
+			        "failed to keep a copy of the damaged state file %s at %s.bad (%s)",
+			        path, path, copy != NULL ? strerror(errno) : "out of memory");
+		free(copy);
+	}
 	free(buf);
-	if (r == 0)
-		return 0;
-	pub_zoneset_free(out);
-	if (r < 0)
-		return kd_fail(err, KD_ENOMEM, "failed to read state file %s (out of memory)",
-		               path);
-	return kd_fail(err, KD_EINVAL, "failed to read state file %s:%u (%s)", path, first.line,
-	               first.reason);
+	return ret;
 }
 
 char *pub_state_format(const pub_zoneset_t *s, size_t *len)

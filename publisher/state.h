@@ -8,6 +8,7 @@
  * rdata" lines under a "# kms-publisher state v1" header) are read too. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "dns/error.h"
@@ -22,10 +23,19 @@ typedef void (*pub_state_bad_fn)(void *arg, unsigned line, const char *reason);
 long pub_state_parse(const char *buf, size_t len, pub_zoneset_t *out, pub_state_bad_fn bad,
                      void *arg);
 
-/* Read path into out (empty). A missing file is an empty state. Returns 0, or -1 with
- * "failed to read state file path:line (reason)" in err (out left empty) when the file is
- * unreadable or a line is not a record of ours. */
-int pub_state_load(const char *path, pub_zoneset_t *out, kd_error_t *err);
+/* What loading found. */
+typedef struct {
+	long bad_lines; /* lines skipped (each reported to bad) */
+	bool copied;    /* the damaged file was copied to path.bad before anything else */
+} pub_state_info_t;
+
+/* Read path into out (empty). A missing file is an empty state. Every good line is kept and
+ * each bad one reported to bad (may be NULL); when some were bad, the file as it was is copied
+ * to "path.bad" (replacing an older copy). Returns 0, or -1 with the reason in err ("failed to
+ * read state file ...") when the file cannot be read, or is damaged and the copy could not be
+ * written: such a file must not be saved over, or what it held is lost. */
+int pub_state_load(const char *path, pub_zoneset_t *out, pub_state_bad_fn bad, void *arg,
+                   pub_state_info_t *info, kd_error_t *err);
 
 /* The text of a state file for s (heap, NUL-terminated, length in *len), or NULL on ENOMEM.
  * Groups without records and the group of unknown zone ("") are left out. */

@@ -10,12 +10,6 @@
 #include <strings.h>
 #include <time.h>
 
-/* A libknot key from ours; the secret stays in libknot's buffer only for the call. */
-static int knot_key_init(const kd_tsig_key_t *key, knot_tsig_key_t *out)
-{
-	return knot_tsig_key_init(out, kd_tsig_alg_name(key->alg), key->name, key->secret_b64);
-}
-
 /* The wire rdata of a record: its ldns fields back to back (an SRV target uncompressed). */
 static int rr_rdata(const ldns_rr *rr, uint8_t *buf, size_t cap, uint16_t *len)
 {
@@ -68,34 +62,90 @@ static int put_op(knot_pkt_t *pkt, const pub_op_t *op)
 	return ret == KNOT_EOK ? 0 : -1;
 }
 
-int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t *key, uint16_t id,
-                  pub_msg_t *out, kd_error_t *err)
+size_t pub_op_size(const pub_op_t *op)
+{
+	size_t rd = 0;
+	if (op->kind != PUB_OP_DEL_RRSET)
+		for (size_t i = 0; i < ldns_rr_rd_count(op->rr); i++)
+			rd += ldns_rdf_size(ldns_rr_rdf(op->rr, i));
+	return ldns_rdf_size(ldns_rr_owner(op->rr)) + 10 + rd;
+}
+
+size_t pub_prereq_size(const pub_prereq_t *pre)
+{
+	size_t n = 0;
+	for (size_t i = 0; pre != NULL && pre->present != NULL && i < pre->present->n; i++)
+		n += pub_op_size(&(pub_op_t){PUB_OP_ADD, pre->present->v[i]});
+	for (size_t i = 0; pre != NULL && pre->absent != NULL && i < pre->absent->n; i++)
+		n += pub_op_size(&(pub_op_t){PUB_OP_DEL_RRSET, pre->absent->v[i]});
+	return n;
+}
+
+size_t pub_msg_overhead(const char *zone, const kd_tsig_key_t *key)
+{
+	return KNOT_WIRE_HEADER_SIZE + strlen(zone) + 2 + 4 +
+	       (key != NULL ? pub_tsig_size(key) : 0);
+}
+
+/* One prerequisite: the record as read (class IN, TTL 0: value-dependent) or the RRset absent
+ * (class NONE, no rdata). */
+static int put_prereq(knot_pkt_t *pkt, const ldns_rr *rr, bool present)
+{
+	uint8_t rdata[6 + KNOT_DNAME_MAXLEN];
+	uint16_t rdlen = 0;
+	if (present && rr_rdata(rr, rdata, sizeof(rdata), &rdlen) != 0)
+		return -1;
+	knot_rrset_t set;
+	knot_rrset_init(&set, ldns_rdf_data(ldns_rr_owner(rr)), ldns_rr_get_type(rr),
+	                present ? KNOT_CLASS_IN : KNOT_CLASS_NONE, 0);
+	if (knot_rrset_add_rdata(&set, rdata, rdlen, NULL) != KNOT_EOK)
+		return -1;
+	int ret = knot_pkt_put(pkt, KNOT_COMPR_HINT_NONE, &set, 0);
+	knot_rdataset_clear(&set.rrs, NULL);
+	return ret == KNOT_EOK ? 0 : -1;
+}
+
+static int put_prereqs(knot_pkt_t *pkt, const pub_prereq_t *pre)
+{
+	for (size_t i = 0; pre != NULL && pre->present != NULL && i < pre->present->n; i++)
+		if (put_prereq(pkt, pre->present->v[i], true) != 0)
+			return -1;
+	for (size_t i = 0; pre != NULL && pre->absent != NULL && i < pre->absent->n; i++)
+		if (put_prereq(pkt, pre->absent->v[i], false) != 0)
+			return -1;
+	return 0;
+}
+
+int pub_msg_build(const char *zone, const pub_prereq_t *pre, const pub_oplist_t *ops,
+                  const kd_tsig_key_t *key, uint16_t id, pub_msg_t *out, kd_error_t *err)
 {
 	uint8_t qname[KNOT_DNAME_MAXLEN];
-	knot_tsig_key_t kkey = {0};
 	pub_msg_t msg;
 	memset(&msg, 0, sizeof(msg));
 	int ret = -1;
 
-	if (knot_dname_from_str(qname, zone, sizeof(qname)) == NULL) {
+	if (knot_dname_from_str(qname, zone, sizeof(qname)) == NULL)
 		return kd_fail(err, KD_EINVAL,
 		               "failed to build an UPDATE for zone %s (invalid name)", zone);
-	}
-	if (key != NULL && knot_key_init(key, &kkey) != KNOT_EOK) {
-		return kd_fail(err, KD_EINVAL, "failed to sign an UPDATE (unusable TSIG key %s)",
-		               key->name);
-	}
-	knot_pkt_t *pkt = knot_pkt_new(NULL, KNOT_WIRE_MAX_PKTSIZE, NULL);
-	if (pkt == NULL) {
-		kd_fail(err, KD_ENOMEM, "failed to build an UPDATE (out of memory)");
-		goto done;
-	}
+	size_t tsig = key != NULL ? pub_tsig_size(key) : 0;
+	knot_pkt_t *pkt = knot_pkt_new(NULL, PUB_MSG_MAX, NULL);
+	if (pkt == NULL)
+		return kd_fail(err, KD_ENOMEM, "failed to build an UPDATE (out of memory)");
 	knot_wire_set_id(pkt->wire, id);
 	knot_wire_set_opcode(pkt->wire, KNOT_OPCODE_UPDATE);
 	if (knot_pkt_put_question(pkt, qname, KNOT_CLASS_IN, KNOT_RRTYPE_SOA) != KNOT_EOK ||
-	    (key != NULL && knot_pkt_reserve(pkt, knot_tsig_wire_size(&kkey)) != KNOT_EOK) ||
-	    knot_pkt_begin(pkt, KNOT_ANSWER) != KNOT_EOK ||
-	    knot_pkt_begin(pkt, KNOT_AUTHORITY) != KNOT_EOK) {
+	    knot_pkt_reserve(pkt, (uint16_t)tsig) != KNOT_EOK ||
+	    knot_pkt_begin(pkt, KNOT_ANSWER) != KNOT_EOK) {
+		kd_fail(err, KD_EINVAL, "failed to build an UPDATE for zone %s (no room)", zone);
+		goto done;
+	}
+	if (put_prereqs(pkt, pre) != 0) {
+		kd_fail(err, KD_EINVAL,
+		        "failed to add the prerequisites to the UPDATE for zone %s (too large)",
+		        zone);
+		goto done;
+	}
+	if (knot_pkt_begin(pkt, KNOT_AUTHORITY) != KNOT_EOK) {
 		kd_fail(err, KD_EINVAL, "failed to build an UPDATE for zone %s (no room)", zone);
 		goto done;
 	}
@@ -110,15 +160,9 @@ int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t
 		}
 	}
 	if (key != NULL) {
-		size_t mac_len = sizeof(msg.mac);
-		knot_pkt_reclaim(pkt, knot_tsig_wire_size(&kkey));
-		int r = knot_tsig_sign(pkt->wire, &pkt->size, pkt->max_size, NULL, 0, msg.mac,
-		                       &mac_len, &kkey, 0, 0);
-		if (r != KNOT_EOK) {
-			kd_fail(err, KD_EINVAL, "failed to sign the UPDATE (%s)", knot_strerror(r));
+		knot_pkt_reclaim(pkt, (uint16_t)tsig);
+		if (pub_tsig_sign(key, pkt->wire, &pkt->size, pkt->max_size, &msg.req, err) != 0)
 			goto done;
-		}
-		msg.mac_len = mac_len;
 		msg.signed_req = true;
 	}
 	msg.wire = malloc(pkt->size);
@@ -134,8 +178,6 @@ int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t
 	ret = 0;
 done:
 	knot_pkt_free(pkt);
-	if (key != NULL)
-		knot_tsig_key_deinit(&kkey);
 	return ret;
 }
 
@@ -156,19 +198,6 @@ static bool question_matches(const knot_pkt_t *pkt, const pub_msg_t *req)
 	       knot_pkt_qclass(pkt) == KNOT_CLASS_IN;
 }
 
-/* Server time minus ours from a BADTIME reply: Other Data holds the server's 48-bit time. */
-static int64_t badtime_skew(const knot_rrset_t *tsig)
-{
-	int64_t server = (int64_t)knot_tsig_rdata_time_signed(tsig);
-	if (knot_tsig_rdata_other_data_length(tsig) == 6) {
-		const uint8_t *d = knot_tsig_rdata_other_data(tsig);
-		server = 0;
-		for (int i = 0; i < 6; i++)
-			server = (server << 8) | d[i];
-	}
-	return server - (int64_t)time(NULL);
-}
-
 static pub_result_t from_rcode(uint16_t rcode)
 {
 	switch (rcode) {
@@ -176,6 +205,10 @@ static pub_result_t from_rcode(uint16_t rcode)
 	case KNOT_RCODE_REFUSED: return PUB_RES_REFUSED;
 	case KNOT_RCODE_NOTAUTH: return PUB_RES_NOTAUTH;
 	case KNOT_RCODE_NOTZONE: return PUB_RES_NOTZONE;
+	case KNOT_RCODE_YXDOMAIN:
+	case KNOT_RCODE_YXRRSET:
+	case KNOT_RCODE_NXDOMAIN:
+	case KNOT_RCODE_NXRRSET: return PUB_RES_PREREQ;
 	default: return PUB_RES_RCODE;
 	}
 }
@@ -187,39 +220,20 @@ static pub_result_t judge(const pub_msg_t *req, const kd_tsig_key_t *key, knot_p
 	if (!knot_wire_get_qr(w) || knot_wire_get_opcode(w) != KNOT_OPCODE_UPDATE ||
 	    knot_wire_get_id(w) != req->id)
 		return PUB_RES_MISMATCH;
-	v->rcode = knot_wire_get_rcode(w);
-	if (pkt->opt_rr != NULL)
-		v->rcode |= (uint16_t)(knot_edns_get_ext_rcode(pkt->opt_rr) << 4);
+	v->rcode = pub_pkt_rcode(pkt);
 	/* Error replies may leave the zone section out; a success must echo it. */
 	if ((knot_wire_get_qdcount(w) != 0 || v->rcode == KNOT_RCODE_NOERROR) &&
 	    !question_matches(pkt, req))
 		return PUB_RES_MISMATCH;
-
-	const knot_rrset_t *tsig = pkt->tsig_rr;
-	v->has_tsig = tsig != NULL;
-	if (tsig == NULL) {
-		pub_result_t r = from_rcode(v->rcode);
-		return r == PUB_RES_OK && req->signed_req ? PUB_RES_UNSIGNED : r;
+	pub_tsig_check(req->signed_req ? key : NULL, &req->req, pkt, &v->ts);
+	switch (v->ts.status) {
+	case PUB_TSIG_NONE: return req->signed_req ? PUB_RES_UNSIGNED : from_rcode(v->rcode);
+	case PUB_TSIG_KEYERR: return PUB_RES_AUTH; /* the server could not use our key */
+	case PUB_TSIG_BADTIME: return PUB_RES_BADTIME;
+	case PUB_TSIG_INVALID: return PUB_RES_BADTSIG;
+	case PUB_TSIG_VERIFIED: break;
 	}
-	v->tsig_error = knot_tsig_rdata_error(tsig);
-	if (v->tsig_error == KNOT_RCODE_BADSIG || v->tsig_error == KNOT_RCODE_BADKEY)
-		return PUB_RES_AUTH; /* the server could not use our key: nothing to verify */
-	if (key == NULL || !req->signed_req)
-		return PUB_RES_BADTSIG;
-	knot_tsig_key_t kkey;
-	if (knot_key_init(key, &kkey) != KNOT_EOK)
-		return PUB_RES_BADTSIG;
-	int ret = knot_tsig_client_check(tsig, w, pkt->size, req->mac, req->mac_len, &kkey, 0);
-	knot_tsig_key_deinit(&kkey);
-	if (v->tsig_error == KNOT_RCODE_BADTIME) {
-		v->verified = ret == KNOT_EOK || ret == KNOT_TSIG_EBADTIME;
-		v->skew = badtime_skew(tsig);
-		return PUB_RES_BADTIME;
-	}
-	if (ret != KNOT_EOK)
-		return ret == KNOT_TSIG_EBADTIME ? PUB_RES_BADTIME : PUB_RES_BADTSIG;
-	v->verified = true;
-	return v->tsig_error != 0 ? PUB_RES_RCODE : from_rcode(v->rcode);
+	return v->ts.error != 0 ? PUB_RES_RCODE : from_rcode(v->rcode);
 }
 
 pub_result_t pub_msg_check(const pub_msg_t *req, const kd_tsig_key_t *key, const uint8_t *resp,
@@ -245,41 +259,21 @@ pub_result_t pub_msg_check(const pub_msg_t *req, const kd_tsig_key_t *key, const
 	return v.result;
 }
 
-static const char *rcode_name(uint16_t rcode)
-{
-	const knot_lookup_t *l = knot_lookup_by_id(knot_rcode_names, rcode);
-	return l != NULL ? l->name : "unknown rcode";
-}
-
-static const char *tsig_name(uint16_t err)
-{
-	/* libknot's knot_tsig_rcode_names lacks some of these in 3.2. */
-	switch (err) {
-	case KNOT_RCODE_BADSIG: return "BADSIG";
-	case KNOT_RCODE_BADKEY: return "BADKEY";
-	case KNOT_RCODE_BADTIME: return "BADTIME";
-	case KNOT_RCODE_BADTRUNC: return "BADTRUNC";
-	default: return rcode_name(err);
-	}
-}
-
 void pub_verdict_str(const pub_verdict_t *v, char *buf, size_t len)
 {
 	char rc[64];
-	if (v->tsig_error != 0)
-		snprintf(rc, sizeof(rc), "%s, TSIG %s", rcode_name(v->rcode),
-		         tsig_name(v->tsig_error));
-	else
-		snprintf(rc, sizeof(rc), "%s%s", rcode_name(v->rcode),
-		         v->has_tsig ? "" : ", unsigned");
-
+	pub_rcode_str(v->rcode, &v->ts, rc, sizeof(rc));
 	switch (v->result) {
 	case PUB_RES_OK: snprintf(buf, len, "success: %s", rc); return;
 	case PUB_RES_AUTH:
-		snprintf(buf, len,
-		         "authentication failed: %s (wrong secret, key name unknown to the "
-		         "server, or key not permitted for this zone)",
-		         rc);
+	case PUB_RES_BADTIME:
+	case PUB_RES_BADTSIG: pub_tsig_why(v->rcode, &v->ts, buf, len); return;
+	case PUB_RES_UNSIGNED:
+		if (v->rcode == KNOT_RCODE_NOERROR)
+			snprintf(buf, len,
+			         "unsigned response to a signed request: %s (not trusted)", rc);
+		else
+			pub_tsig_why(v->rcode, &v->ts, buf, len);
 		return;
 	case PUB_RES_REFUSED:
 		snprintf(buf, len,
@@ -287,24 +281,18 @@ void pub_verdict_str(const pub_verdict_t *v, char *buf, size_t len)
 		         "by the server's update policy)",
 		         rc);
 		return;
-	case PUB_RES_BADTIME:
-		snprintf(buf, len,
-		         "clock skew: %s (server clock is %+lld s from ours; fix the time "
-		         "on one side)",
-		         rc, (long long)v->skew);
-		return;
 	case PUB_RES_NOTAUTH:
 		snprintf(buf, len,
 		         "zone not served: %s (server is not authoritative for this zone)", rc);
 		return;
 	case PUB_RES_NOTZONE: snprintf(buf, len, "name outside the zone: %s", rc); return;
+	case PUB_RES_PREREQ:
+		snprintf(buf, len,
+		         "prerequisite failed: %s (the records read are not what the server "
+		         "holds: changed meanwhile, or the unsigned answers were forged)",
+		         rc);
+		return;
 	case PUB_RES_RCODE: snprintf(buf, len, "update rejected: %s", rc); return;
-	case PUB_RES_UNSIGNED:
-		snprintf(buf, len, "unsigned response to a signed request: %s (not trusted)", rc);
-		return;
-	case PUB_RES_BADTSIG:
-		snprintf(buf, len, "response TSIG does not verify: %s (not trusted)", rc);
-		return;
 	case PUB_RES_MISMATCH:
 		snprintf(buf, len, "response does not match the request (ID, opcode or zone)");
 		return;
@@ -313,18 +301,38 @@ void pub_verdict_str(const pub_verdict_t *v, char *buf, size_t len)
 	snprintf(buf, len, "unknown result");
 }
 
-bool pub_result_permanent(pub_result_t r)
+bool pub_result_permanent(const pub_verdict_t *v)
 {
-	switch (r) {
-	case PUB_RES_AUTH:
+	switch (v->result) {
 	case PUB_RES_REFUSED:
 	case PUB_RES_NOTAUTH:
-	case PUB_RES_NOTZONE:
-	case PUB_RES_BADTIME: return true;
+	case PUB_RES_NOTZONE: return true;
+	case PUB_RES_BADTIME: return v->ts.verified;
 	case PUB_RES_OK:
+	case PUB_RES_AUTH:
+	case PUB_RES_PREREQ:
 	case PUB_RES_RCODE:
 	case PUB_RES_UNSIGNED:
 	case PUB_RES_BADTSIG:
+	case PUB_RES_MISMATCH:
+	case PUB_RES_MALFORMED: return false;
+	}
+	return false;
+}
+
+bool pub_result_tentative(const pub_verdict_t *v)
+{
+	switch (v->result) {
+	case PUB_RES_AUTH:
+	case PUB_RES_UNSIGNED:
+	case PUB_RES_BADTSIG: return true;
+	case PUB_RES_BADTIME: return !v->ts.verified;
+	case PUB_RES_OK:
+	case PUB_RES_REFUSED:
+	case PUB_RES_NOTAUTH:
+	case PUB_RES_NOTZONE:
+	case PUB_RES_PREREQ:
+	case PUB_RES_RCODE:
 	case PUB_RES_MISMATCH:
 	case PUB_RES_MALFORMED: return false;
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* RFC 2136 UPDATE messages on libknot: build and TSIG-sign one message per zone, then verify
- * and classify the server's response (ID, question, TSIG, rcode). No transport here. */
+/* RFC 2136 UPDATE messages on libknot: build and TSIG-sign one message (prerequisites and
+ * updates), then verify and classify the server's response (ID, question, TSIG, rcode). No
+ * transport here. */
 #pragma once
 
 #include <stdbool.h>
@@ -10,6 +11,19 @@
 #include "dns/error.h"
 #include "dns/tsigkey.h"
 #include "publisher/diff.h"
+#include "publisher/tsig.h"
+
+/* The largest UPDATE we build: what one DNS message over TCP can hold. */
+#define PUB_MSG_MAX 65535u
+
+/* Prerequisites (RFC 2136 2.4) that make a signed UPDATE confirm what was read when the
+ * server did not sign its answers: every RRset read with records must exist exactly so
+ * (value-dependent, 2.4.2), every RRset read empty must not exist (2.4.3; only the owner and
+ * type of its record count). */
+typedef struct {
+	const pub_rrlist_t *present;
+	const pub_rrlist_t *absent;
+} pub_prereq_t;
 
 /* A built request and what verifying its response needs. */
 typedef struct {
@@ -18,15 +32,22 @@ typedef struct {
 	uint16_t id;
 	char zone[PUB_NAME_MAX];
 	bool signed_req;
-	uint8_t mac[64]; /* request MAC, needed to verify the response's TSIG */
-	size_t mac_len;
+	pub_tsig_req_t req; /* request MAC, needed to verify the response's TSIG */
 } pub_msg_t;
 
-/* Build an UPDATE for zone holding ops in order (zone section SOA IN, no prerequisites) and sign
- * it with key (NULL = unsigned, only for tests). Returns 0, or -1 with a reason in err (out
- * untouched). Free with pub_msg_deinit. */
-int pub_msg_build(const char *zone, const pub_oplist_t *ops, const kd_tsig_key_t *key, uint16_t id,
-                  pub_msg_t *out, kd_error_t *err);
+/* The bytes an UPDATE for zone needs besides its records: header, zone section, TSIG. */
+size_t pub_msg_overhead(const char *zone, const kd_tsig_key_t *key);
+/* The most bytes op takes in a message (no name compression assumed). */
+size_t pub_op_size(const pub_op_t *op);
+/* The most bytes the prerequisites take. */
+size_t pub_prereq_size(const pub_prereq_t *pre);
+
+/* Build an UPDATE for zone (zone section SOA IN) with the prerequisites pre (may be NULL) and
+ * ops in order, and sign it with key (NULL = unsigned, only for tests). An RRset delete of SRV
+ * records is refused (it would wipe other hosts' records). Returns 0, or -1 with a reason in
+ * err (out untouched). Free with pub_msg_deinit. */
+int pub_msg_build(const char *zone, const pub_prereq_t *pre, const pub_oplist_t *ops,
+                  const kd_tsig_key_t *key, uint16_t id, pub_msg_t *out, kd_error_t *err);
 
 void pub_msg_deinit(pub_msg_t *msg);
 
@@ -34,12 +55,13 @@ void pub_msg_deinit(pub_msg_t *msg);
 typedef enum {
 	PUB_RES_OK = 0,
 	PUB_RES_AUTH,      /* TSIG BADSIG/BADKEY: secret, key name or key permission wrong */
-	PUB_RES_REFUSED,   /* REFUSED: key not allowed by policy, or updates disabled */
+	PUB_RES_REFUSED,   /* REFUSED, signed: key not allowed by policy, or updates disabled */
 	PUB_RES_BADTIME,   /* TSIG BADTIME: clocks differ by more than the fudge */
-	PUB_RES_NOTAUTH,   /* NOTAUTH without a TSIG error: zone not served there */
+	PUB_RES_NOTAUTH,   /* NOTAUTH, signed, without a TSIG error: zone not served there */
 	PUB_RES_NOTZONE,   /* a name outside the zone */
+	PUB_RES_PREREQ,    /* a prerequisite failed (YXDOMAIN, YXRRSET, NXDOMAIN, NXRRSET) */
 	PUB_RES_RCODE,     /* any other error rcode */
-	PUB_RES_UNSIGNED,  /* success rcode without TSIG on a signed request */
+	PUB_RES_UNSIGNED,  /* no TSIG on the response to a signed request (any rcode) */
 	PUB_RES_BADTSIG,   /* TSIG present but does not verify */
 	PUB_RES_MISMATCH,  /* not a response to this request (QR, opcode, ID, question) */
 	PUB_RES_MALFORMED, /* unparsable */
@@ -47,11 +69,8 @@ typedef enum {
 
 typedef struct {
 	pub_result_t result;
-	uint16_t rcode;      /* extended rcode of the header */
-	uint16_t tsig_error; /* TSIG error field, 0 if none */
-	bool has_tsig;
-	bool verified; /* TSIG present and verified */
-	int64_t skew;  /* BADTIME: server time minus ours, seconds */
+	uint16_t rcode;       /* extended rcode of the header */
+	pub_tsig_result_t ts; /* the response's TSIG */
 } pub_verdict_t;
 
 /* Verify resp against req. Fills *out and returns its result. An unsigned or unverifiable reply
@@ -63,5 +82,10 @@ pub_result_t pub_msg_check(const pub_msg_t *req, const kd_tsig_key_t *key, const
  * secret, unknown key name, or key not permitted for this zone)". Never holds secrets. */
 void pub_verdict_str(const pub_verdict_t *v, char *buf, size_t len);
 
-/* Whether retrying soon cannot help (configuration or permission problems). */
-bool pub_result_permanent(pub_result_t r);
+/* Whether retrying soon cannot help (configuration or permission problems the server stated
+ * in a signed answer). */
+bool pub_result_permanent(const pub_verdict_t *v);
+
+/* Whether the response cannot be believed as the final word (RFC 8945 5.3.2): unsigned or
+ * unverifiable. Over UDP a signed answer may still come. */
+bool pub_result_tentative(const pub_verdict_t *v);

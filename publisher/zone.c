@@ -3,165 +3,176 @@
 
 #include "publisher/zone.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns/clock.h"
+#include "dns/array.h"
 #include "dns/log.h"
-#include "dns/query.h"
-#include "dns/transport.h"
-#include "publisher/actual.h"
-#include "publisher/diff.h"
-#include "publisher/dryrun.h"
-#include "publisher/update.h"
 
-/* What checking an UPDATE's reply needs. */
-typedef struct {
-	const pub_msg_t *msg;
-	const kd_tsig_key_t *key;
-} send_ctx_t;
-
-static int copy_list(const pub_rrlist_t *from, pub_rrlist_t *to)
+long pub_work_name(pub_work_t *w, const char *name, unsigned ask)
 {
-	for (size_t i = 0; i < from->n; i++)
-		if (pub_rrlist_add(to, from->v[i]) != 0)
-			return -1;
-	return 0;
-}
-
-/* The transport's check: a reply that does not answer this request (ID, opcode, zone) or
- * cannot be parsed is not the answer. */
-static kd_reply_t check_update_reply(const uint8_t *resp, size_t len, void *arg)
-{
-	const send_ctx_t *sc = arg;
-	pub_verdict_t v;
-	pub_result_t r = pub_msg_check(sc->msg, sc->key, resp, len, &v);
-	return r == PUB_RES_MISMATCH || r == PUB_RES_MALFORMED ? KD_REPLY_IGNORE : KD_REPLY_FINAL;
-}
-
-/* Send msg to the servers in turn, starting with first; the first answer decides. */
-static int send_update(pub_ctx_t *ctx, const pub_target_t *t, size_t first, const pub_msg_t *msg,
-                       pub_verdict_t *v, char *srv, kd_error_t *err)
-{
-	send_ctx_t sc = {.msg = msg, .key = t->key};
-	kd_err_t last = KD_ENET;
-	for (size_t k = 0; k < t->count; k++) {
-		const kd_addr_t *s = &t->servers[(first + k) % t->count];
-		uint8_t *resp = NULL;
-		size_t len = 0;
-		kd_addr_str(s, srv, KD_ADDR_STRLEN);
-		last = kd_exchange(s, ctx->conf->raw.transport == PUB_TRANSPORT_TCP, msg->wire,
-		                   msg->len, kd_now_ms() + ctx->conf->raw.timeout_ms,
-		                   check_update_reply, &sc, &resp, &len, NULL);
-		if (last != KD_OK) {
-			log_debug("no answer from %s for zone %s (%s)", srv, msg->zone,
-			          kd_strerror(last));
-			continue;
+	for (size_t i = 0; i < w->n_names; i++)
+		if (strcmp(w->names[i].name, name) == 0) {
+			w->names[i].ask |= ask;
+			return (long)i;
 		}
-		pub_result_t r = pub_msg_check(msg, t->key, resp, len, v);
-		free(resp);
-		if (r == PUB_RES_OK)
-			return 0;
-		char why[KD_ERRMSG_MAX];
-		pub_verdict_str(v, why, sizeof(why));
-		return kd_fail(err, KD_ERCODE, "%s", why);
-	}
-	if (t->count > 1)
-		snprintf(srv, KD_ADDR_STRLEN, "any of %zu primaries", t->count);
-	v->result = PUB_RES_MALFORMED; /* transient */
-	return kd_fail(err, last, "no answer: %s", kd_strerror(last));
+	pub_name_read_t *v = kd_array_reserve(w->names, &w->cap_names, w->n_names + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	w->names = v;
+	pub_name_read_t *r = &v[w->n_names];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->zone = w->zone;
+	r->ask = ask;
+	return (long)w->n_names++;
 }
 
-static size_t index_of(const pub_target_t *t, const kd_addr_t *a)
+static unsigned ask_bit(const ldns_rr *rr)
 {
-	for (size_t i = 0; i < t->count; i++)
-		if (kd_addr_equal(&t->servers[i], a))
-			return i;
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_A: return PUB_ASK_A;
+	case LDNS_RR_TYPE_AAAA: return PUB_ASK_AAAA;
+	case LDNS_RR_TYPE_SRV: return PUB_ASK_SRV;
+	default: return 0;
+	}
+}
+
+static int plan_owners(pub_work_t *w, const pub_rrlist_t *list)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		char owner[PUB_NAME_MAX];
+		if (pub_rr_owner_str(list->v[i], owner, sizeof(owner)) != 0 ||
+		    pub_work_name(w, owner, PUB_ASK_SOA | ask_bit(list->v[i])) < 0)
+			return -1;
+	}
 	return 0;
 }
 
-int pub_zone_process(pub_ctx_t *ctx, const pub_work_t *w, pub_mode_t mode, bool *permanent,
-                     char *srv, kd_error_t *err)
+int pub_work_plan_reads(pub_work_t *w)
 {
-	const char *zone = w->zone;
-	const pub_rrlist_t *des = &w->des, *wd = &w->wd;
-	pub_target_t t = {0};
-	pub_rrlist_t wanted = {0}, actual = {0};
-	pub_oplist_t ops = {0};
-	pub_msg_t msg = {0};
-	kd_addr_t from;
-	int ret = -1;
-	snprintf(srv, KD_ADDR_STRLEN, "(no server)");
-	if (pub_target(&ctx->primaries, ctx->conf, zone, &t, err) != 0) {
-		*permanent = false;
+	if (plan_owners(w, &w->des) != 0 || plan_owners(w, &w->pub) != 0)
 		return -1;
+	for (size_t i = 0; i < w->des.n; i++) {
+		char target[PUB_NAME_MAX];
+		if (pub_rr_target_str(w->des.v[i], target, sizeof(target)) == 0 &&
+		    kd_dname_in_zone(target, w->zone) && pub_work_name(w, target, PUB_ASK_SOA) < 0)
+			return -1;
 	}
-	kd_addr_str(&t.servers[0], srv, KD_ADDR_STRLEN);
-	from = t.servers[0];
-	kd_query_opts_t o = {
-	        .servers = t.servers,
-	        .count = t.count,
-	        .timeout_ms = ctx->conf->raw.timeout_ms,
-	        .tcp = true,
-	        .recurse = false,
-	};
-	if (copy_list(des, &wanted) != 0 || copy_list(wd, &wanted) != 0) {
-		kd_fail(err, KD_ENOMEM, "out of memory");
-		goto done;
+	return 0;
+}
+
+void pub_work_fail(pub_work_t *w, bool permanent, const kd_error_t *err)
+{
+	if (!w->failed) {
+		w->failed = true;
+		w->permanent = permanent;
+		w->err = *err;
+		return;
 	}
-	if (pub_actual_read(&o, zone, &wanted, &actual, &from, err) != 0)
-		goto done;
-	if (!kd_addr_equal(&from, &t.servers[0])) {
-		/* kd_query moved on silently: an administrator wants to know a primary is down. */
-		char first[KD_ADDR_STRLEN];
-		kd_addr_str(&t.servers[0], first, sizeof(first));
-		kd_addr_str(&from, srv, KD_ADDR_STRLEN);
-		log_warnx("zone %s: primary %s did not answer, using %s", zone, first, srv);
-	}
-	kd_addr_str(&from, srv, KD_ADDR_STRLEN);
-	if (pub_diff(des, &actual, wd, &ops) != 0) {
-		kd_fail(err, KD_ENOMEM, "out of memory");
-		goto done;
-	}
-	if (ops.n == 0) {
-		log_debug("zone %s: up to date at %s", zone, srv);
-	} else if (ctx->dry_run != NULL) {
-		pub_dryrun_print(ctx->dry_run, zone, &from, t.key, &ops);
-		ret = 0;
-		goto done;
-	} else {
-		/* Write ahead: a crash after sending must not leave records nobody tracks. */
-		for (size_t i = 0; i < ops.n; i++) {
-			if (ops.v[i].kind == PUB_OP_ADD &&
-			    pub_zoneset_add_copy(&ctx->state, zone, ops.v[i].rr,
-			                         &ctx->state_dirty) != 0) {
-				kd_fail(err, KD_ENOMEM, "out of memory");
-				goto done;
+	log_err("failed to update zone %s at %s (%s)", w->zone, w->srv, err->msg);
+}
+
+/* A record of list at owner/type, or NULL. */
+static const ldns_rr *find_set(const pub_rrlist_t *list, const ldns_rdf *owner, ldns_rr_type t)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (ldns_rr_get_type(list->v[i]) == t &&
+		    ldns_dname_compare(ldns_rr_owner(list->v[i]), owner) == 0)
+			return list->v[i];
+	return NULL;
+}
+
+int pub_work_collect(pub_work_t *w)
+{
+	static const struct {
+		unsigned bit;
+		ldns_rr_type type;
+	} types[] = {{PUB_ASK_A, LDNS_RR_TYPE_A},
+	             {PUB_ASK_AAAA, LDNS_RR_TYPE_AAAA},
+	             {PUB_ASK_SRV, LDNS_RR_TYPE_SRV}};
+	pub_rrlist_deinit(&w->actual);
+	pub_rrlist_deinit(&w->absent);
+	for (size_t i = 0; i < w->n_names; i++) {
+		pub_name_read_t *r = &w->names[i];
+		for (size_t k = 0; k < r->rrs.n; k++)
+			if (pub_rrlist_add(&w->actual, r->rrs.v[k]) != 0)
+				return -1;
+		ldns_rdf *owner = kd_dname_to_rdf(r->name);
+		if (owner == NULL)
+			return -1;
+		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+			if (!(r->ask & types[t].bit) || find_set(&r->rrs, owner, types[t].type))
+				continue;
+			const ldns_rr *rep = find_set(&w->des, owner, types[t].type);
+			if (rep == NULL)
+				rep = find_set(&w->pub, owner, types[t].type);
+			if (rep != NULL && pub_rrlist_add(&w->absent, (ldns_rr *)rep) != 0) {
+				ldns_rdf_deep_free(owner);
+				return -1;
 			}
 		}
-		if (pub_ctx_save_state(ctx, err) != 0 ||
-		    pub_msg_build(zone, &ops, t.key, (uint16_t)ctx->rnd(ctx->rnd_ctx), &msg, err) !=
-		            0)
-			goto done;
-		pub_verdict_t v = {0};
-		if (send_update(ctx, &t, index_of(&t, &from), &msg, &v, srv, err) != 0) {
-			*permanent = pub_result_permanent(v.result);
-			goto done;
-		}
-		log_info("zone %s: %zu change(s) applied at %s", zone, ops.n, srv);
+		ldns_rdf_deep_free(owner);
 	}
-	pub_rrlist_t empty = {0};
-	if (ctx->dry_run == NULL &&
-	    (pub_zoneset_set(&ctx->state, zone, mode == PUB_PUBLISH ? des : &empty,
-	                     &ctx->state_dirty) != 0 ||
-	     pub_ctx_save_state(ctx, err) != 0))
-		goto done;
-	ret = 0;
-done:
-	*permanent = ret != 0 && *permanent;
-	pub_msg_deinit(&msg);
-	pub_oplist_deinit(&ops);
-	pub_rrlist_deinit(&wanted);
-	pub_rrlist_free(&actual);
-	return ret;
+	return 0;
+}
+
+static void drop_owner(pub_rrlist_t *list, const ldns_rdf *owner)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < list->n; i++)
+		if (ldns_dname_compare(ldns_rr_owner(list->v[i]), owner) != 0)
+			list->v[k++] = list->v[i];
+	list->n = k;
+}
+
+void pub_work_drop_owner(pub_work_t *w, const ldns_rdf *owner)
+{
+	drop_owner(&w->des, owner);
+	drop_owner(&w->pub, owner);
+}
+
+void pub_work_deinit(pub_work_t *w)
+{
+	for (size_t i = 0; i < w->n_names; i++)
+		pub_name_read_deinit(&w->names[i]);
+	free(w->names);
+	pub_rrlist_deinit(&w->des);
+	pub_rrlist_deinit(&w->pub);
+	pub_rrlist_deinit(&w->actual);
+	pub_rrlist_deinit(&w->absent);
+	pub_oplist_deinit(&w->ops);
+	free(w->zone);
+	memset(w, 0, sizeof(*w));
+}
+
+void pub_ops_summary(const pub_oplist_t *ops, char *buf, size_t len)
+{
+	kd_strbuf_t sb = {0};
+	size_t shown = 0, i = 0;
+	while (i < ops->n) {
+		/* A run of operations of one kind on one RRset counts once. */
+		size_t k = i + 1;
+		while (k < ops->n && ops->v[k].kind == ops->v[i].kind &&
+		       pub_rr_same_set(ops->v[k].rr, ops->v[i].rr))
+			k++;
+		if (shown == 4) {
+			kd_strbuf_printf(&sb, " and more");
+			break;
+		}
+		char owner[PUB_NAME_MAX] = "?";
+		pub_rr_owner_str(ops->v[i].rr, owner, sizeof(owner));
+		kd_strbuf_printf(&sb, "%s%s %s %s", shown > 0 ? ", " : "",
+		                 ops->v[i].kind == PUB_OP_ADD ? "add" : "delete", owner,
+		                 pub_rr_type_str(ops->v[i].rr));
+		if (k - i > 1)
+			kd_strbuf_printf(&sb, " x%zu", k - i);
+		shown++;
+		i = k;
+	}
+	size_t n = 0;
+	char *text = kd_strbuf_take(&sb, &n);
+	snprintf(buf, len, "%s", text != NULL ? text : "");
+	free(text);
 }

@@ -14,7 +14,7 @@
 #define OWN "_vlmcs._tcp.example.test."
 
 typedef struct {
-	pub_rrlist_t desired, actual, withdraw;
+	pub_rrlist_t desired, actual, withdraw; /* withdraw: published, not desired */
 	pub_oplist_t ops;
 } fx_t;
 
@@ -71,12 +71,53 @@ static void test_add_order_addresses_first(void **state)
 	t_add(&f->desired, t_addr("kms1.example.test", "192.0.2.10"));
 	t_add(&f->desired, t_addr("kms1.example.test", "2001:db8::10"));
 	run(f);
-	assert_int_equal(f->ops.n, 5);
-	assert_op(f, 0, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "192.0.2.10"));
-	assert_op(f, 1, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "2001:db8::10"));
+	/* no RRset delete for RRsets the server does not hold */
+	assert_int_equal(f->ops.n, 3);
+	assert_op(f, 0, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.10"));
+	assert_op(f, 1, PUB_OP_ADD, t_addr("kms1.example.test", "2001:db8::10"));
+	assert_op(f, 2, PUB_OP_ADD, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+}
+
+static ldns_rr *with_ttl(ldns_rr *rr, uint32_t ttl)
+{
+	ldns_rr_set_ttl(rr, ttl);
+	return rr;
+}
+
+static void test_ttl_change_applied(void **state)
+{
+	fx_t *f = *state;
+	/* we published 600, the configuration says 300 now, the server holds 600 */
+	t_add(&f->desired, with_ttl(t_srv(OWN, 0, 0, 1688, "kms1.example.test"), 300));
+	t_add(&f->desired, with_ttl(t_addr("kms1.example.test", "192.0.2.10"), 300));
+	t_add(&f->withdraw, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	t_add(&f->withdraw, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "foreign.example.test"));
+	run(f);
+	assert_int_equal(f->ops.n, 4);
+	assert_op(f, 0, PUB_OP_DEL, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	assert_op(f, 1, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "192.0.2.10"));
 	assert_op(f, 2, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.10"));
-	assert_op(f, 3, PUB_OP_ADD, t_addr("kms1.example.test", "2001:db8::10"));
-	assert_op(f, 4, PUB_OP_ADD, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	assert_int_equal(ldns_rr_ttl(f->ops.v[2].rr), 300);
+	assert_op(f, 3, PUB_OP_ADD, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	assert_int_equal(ldns_rr_ttl(f->ops.v[3].rr), 300);
+}
+
+static void test_ttl_not_fought(void **state)
+{
+	fx_t *f = *state;
+	/* we published 300 already; the server shows 600 (another host's TTL for the RRset, or
+	 * BIND's one TTL per RRset): not ours to change */
+	t_add(&f->desired, with_ttl(t_srv(OWN, 0, 0, 1688, "kms1.example.test"), 300));
+	t_add(&f->withdraw, with_ttl(t_srv(OWN, 0, 0, 1688, "kms1.example.test"), 300));
+	t_add(&f->actual, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	/* a record we never published, with another TTL: not ours either */
+	t_add(&f->desired, with_ttl(t_addr("kms1.example.test", "192.0.2.10"), 300));
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.10"));
+	run(f);
+	assert_int_equal(f->ops.n, 0);
 }
 
 static void test_foreign_untouched(void **state)
@@ -201,6 +242,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_withdrawn_host_stale_variant, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_address_rrset_replaced, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_removed_address_withdrawn, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_ttl_change_applied, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_ttl_not_fought, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

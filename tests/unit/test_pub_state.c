@@ -15,14 +15,6 @@
 #include "publisher/state.h"
 #include "test_pub_helpers.h"
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	fclose(f);
-}
-
 static bool holds(const pub_zoneset_t *s, const char *zone, const char *line)
 {
 	ldns_rr *rr = NULL;
@@ -43,8 +35,9 @@ static void test_state_round_trip(void **state)
 	snprintf(path, sizeof(path), "%s/state", dir);
 
 	pub_zoneset_t in = {0}, out = {0};
+	pub_state_info_t info;
 	/* missing file = empty state */
-	assert_int_equal(pub_state_load(path, &out, &err), 0);
+	assert_int_equal(pub_state_load(path, &out, NULL, NULL, &info, &err), 0);
 	assert_int_equal(pub_zoneset_count(&out), 0);
 
 	assert_int_equal(
@@ -74,7 +67,7 @@ static void test_state_round_trip(void **state)
 	                             "kms1.sub.example.test. 600 IN A 192.0.2.1\n"));
 	free(text);
 
-	assert_int_equal(pub_state_load(path, &out, &err), 0);
+	assert_int_equal(pub_state_load(path, &out, NULL, NULL, &info, &err), 0);
 	assert_int_equal(pub_zoneset_count(&out), 3);
 	assert_true(holds(&out, "example.test.",
 	                  "_vlmcs._tcp.example.test. 600 IN SRV 1 2 1688 kms1.example.test."));
@@ -85,7 +78,7 @@ static void test_state_round_trip(void **state)
 	pub_rrlist_remove(&in.v[0].rrs, 0);
 	assert_int_equal(pub_state_save(path, &in, &err), 0);
 	pub_zoneset_free(&out);
-	assert_int_equal(pub_state_load(path, &out, &err), 0);
+	assert_int_equal(pub_state_load(path, &out, NULL, NULL, &info, &err), 0);
 	assert_int_equal(pub_zoneset_count(&out), 2);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "test $(ls %s | wc -l) = 1", dir);
@@ -95,30 +88,6 @@ static void test_state_round_trip(void **state)
 	rmdir(dir);
 	pub_zoneset_free(&in);
 	pub_zoneset_free(&out);
-}
-
-static void test_state_corrupt(void **state)
-{
-	pub_zoneset_t out = {0};
-	kd_error_t err;
-	const char *path = TEST_SRCDIR "/unit/data/pub-state-corrupt";
-	assert_int_equal(pub_state_load(path, &out, &err), -1);
-	assert_int_equal(pub_zoneset_count(&out), 0);
-	assert_non_null(strstr(err.msg, "pub-state-corrupt:3 ("));
-}
-
-static void test_state_owner_outside_zone(void **state)
-{
-	pub_zoneset_t out = {0};
-	char path[] = "/tmp/pub-state-XXXXXX";
-	kd_error_t err;
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	write_file(path, "$ORIGIN other.test.\nkms1.example.test. 600 IN A 192.0.2.1\n");
-	assert_int_equal(pub_state_load(path, &out, &err), -1);
-	assert_non_null(strstr(err.msg, ":2 (owner outside the zone)"));
-	unlink(path);
 }
 
 /* Collects the bad lines a parse reports. */
@@ -133,6 +102,60 @@ static void note_bad(void *arg, unsigned line, const char *reason)
 	assert_non_null(reason);
 	if (b->n < 16)
 		b->lines[b->n++] = line;
+}
+
+/* One bad line: the good ones are kept, the bad one reported by number, and the file as it
+ * was copied to .bad before anything can overwrite it. */
+static void test_state_damaged_kept(void **state)
+{
+	char dir[] = "/tmp/pub-state-XXXXXX", path[64], bad_path[80], cmd[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/state", dir);
+	snprintf(bad_path, sizeof(bad_path), "%s.bad", path);
+	snprintf(cmd, sizeof(cmd), "cp %s/unit/data/pub-state-corrupt %s", TEST_SRCDIR, path);
+	assert_int_equal(system(cmd), 0);
+	pub_zoneset_t out = {0};
+	pub_state_info_t info;
+	kd_error_t err;
+	bad_t bad = {0};
+	assert_int_equal(pub_state_load(path, &out, note_bad, &bad, &info, &err), 0);
+	assert_int_equal(info.bad_lines, 1);
+	assert_true(info.copied);
+	assert_int_equal(bad.n, 1);
+	assert_int_equal(bad.lines[0], 3);
+	assert_int_equal(pub_zoneset_count(&out), 1);
+	assert_true(holds(&out, "example.test.",
+	                  "_vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms1.example.test."));
+	snprintf(cmd, sizeof(cmd), "cmp -s %s/unit/data/pub-state-corrupt %s", TEST_SRCDIR,
+	         bad_path);
+	assert_int_equal(system(cmd), 0);
+	pub_zoneset_free(&out);
+	/* No copy possible (a directory in the way): the load fails, so the caller never
+	 * writes over the file. */
+	unlink(bad_path);
+	assert_int_equal(mkdir(bad_path, 0700), 0);
+	assert_int_equal(pub_state_load(path, &out, NULL, NULL, &info, &err), -1);
+	assert_non_null(strstr(err.msg, "failed to keep a copy of the damaged state file"));
+	pub_zoneset_free(&out);
+	rmdir(bad_path);
+	/* Unreadable (here: a directory): fails. */
+	unlink(path);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(pub_state_load(path, &out, NULL, NULL, &info, &err), -1);
+	assert_non_null(strstr(err.msg, "failed to read state file"));
+	rmdir(path);
+	rmdir(dir);
+}
+
+static void test_state_owner_outside_zone(void **state)
+{
+	pub_zoneset_t out = {0};
+	bad_t bad = {0};
+	const char *text = "$ORIGIN other.test.\nkms1.example.test. 600 IN A 192.0.2.1\n";
+	assert_int_equal(pub_state_parse(text, strlen(text), &out, note_bad, &bad), 1);
+	assert_int_equal(bad.lines[0], 2);
+	assert_int_equal(pub_zoneset_count(&out), 0);
+	pub_zoneset_free(&out);
 }
 
 static void test_state_parse_lines(void **state)
@@ -265,7 +288,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_state_round_trip),
-	        cmocka_unit_test(test_state_corrupt),
+	        cmocka_unit_test(test_state_damaged_kept),
 	        cmocka_unit_test(test_state_owner_outside_zone),
 	        cmocka_unit_test(test_state_parse_lines),
 	        cmocka_unit_test(test_state_v1_read),

@@ -44,7 +44,7 @@ static void build(pub_msg_t *msg, uint16_t id)
 	add_op(&ops, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "192.0.2.10"));
 	add_op(&ops, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.10"));
 	add_op(&ops, PUB_OP_ADD, t_srv(OWN, 0, 20, 1688, "kms1.example.test"));
-	assert_int_equal(pub_msg_build(ZONE, &ops, &test_key, id, msg, &err), 0);
+	assert_int_equal(pub_msg_build(ZONE, NULL, &ops, &test_key, id, msg, &err), 0);
 	pub_oplist_deinit(&ops);
 }
 
@@ -109,7 +109,7 @@ static void test_srv_rrset_delete_refused(void **state)
 	pub_msg_t msg;
 	kd_error_t err;
 	add_op(&ops, PUB_OP_DEL_RRSET, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
-	assert_int_equal(pub_msg_build(ZONE, &ops, &test_key, 1, &msg, &err), -1);
+	assert_int_equal(pub_msg_build(ZONE, NULL, &ops, &test_key, 1, &msg, &err), -1);
 	pub_oplist_deinit(&ops);
 }
 
@@ -142,8 +142,8 @@ static size_t response(const pub_msg_t *req, uint16_t id, const char *zone, uint
 		uint8_t digest[64];
 		size_t dlen = sizeof(digest);
 		assert_int_equal(knot_tsig_key_init(&k, "hmac-sha256", "kms-update", secret), 0);
-		assert_int_equal(knot_tsig_sign(pkt->wire, &pkt->size, pkt->max_size, req->mac,
-		                                req->mac_len, digest, &dlen, &k, tsig_rcode, 0),
+		assert_int_equal(knot_tsig_sign(pkt->wire, &pkt->size, pkt->max_size, req->req.mac,
+		                                req->req.mac_len, digest, &dlen, &k, tsig_rcode, 0),
 		                 KNOT_EOK);
 		knot_tsig_key_deinit(&k);
 	}
@@ -169,7 +169,7 @@ static void test_signed_noerror_ok(void **state)
 {
 	pub_verdict_t v;
 	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOERROR, SECRET, 0, &v), PUB_RES_OK);
-	assert_true(v.verified);
+	assert_true(v.ts.verified);
 }
 
 static void test_unsigned_noerror_rejected(void **state)
@@ -198,7 +198,7 @@ static void test_bad_signature_rejected(void **state)
 {
 	pub_verdict_t v;
 	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOERROR, OTHER_SECRET, 0, &v), PUB_RES_BADTSIG);
-	assert_false(v.verified);
+	assert_false(v.ts.verified);
 }
 
 static void test_auth_failures(void **state)
@@ -213,7 +213,9 @@ static void test_auth_failures(void **state)
 	assert_non_null(strstr(text, "NOTAUTH"));
 	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, SECRET, KNOT_RCODE_BADKEY, &v),
 	                 PUB_RES_AUTH);
-	assert_true(pub_result_permanent(PUB_RES_AUTH));
+	/* unauthenticated (RFC 8945 5.3.2): not a final verdict, retried soon */
+	assert_false(pub_result_permanent(&v));
+	assert_true(pub_result_tentative(&v));
 }
 
 static void test_badtime(void **state)
@@ -222,8 +224,8 @@ static void test_badtime(void **state)
 	char text[256];
 	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, SECRET, KNOT_RCODE_BADTIME, &v),
 	                 PUB_RES_BADTIME);
-	assert_true(v.has_tsig);
-	assert_true(v.skew > -3600 && v.skew < 3600); /* same clock on both sides here */
+	assert_true((v.ts.status != PUB_TSIG_NONE));
+	assert_true(v.ts.skew > -3600 && v.ts.skew < 3600); /* same clock on both sides here */
 	pub_verdict_str(&v, text, sizeof(text));
 	assert_non_null(strstr(text, "clock skew"));
 	assert_non_null(strstr(text, "BADTIME"));
@@ -236,13 +238,130 @@ static void test_rcodes(void **state)
 	assert_int_equal(check(77, ZONE, KNOT_RCODE_REFUSED, SECRET, 0, &v), PUB_RES_REFUSED);
 	pub_verdict_str(&v, text, sizeof(text));
 	assert_non_null(strstr(text, "permission refused"));
-	assert_int_equal(check(77, ZONE, KNOT_RCODE_REFUSED, NULL, 0, &v), PUB_RES_REFUSED);
-	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, NULL, 0, &v), PUB_RES_NOTAUTH);
+	assert_true(pub_result_permanent(&v)); /* signed: the server means it */
+	assert_false(pub_result_tentative(&v));
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, SECRET, 0, &v), PUB_RES_NOTAUTH);
 	pub_verdict_str(&v, text, sizeof(text));
 	assert_non_null(strstr(text, "zone not served"));
 	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTZONE, SECRET, 0, &v), PUB_RES_NOTZONE);
 	assert_int_equal(check(77, ZONE, KNOT_RCODE_SERVFAIL, SECRET, 0, &v), PUB_RES_RCODE);
-	assert_false(pub_result_permanent(PUB_RES_RCODE));
+	assert_false(pub_result_permanent(&v));
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NXRRSET, SECRET, 0, &v), PUB_RES_PREREQ);
+	pub_verdict_str(&v, text, sizeof(text));
+	assert_non_null(strstr(text, "prerequisite failed: NXRRSET"));
+	assert_false(pub_result_permanent(&v));
+}
+
+/* RFC 8945 5.3.2: an unsigned error answering a signed request may be forged. */
+static void test_unsigned_errors_not_final(void **state)
+{
+	pub_verdict_t v;
+	char text[256];
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_REFUSED, NULL, 0, &v), PUB_RES_UNSIGNED);
+	pub_verdict_str(&v, text, sizeof(text));
+	assert_string_equal(text, "unsigned REFUSED (wrong secret or unknown key?)");
+	assert_false(pub_result_permanent(&v));
+	assert_true(pub_result_tentative(&v));
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOTAUTH, NULL, 0, &v), PUB_RES_UNSIGNED);
+	pub_verdict_str(&v, text, sizeof(text));
+	assert_non_null(strstr(text, "unsigned NOTAUTH (wrong secret or unknown key?"));
+	assert_non_null(strstr(text, "not served"));
+	assert_true(pub_result_tentative(&v));
+	assert_int_equal(check(77, ZONE, KNOT_RCODE_NOERROR, OTHER_SECRET, 0, &v), PUB_RES_BADTSIG);
+	assert_true(pub_result_tentative(&v));
+}
+
+/* Prerequisites: the RRsets read, exactly (class IN, TTL 0), and those read empty (NONE). */
+static void test_prerequisites(void **state)
+{
+	pub_rrlist_t present = {0}, absent = {0};
+	pub_oplist_t ops = {0};
+	pub_msg_t msg;
+	kd_error_t err;
+	t_add(&keep, t_srv(OWN, 0, 0, 1688, "foreign.example.test"));
+	t_add(&present, keep.v[keep.n - 1]);
+	t_add(&keep, t_addr("kms1.example.test", "192.0.2.10"));
+	t_add(&absent, keep.v[keep.n - 1]);
+	add_op(&ops, PUB_OP_ADD, t_srv(OWN, 0, 0, 1688, "kms1.example.test"));
+	pub_prereq_t pre = {&present, &absent};
+	assert_int_equal(pub_msg_build(ZONE, &pre, &ops, &test_key, 9, &msg, &err), 0);
+	uint8_t *copy = malloc(msg.len);
+	memcpy(copy, msg.wire, msg.len);
+	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)msg.len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	const knot_pktsection_t *pr = knot_pkt_section(pkt, KNOT_ANSWER);
+	assert_int_equal(pr->count, 2);
+	const knot_rrset_t *p0 = knot_pkt_rr(pr, 0), *p1 = knot_pkt_rr(pr, 1);
+	assert_int_equal(p0->type, KNOT_RRTYPE_SRV);
+	assert_int_equal(p0->rclass, KNOT_CLASS_IN);
+	assert_int_equal(p0->ttl, 0);
+	assert_int_equal(knot_wire_read_u16(p0->rrs.rdata->data + 4), 1688);
+	assert_int_equal(p1->type, KNOT_RRTYPE_A);
+	assert_int_equal(p1->rclass, KNOT_CLASS_NONE);
+	assert_int_equal(p1->rrs.rdata->len, 0);
+	assert_int_equal(knot_pkt_section(pkt, KNOT_AUTHORITY)->count, 1);
+	/* the size estimate is an upper bound of what the message takes */
+	size_t est =
+	        pub_msg_overhead(ZONE, &test_key) + pub_prereq_size(&pre) + pub_op_size(&ops.v[0]);
+	assert_true(msg.len <= est);
+	knot_pkt_free(pkt);
+	free(copy);
+	pub_msg_deinit(&msg);
+	pub_rrlist_deinit(&present);
+	pub_rrlist_deinit(&absent);
+	pub_oplist_deinit(&ops);
+}
+
+/* The signer of reads: each query signed with the key of its name, answers verified. */
+static void test_read_signer(void **state)
+{
+	pub_signer_t *s = pub_signer_new();
+	assert_non_null(s);
+	assert_int_equal(pub_signer_add(s, "_vlmcs._tcp.example.test.", &test_key), 0);
+	kd_signer_t k = pub_signer_get(s);
+	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str("_VLMCS._tcp.example.test."),
+	                                 LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN, 0);
+	ldns_pkt_set_id(q, 4321);
+	uint8_t *wire = NULL, buf[1024];
+	size_t len = 0;
+	assert_int_equal(ldns_pkt2wire(&wire, q, &len), LDNS_STATUS_OK);
+	memcpy(buf, wire, len);
+	void *req = NULL;
+	assert_int_equal(k.sign(k.arg, buf, &len, sizeof(buf), &req), KD_OK);
+	/* the query verifies as a server checks it */
+	knot_pkt_t *pkt = knot_pkt_new(buf, (uint16_t)len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	assert_non_null(pkt->tsig_rr);
+	knot_tsig_key_t kk;
+	assert_int_equal(knot_tsig_key_init(&kk, "hmac-sha256", "kms-update", SECRET), KNOT_EOK);
+	assert_int_equal(knot_tsig_server_check(pkt->tsig_rr, pkt->wire, pkt->size, &kk), KNOT_EOK);
+	/* answers: signed with the right key, unsigned, and signed with another secret */
+	const uint8_t *req_mac = knot_tsig_rdata_mac(pkt->tsig_rr);
+	size_t req_mac_len = knot_tsig_rdata_mac_length(pkt->tsig_rr);
+	knot_pkt_t *ans = knot_pkt_new(NULL, 1024, NULL);
+	knot_wire_set_id(ans->wire, 4321);
+	knot_wire_set_qr(ans->wire);
+	knot_wire_set_aa(ans->wire);
+	size_t plain = ans->size;
+	char why[KD_WHY_MAX] = "";
+	assert_int_equal(k.verify(k.arg, req, ans->wire, plain, why, sizeof(why)), KD_OK);
+	uint8_t dig[64];
+	size_t dlen = sizeof(dig);
+	assert_int_equal(knot_tsig_sign(ans->wire, &ans->size, ans->max_size, req_mac, req_mac_len,
+	                                dig, &dlen, &kk, 0, 0),
+	                 KNOT_EOK);
+	assert_int_equal(k.verify(k.arg, req, ans->wire, ans->size, why, sizeof(why)), KD_OK);
+	knot_wire_set_rcode(ans->wire, KNOT_RCODE_REFUSED);
+	knot_wire_set_arcount(ans->wire, 0); /* the TSIG cut off again */
+	assert_int_equal(k.verify(k.arg, req, ans->wire, plain, why, sizeof(why)), KD_ETSIG);
+	assert_string_equal(why, "unsigned REFUSED (wrong secret or unknown key?)");
+	knot_tsig_key_deinit(&kk);
+	k.release(k.arg, req);
+	knot_pkt_free(ans);
+	knot_pkt_free(pkt);
+	free(wire);
+	ldns_pkt_free(q);
+	pub_signer_free(s);
 }
 
 static void test_garbage(void **state)
@@ -269,6 +388,9 @@ int main(void)
 	        cmocka_unit_test_teardown(test_badtime, free_keep),
 	        cmocka_unit_test_teardown(test_rcodes, free_keep),
 	        cmocka_unit_test_teardown(test_garbage, free_keep),
+	        cmocka_unit_test_teardown(test_unsigned_errors_not_final, free_keep),
+	        cmocka_unit_test_teardown(test_prerequisites, free_keep),
+	        cmocka_unit_test_teardown(test_read_signer, free_keep),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

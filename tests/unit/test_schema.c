@@ -257,7 +257,7 @@ static void test_print_round_trip(void **state)
 	                   "  timeout: 3s\n"
 	                   "  label: lbl\n";
 	cfg_t cfg, again;
-	kd_error_t err = {""};
+	kd_error_t err = {0};
 	if (load(yaml, &cfg, &err) != 0)
 		fail_msg("%s", err.msg);
 	char *text = NULL;

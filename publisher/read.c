@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "publisher/read.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *type_name(ldns_rr_type t)
+{
+	switch (t) {
+	case LDNS_RR_TYPE_SOA: return "SOA";
+	case LDNS_RR_TYPE_A: return "A";
+	case LDNS_RR_TYPE_AAAA: return "AAAA";
+	case LDNS_RR_TYPE_SRV: return "SRV";
+	default: return "?";
+	}
+}
+
+static const char *rcode_name(ldns_pkt_rcode rc)
+{
+	ldns_lookup_table *l = ldns_lookup_by_id(ldns_rcodes, (int)rc);
+	return l != NULL ? l->name : "unknown rcode";
+}
+
+/* Whether name (canonical text) is zone or lies below it. */
+static bool under(const ldns_rdf *name, const ldns_rdf *zone)
+{
+	return ldns_dname_compare(name, zone) == 0 || ldns_dname_is_subdomain(name, zone);
+}
+
+/* The owner of the first SOA in list that holds qname (equal or an ancestor), or NULL. */
+static const ldns_rdf *soa_owner(const ldns_rr_list *list, const ldns_rdf *qname)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(list, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && under(qname, ldns_rr_owner(rr)))
+			return ldns_rr_owner(rr);
+	}
+	return NULL;
+}
+
+/* The owner of the first NS record in list that is qname or one of its ancestors. */
+static const ldns_rdf *cut_owner(const ldns_rr_list *list, const ldns_rdf *qname)
+{
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(list, i);
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS && under(qname, ldns_rr_owner(rr)))
+			return ldns_rr_owner(rr);
+	}
+	return NULL;
+}
+
+static size_t count_type(const ldns_rr_list *list, ldns_rr_type type)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++)
+		n += ldns_rr_get_type(ldns_rr_list_rr(list, i)) == type;
+	return n;
+}
+
+/* Records of type at qname into out->rrs; a CNAME at qname makes it an alias. */
+static int collect(const ldns_pkt *pkt, const ldns_rdf *q, ldns_rr_type type, pub_answer_t *out,
+                   kd_error_t *err)
+{
+	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
+	for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
+		if (ldns_dname_compare(ldns_rr_owner(rr), q) != 0 ||
+		    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
+			continue; /* the rest of a CNAME chain is not ours to judge */
+		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) == 1 &&
+		    out->where != PUB_WHERE_ALIAS) {
+			if (kd_dname_from_rdf(ldns_rr_rdf(rr, 0), out->other, sizeof(out->other)) !=
+			    0)
+				snprintf(out->other, sizeof(out->other), "?");
+			out->where = PUB_WHERE_ALIAS;
+			continue;
+		}
+		if (ldns_rr_get_type(rr) != type || type == LDNS_RR_TYPE_SOA)
+			continue;
+		if ((pub_rr_is_srv(rr) || pub_rr_is_addr(rr)) && ldns_rr_rd_count(rr) > 0) {
+			ldns_rr *c = pub_rr_clone(rr);
+			if (c == NULL || pub_rrlist_add(&out->rrs, c) != 0) {
+				ldns_rr_free(c);
+				return kd_fail(err, KD_ENOMEM, "out of memory");
+			}
+		}
+	}
+	return 0;
+}
+
+int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, const char *zone,
+                     pub_answer_t *out, kd_error_t *err)
+{
+	out->where = PUB_WHERE_ZONE;
+	out->other[0] = '\0';
+	out->is_signed = ldns_pkt_tsig(pkt) != NULL;
+	const char *tn = type_name(type);
+	ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
+	if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN)
+		return kd_fail(err, KD_ERCODE, "%s reading %s %s (zone %s not served there?)",
+		               rcode_name(rc), qname, tn, zone);
+	if (ldns_pkt_tc(pkt))
+		return kd_fail(
+		        err, KD_EMALFORMED,
+		        "truncated answer to %s %s over TCP (%zu record(s) received: the RRset "
+		        "does not fit one 64 KiB message)",
+		        qname, tn, count_type(ldns_pkt_answer(pkt), type));
+	ldns_rdf *q = kd_dname_to_rdf(qname), *z = kd_dname_to_rdf(zone);
+	int ret = -1;
+	if (q == NULL || z == NULL) {
+		kd_fail(err, KD_EINVAL, "invalid name %s or zone %s", qname, zone);
+		goto done;
+	}
+	if (collect(pkt, q, type, out, err) != 0)
+		goto done;
+	ret = 0;
+	if (out->where == PUB_WHERE_ALIAS)
+		goto done;
+	if (!ldns_pkt_aa(pkt)) {
+		const ldns_rdf *cut = cut_owner(ldns_pkt_authority(pkt), q);
+		if (cut != NULL && ldns_dname_is_subdomain(cut, z) &&
+		    kd_dname_from_rdf(cut, out->other, sizeof(out->other)) == 0) {
+			out->where = PUB_WHERE_REFERRAL;
+			goto done;
+		}
+		ret = kd_fail(err, KD_ERCODE,
+		              "answer to %s %s not authoritative (zone %s not served there?)",
+		              qname, tn, zone);
+		goto done;
+	}
+	const ldns_rdf *holder =
+	        type == LDNS_RR_TYPE_SOA ? soa_owner(ldns_pkt_answer(pkt), q) : NULL;
+	if (holder == NULL)
+		holder = soa_owner(ldns_pkt_authority(pkt), q);
+	if (holder == NULL || ldns_dname_compare(holder, z) == 0)
+		goto done; /* a positive answer names no zone: nothing says otherwise */
+	char h[PUB_NAME_MAX];
+	if (kd_dname_from_rdf(holder, h, sizeof(h)) != 0) {
+		ret = kd_fail(err, KD_EMALFORMED, "bad SOA owner in the answer to %s %s", qname,
+		              tn);
+	} else if (ldns_dname_is_subdomain(holder, z)) {
+		out->where = PUB_WHERE_CHILD;
+		memcpy(out->other, h, sizeof(h));
+	} else {
+		ret = kd_fail(err, KD_ENOENT,
+		              "%s is not in a zone %s at this server (it answers from zone %s)",
+		              qname, zone, h);
+	}
+done:
+	ldns_rdf_deep_free(q);
+	ldns_rdf_deep_free(z);
+	return ret;
+}
+
+int pub_answer_parse_wire(const uint8_t *wire, size_t len, const char *qname, ldns_rr_type type,
+                          const char *zone, pub_answer_t *out, kd_error_t *err)
+{
+	ldns_pkt *pkt = NULL;
+	if (ldns_wire2pkt(&pkt, wire, len) != LDNS_STATUS_OK)
+		return kd_fail(err, KD_EMALFORMED, "malformed answer");
+	int ret = pub_answer_parse(pkt, qname, type, zone, out, err);
+	ldns_pkt_free(pkt);
+	return ret;
+}
+
+static const struct {
+	unsigned bit;
+	ldns_rr_type type;
+} asks[] = {
+        {PUB_ASK_SOA, LDNS_RR_TYPE_SOA},
+        {PUB_ASK_A, LDNS_RR_TYPE_A},
+        {PUB_ASK_AAAA, LDNS_RR_TYPE_AAAA},
+        {PUB_ASK_SRV, LDNS_RR_TYPE_SRV},
+};
+#define NASKS (sizeof(asks) / sizeof(asks[0]))
+
+/* What one answer adds to its name's result. */
+static void merge(pub_name_read_t *r, const kd_question_t *q, bool probe)
+{
+	pub_answer_t a = {.rrs = {0}};
+	kd_error_t why = {0};
+	if (q->err != KD_OK) {
+		if (q->err == KD_ETSIG && strncmp(q->why, "unsigned ", 9) == 0)
+			/* Servers also answer so for zones they do not serve. */
+			kd_fail(&r->err, q->err,
+			        "%s; answer to the signed read of %s %s (or zone %s is not served "
+			        "there)",
+			        q->why, r->name, type_name(q->type), r->zone);
+		else if (q->err == KD_ETSIG)
+			kd_fail(&r->err, q->err, "%s; answer to the signed read of %s %s", q->why,
+			        r->name, type_name(q->type));
+		else
+			kd_fail(&r->err, q->err, "failed to read %s %s (%s)", r->name,
+			        type_name(q->type),
+			        q->why[0] != '\0' ? q->why : kd_strerror(q->err));
+		return;
+	}
+	if (pub_answer_parse(q->answer, r->name, q->type, r->zone, &a, &why) != 0) {
+		r->err = why;
+		pub_rrlist_free(&a.rrs);
+		return;
+	}
+	r->all_signed = r->all_signed && a.is_signed;
+	for (size_t i = 0; i < a.rrs.n; i++) {
+		if (pub_rrlist_add(&r->rrs, a.rrs.v[i]) != 0) {
+			kd_fail(&r->err, KD_ENOMEM, "out of memory");
+			ldns_rr_free(a.rrs.v[i]);
+		}
+	}
+	pub_rrlist_deinit(&a.rrs);
+	/* The probe says where the name is; any answer may show an alias. */
+	if (a.where == PUB_WHERE_ALIAS || (probe && r->where != PUB_WHERE_ALIAS)) {
+		r->where = a.where;
+		memcpy(r->other, a.other, sizeof(r->other));
+	}
+}
+
+int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_name_read_t *names,
+                   size_t n, kd_addr_t *from)
+{
+	size_t nq = 0;
+	for (size_t i = 0; i < n; i++) {
+		names[i].all_signed = true;
+		names[i].where = PUB_WHERE_ZONE;
+		names[i].other[0] = '\0';
+		for (size_t k = 0; k < NASKS; k++)
+			nq += (names[i].ask & asks[k].bit) != 0;
+	}
+	if (nq == 0)
+		return 0;
+	kd_question_t *qs = calloc(nq, sizeof(*qs));
+	size_t *owner = calloc(nq, sizeof(*owner));
+	if (qs == NULL || owner == NULL) {
+		free(qs);
+		free(owner);
+		return -1;
+	}
+	size_t j = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < NASKS; k++)
+			if (names[i].ask & asks[k].bit) {
+				qs[j].name = names[i].name;
+				qs[j].type = asks[k].type;
+				owner[j++] = i;
+			}
+	kd_query_batch(opts, signer, qs, nq, from);
+	for (size_t i = 0; i < nq; i++) {
+		pub_name_read_t *r = &names[owner[i]];
+		if (r->err.code == KD_OK)
+			merge(r, &qs[i], qs[i].type == LDNS_RR_TYPE_SOA);
+		ldns_pkt_free(qs[i].answer);
+	}
+	free(qs);
+	free(owner);
+	return 0;
+}
+
+void pub_name_read_deinit(pub_name_read_t *r)
+{
+	pub_rrlist_free(&r->rrs);
+}

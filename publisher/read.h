@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Reading what a zone's primary holds: for each name, an SOA probe (which zone holds the name,
+ * or whether it is an alias) and one query per record type of ours, all signed and pipelined
+ * on one TCP connection per server (kd_query_batch with pub_signer_t). The interpretation of
+ * one answer is pure and works on a parsed packet or on wire data. */
+#pragma once
+
+#include <ldns/ldns.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dns/addr.h"
+#include "dns/error.h"
+#include "dns/query.h"
+#include "publisher/rr.h"
+#include "publisher/tsig.h"
+
+/* Where an answer puts the name. */
+typedef enum {
+	PUB_WHERE_ZONE,     /* in the zone asked about (or no sign of anything else) */
+	PUB_WHERE_CHILD,    /* in another zone the server serves, below a cut in the zone */
+	PUB_WHERE_REFERRAL, /* below a cut, delegated to servers elsewhere */
+	PUB_WHERE_ALIAS,    /* the name is a CNAME */
+} pub_where_t;
+
+/* What one answer says. */
+typedef struct {
+	pub_rrlist_t rrs; /* records of the type asked at the name (owned, canonical) */
+	pub_where_t where;
+	char other[PUB_NAME_MAX]; /* CHILD: its zone; REFERRAL: the cut; ALIAS: the CNAME target */
+	bool is_signed;           /* the answer carried a TSIG (the signer verified it) */
+} pub_answer_t;
+
+/* Judge pkt, the answer of a primary of zone to qname/type (canonical names). Returns 0 with
+ * *out filled (its rrs appended to; free them with pub_rrlist_free), or -1 with the reason in
+ * err: an rcode other than NOERROR/NXDOMAIN, a truncated answer (over TCP it cannot get
+ * longer: the RRset is too large), an answer that is not authoritative and no referral, or an
+ * SOA saying the name lies in a zone above the one configured. */
+int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, const char *zone,
+                     pub_answer_t *out, kd_error_t *err);
+
+/* The same from wire data (as a fuzz target sees it). */
+int pub_answer_parse_wire(const uint8_t *wire, size_t len, const char *qname, ldns_rr_type type,
+                          const char *zone, pub_answer_t *out, kd_error_t *err);
+
+enum {
+	PUB_ASK_SOA = 1 << 0,
+	PUB_ASK_A = 1 << 1,
+	PUB_ASK_AAAA = 1 << 2,
+	PUB_ASK_SRV = 1 << 3,
+};
+
+/* One name to read, and what was found. */
+typedef struct {
+	char name[PUB_NAME_MAX]; /* canonical */
+	const char *zone;        /* the zone it is read in (borrowed) */
+	unsigned ask;            /* PUB_ASK_* */
+	/* results */
+	pub_rrlist_t rrs;         /* records of the types asked (owned) */
+	pub_where_t where;        /* from the SOA probe (and any answer showing a CNAME) */
+	char other[PUB_NAME_MAX]; /* as in pub_answer_t */
+	bool all_signed;          /* every answer carried a verified TSIG */
+	kd_error_t err;           /* err.code != KD_OK: a question failed; why in err.msg */
+} pub_name_read_t;
+
+/* Ask every question of names[0..n) over one TCP connection to the first of servers that
+ * answers, each signed by signer. Results go into each name; *from gets the server that
+ * answered. Returns 0, or -1 when the batch could not run at all (out of memory). */
+int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_name_read_t *names,
+                   size_t n, kd_addr_t *from);
+
+void pub_name_read_deinit(pub_name_read_t *r);

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "publisher/tsig.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dns/array.h"
+#include "dns/dname.h"
+
+/* A libknot key from ours; the secret stays in libknot's buffer only for the call. */
+static int key_init(const kd_tsig_key_t *key, knot_tsig_key_t *out)
+{
+	return knot_tsig_key_init(out, kd_tsig_alg_name(key->alg), key->name, key->secret_b64);
+}
+
+size_t pub_tsig_size(const kd_tsig_key_t *key)
+{
+	knot_tsig_key_t k;
+	if (key_init(key, &k) != KNOT_EOK)
+		return 512; /* sign() fails later with the reason */
+	size_t n = knot_tsig_wire_size(&k);
+	knot_tsig_key_deinit(&k);
+	return n;
+}
+
+int pub_tsig_sign(const kd_tsig_key_t *key, uint8_t *wire, size_t *len, size_t cap,
+                  pub_tsig_req_t *req, kd_error_t *err)
+{
+	knot_tsig_key_t k;
+	if (key_init(key, &k) != KNOT_EOK)
+		return kd_fail(err, KD_EINVAL, "failed to sign a message (unusable TSIG key %s)",
+		               key->name);
+	req->mac_len = sizeof(req->mac);
+	int r = knot_tsig_sign(wire, len, cap, NULL, 0, req->mac, &req->mac_len, &k, 0, 0);
+	knot_tsig_key_deinit(&k);
+	if (r != KNOT_EOK)
+		return kd_fail(err, KD_EINVAL, "failed to sign a message with key %s (%s)",
+		               key->name, knot_strerror(r));
+	return 0;
+}
+
+/* Server time minus ours from a BADTIME reply: Other Data holds the server's 48-bit time. */
+static int64_t badtime_skew(const knot_rrset_t *tsig)
+{
+	int64_t server = (int64_t)knot_tsig_rdata_time_signed(tsig);
+	if (knot_tsig_rdata_other_data_length(tsig) == 6) {
+		const uint8_t *d = knot_tsig_rdata_other_data(tsig);
+		server = 0;
+		for (int i = 0; i < 6; i++)
+			server = (server << 8) | d[i];
+	}
+	return server - (int64_t)time(NULL);
+}
+
+void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const knot_pkt_t *pkt,
+                    pub_tsig_result_t *out)
+{
+	memset(out, 0, sizeof(*out));
+	const knot_rrset_t *tsig = pkt->tsig_rr;
+	if (tsig == NULL) {
+		out->status = PUB_TSIG_NONE;
+		return;
+	}
+	out->error = knot_tsig_rdata_error(tsig);
+	if (out->error == KNOT_RCODE_BADSIG || out->error == KNOT_RCODE_BADKEY) {
+		out->status = PUB_TSIG_KEYERR; /* nothing to verify: no MAC */
+		return;
+	}
+	knot_tsig_key_t k;
+	int ret = KNOT_EINVAL;
+	if (key != NULL && req != NULL && key_init(key, &k) == KNOT_EOK) {
+		ret = knot_tsig_client_check(tsig, pkt->wire, pkt->size, req->mac, req->mac_len, &k,
+		                             0);
+		knot_tsig_key_deinit(&k);
+	}
+	out->verified = ret == KNOT_EOK || ret == KNOT_TSIG_EBADTIME;
+	if (out->error == KNOT_RCODE_BADTIME || ret == KNOT_TSIG_EBADTIME) {
+		out->status = PUB_TSIG_BADTIME;
+		out->skew = badtime_skew(tsig);
+		return;
+	}
+	out->status = ret == KNOT_EOK ? PUB_TSIG_VERIFIED : PUB_TSIG_INVALID;
+}
+
+uint16_t pub_pkt_rcode(const knot_pkt_t *pkt)
+{
+	uint16_t rcode = knot_wire_get_rcode(pkt->wire);
+	if (pkt->opt_rr != NULL)
+		rcode |= (uint16_t)(knot_edns_get_ext_rcode(pkt->opt_rr) << 4);
+	return rcode;
+}
+
+const char *pub_rcode_name(uint16_t rcode)
+{
+	const knot_lookup_t *l = knot_lookup_by_id(knot_rcode_names, rcode);
+	return l != NULL ? l->name : "unknown rcode";
+}
+
+static const char *tsig_error_name(uint16_t err)
+{
+	/* libknot's knot_tsig_rcode_names lacks some of these in 3.2. */
+	switch (err) {
+	case KNOT_RCODE_BADSIG: return "BADSIG";
+	case KNOT_RCODE_BADKEY: return "BADKEY";
+	case KNOT_RCODE_BADTIME: return "BADTIME";
+	case KNOT_RCODE_BADTRUNC: return "BADTRUNC";
+	default: return pub_rcode_name(err);
+	}
+}
+
+void pub_rcode_str(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t len)
+{
+	if (t->error != 0)
+		snprintf(buf, len, "%s, TSIG %s", pub_rcode_name(rcode), tsig_error_name(t->error));
+	else
+		snprintf(buf, len, "%s%s", pub_rcode_name(rcode),
+		         t->status == PUB_TSIG_NONE ? ", unsigned" : "");
+}
+
+int pub_tsig_why(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t len)
+{
+	char rc[64];
+	pub_rcode_str(rcode, t, rc, sizeof(rc));
+	switch (t->status) {
+	case PUB_TSIG_NONE:
+		if (rcode == KNOT_RCODE_NOERROR || rcode == KNOT_RCODE_NXDOMAIN)
+			return 0;
+		snprintf(buf, len, "unsigned %s (wrong secret or unknown key?%s)",
+		         pub_rcode_name(rcode),
+		         rcode == KNOT_RCODE_NOTAUTH ? " or the zone is not served there" : "");
+		return -1;
+	case PUB_TSIG_KEYERR:
+		snprintf(buf, len,
+		         "authentication failed: %s (wrong secret, key name unknown to the "
+		         "server, or key not permitted for this zone)",
+		         rc);
+		return -1;
+	case PUB_TSIG_BADTIME:
+		snprintf(buf, len,
+		         "clock skew: %s (server clock is %+lld s from ours; fix the time on "
+		         "one side)",
+		         rc, (long long)t->skew);
+		return -1;
+	case PUB_TSIG_INVALID:
+		snprintf(buf, len, "TSIG of the answer does not verify: %s (not trusted)", rc);
+		return -1;
+	case PUB_TSIG_VERIFIED:
+		if (t->error == 0)
+			return 0;
+		snprintf(buf, len, "TSIG error: %s", rc);
+		return -1;
+	}
+	return -1;
+}
+
+/* ---- the signer for reads ---- */
+
+typedef struct {
+	uint8_t name[KNOT_DNAME_MAXLEN]; /* wire, lower-case */
+	const kd_tsig_key_t *key;
+} name_key_t;
+
+struct pub_signer {
+	name_key_t *v;
+	size_t n, cap;
+	bool sorted;
+};
+
+/* What sign() hands to verify(): the key used and the request MAC. */
+typedef struct {
+	const kd_tsig_key_t *key;
+	pub_tsig_req_t req;
+} signed_req_t;
+
+pub_signer_t *pub_signer_new(void)
+{
+	return calloc(1, sizeof(pub_signer_t));
+}
+
+int pub_signer_add(pub_signer_t *s, const char *name, const kd_tsig_key_t *key)
+{
+	name_key_t *v = kd_array_reserve(s->v, &s->cap, s->n + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	s->v = v;
+	if (knot_dname_from_str(v[s->n].name, name, sizeof(v[s->n].name)) == NULL)
+		return -1;
+	knot_dname_to_lower(v[s->n].name);
+	v[s->n].key = key;
+	s->n++;
+	s->sorted = false;
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return knot_dname_cmp(((const name_key_t *)a)->name, ((const name_key_t *)b)->name);
+}
+
+static const kd_tsig_key_t *key_for(pub_signer_t *s, const uint8_t *qname)
+{
+	if (!s->sorted) {
+		if (s->n > 0)
+			qsort(s->v, s->n, sizeof(*s->v), name_cmp);
+		s->sorted = true;
+	}
+	name_key_t want;
+	if (knot_dname_to_wire(want.name, qname, sizeof(want.name)) < 0)
+		return NULL;
+	knot_dname_to_lower(want.name);
+	const name_key_t *hit =
+	        s->n > 0 ? bsearch(&want, s->v, s->n, sizeof(*s->v), name_cmp) : NULL;
+	return hit != NULL ? hit->key : NULL;
+}
+
+static kd_err_t signer_sign(void *arg, uint8_t *msg, size_t *len, size_t cap, void **req)
+{
+	pub_signer_t *s = arg;
+	/* The question name of a query we built: header, then one uncompressed name. */
+	if (*len < KNOT_WIRE_HEADER_SIZE + 1 ||
+	    knot_dname_wire_check(msg + KNOT_WIRE_HEADER_SIZE, msg + *len, NULL) <= 0)
+		return KD_EINVAL;
+	const kd_tsig_key_t *key = key_for(s, msg + KNOT_WIRE_HEADER_SIZE);
+	if (key == NULL)
+		return KD_EINVAL;
+	signed_req_t *r = calloc(1, sizeof(*r));
+	if (r == NULL)
+		return KD_ENOMEM;
+	r->key = key;
+	if (pub_tsig_sign(key, msg, len, cap, &r->req, NULL) != 0) {
+		free(r);
+		return KD_EINVAL;
+	}
+	*req = r;
+	return KD_OK;
+}
+
+static kd_err_t signer_verify(void *arg, const void *req, const uint8_t *reply, size_t len,
+                              char *why, size_t whylen)
+{
+	const signed_req_t *r = req;
+	if (len > KNOT_WIRE_MAX_PKTSIZE) {
+		snprintf(why, whylen, "answer too large");
+		return KD_EMALFORMED;
+	}
+	uint8_t *copy = malloc(len > 0 ? len : 1);
+	if (copy == NULL)
+		return KD_ENOMEM;
+	memcpy(copy, reply, len);
+	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)len, NULL);
+	kd_err_t ret = KD_EMALFORMED;
+	if (pkt != NULL && knot_pkt_parse(pkt, 0) == KNOT_EOK) {
+		pub_tsig_result_t t;
+		pub_tsig_check(r->key, &r->req, pkt, &t);
+		ret = pub_tsig_why(pub_pkt_rcode(pkt), &t, why, whylen) == 0 ? KD_OK : KD_ETSIG;
+	} else {
+		snprintf(why, whylen, "malformed answer");
+	}
+	knot_pkt_free(pkt);
+	free(copy);
+	return ret;
+}
+
+static void signer_release(void *arg, void *req)
+{
+	free(req);
+}
+
+kd_signer_t pub_signer_get(pub_signer_t *s)
+{
+	kd_signer_t k = {
+	        .sign = signer_sign, .verify = signer_verify, .release = signer_release, .arg = s};
+	return k;
+}
+
+void pub_signer_free(pub_signer_t *s)
+{
+	if (s == NULL)
+		return;
+	free(s->v);
+	free(s);
+}
