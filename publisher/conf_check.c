@@ -126,15 +126,22 @@ static int check_srv_sizes(pub_config_t *conf, kd_error_t *err)
 	return 0;
 }
 
-/* A warning when path is readable by group or others. */
+/* A warning when path is readable by group or others; what names it ("key file"), NULL for
+ * the configuration file itself (the warning starts with its name). */
 static int check_mode(pub_config_t *conf, const char *path, const char *what, kd_mark_t mark)
 {
 	struct stat st;
 	if (stat(path, &st) != 0 || (st.st_mode & 077) == 0)
 		return 0;
+	unsigned mode = (unsigned)(st.st_mode & 07777);
+	if (what == NULL)
+		return warn(conf, true, mark,
+		            "holds a TSIG secret and is readable by group or others (mode %04o): "
+		            "run chmod 600 %s",
+		            mode, path);
 	return warn(conf, true, mark,
 	            "%s %s is readable by group or others (mode %04o): run chmod 600 %s", what,
-	            path, (unsigned)(st.st_mode & 07777), path);
+	            path, mode, path);
 }
 
 static int check_permissions(pub_config_t *conf, kd_error_t *err)
@@ -149,8 +156,7 @@ static int check_permissions(pub_config_t *conf, kd_error_t *err)
 			return kd_fail(err, KD_ENOMEM, "%s: out of memory", conf->path);
 	}
 	if (inline_secret &&
-	    check_mode(conf, conf->path, "configuration file holding a TSIG secret",
-	               (kd_mark_t){0, 0}) != 0)
+	    check_mode(conf, conf->path, NULL, (kd_mark_t){0, 0}) != 0)
 		return kd_fail(err, KD_ENOMEM, "%s: out of memory", conf->path);
 	return 0;
 }

@@ -28,6 +28,7 @@ domains:
     weight: 10
 state: $T/pub.state
 EOF
+chmod 600 "$T/pub.yaml" # it holds a secret (a looser mode warns: pub-config)
 
 for flag in --check-config -n; do
 	rc=0
@@ -55,6 +56,7 @@ t_assert_eq "$(cat "$T/quiet.out")" "$T/pub.yaml: configuration OK" "-n without 
 
 # The printed configuration is a configuration: with the secret put back it checks the same.
 sed -n '/^keys:/,$p' "$T/check-n.out" | sed "s|<hidden>|$INLINE_SECRET|" >"$T/again.yaml"
+chmod 600 "$T/again.yaml"
 "$PUBLISHER" -c "$T/again.yaml" -n -v >"$T/again.out" 2>&1 || t_fail "printed configuration: $(cat "$T/again.out")"
 diff <(tail -n +2 "$T/check-n.out" | sed 1d) <(tail -n +2 "$T/again.out" | sed 1d) >"$T/diff" ||
 	t_fail "printed configuration loads differently: $(cat "$T/diff")"
