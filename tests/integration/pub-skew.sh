@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # A publisher whose clock is off by more than the TSIG fudge (300 s) gets BADTIME from the
 # real server, signed: reported as clock skew with the offset, exit 1, nothing published.
-# The skew comes from libfaketime (DESIGN.md section 5).
+# The skew comes from libfaketime (DESIGN.md section 5). The reads are signed too, so the
+# skew is reported also when the records are in place and nothing is to change.
 . "$(dirname "$0")/lib.sh"
 t_init "$@"
 command -v faketime >/dev/null || t_skip "faketime not installed (Debian package faketime)"
@@ -39,3 +40,13 @@ done
 # With the clock right the same configuration publishes.
 "$PUBLISHER" -c "$T/pub.yaml" --once || t_fail "publish with a correct clock failed"
 t_assert_eq "$(t_rrs _vlmcs._tcp.example.test SRV)" "0 0 1688 kms1.example.test." "SRV after publish"
+
+# With the records in place and nothing to change, the signed reads still catch the skew:
+# exit 1 and BADTIME, not "up to date" (issue 6).
+rc=0
+faketime -f "+3600s" "$PUBLISHER" -c "$T/pub.yaml" --once -v >"$T/inplace.log" 2>&1 || rc=$?
+t_assert_eq "$rc" 1 "exit code with our clock off and the records in place"
+t_assert_contains "$T/inplace.log" "failed to update zone example.test. at $DNS_SERVER (clock skew: NOTAUTH, TSIG BADTIME"
+t_assert_contains "$T/inplace.log" "server clock is -3600 s from ours"
+t_assert_not_contains "$T/inplace.log" "up to date"
+t_assert_eq "$(t_rrs _vlmcs._tcp.example.test SRV)" "0 0 1688 kms1.example.test." "SRV untouched"
