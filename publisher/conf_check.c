@@ -155,8 +155,7 @@ static int check_permissions(pub_config_t *conf, kd_error_t *err)
 		         check_mode(conf, r->keys[i].file, "key file", r->keys[i].mark) != 0)
 			return kd_fail(err, KD_ENOMEM, "%s: out of memory", conf->path);
 	}
-	if (inline_secret &&
-	    check_mode(conf, conf->path, NULL, (kd_mark_t){0, 0}) != 0)
+	if (inline_secret && check_mode(conf, conf->path, NULL, (kd_mark_t){0, 0}) != 0)
 		return kd_fail(err, KD_ENOMEM, "%s: out of memory", conf->path);
 	return 0;
 }

@@ -18,7 +18,7 @@ typedef struct {
 	const char *config_path;
 	pub_run_mode_t mode;
 	bool dry_run;
-	bool verbose; /* -v: PUB_RUN_CHECK also prints the effective configuration */
+	bool verbose;            /* -v: PUB_RUN_CHECK also prints the effective configuration */
 	bool strict_permissions; /* a secret readable by group or others is an error */
 } pub_run_opts_t;
 

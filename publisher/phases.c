@@ -342,27 +342,35 @@ typedef struct {
 	bool prereq;
 } sent_t;
 
-static size_t rrset_size(const pub_rrlist_t *list, const ldns_rr *rr)
+/* The size rr's RRset would reach with message msg of zone z: what was read, the adds of
+ * the messages applied before, the adds of this one. */
+static size_t rrset_after(const round_t *r, size_t z, size_t msg, const ldns_rr *rr)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < list->n; i++)
-		n += pub_rr_same_set(list->v[i], rr);
+	const pub_work_t *w = &r->w[z];
+	for (size_t i = 0; i < w->actual.n; i++)
+		n += pub_rr_same_set(w->actual.v[i], rr);
+	for (size_t i = 0; i < r->units.n; i++) {
+		const pub_unit_t *u = &r->units.v[i];
+		if (u->zone != z || !(u->st == PUB_U_OK || u->msg == msg))
+			continue;
+		for (size_t k = 0; k < u->ops.n; k++)
+			if (u->ops.v[k].kind == PUB_OP_ADD && pub_rr_same_set(u->ops.v[k].rr, rr))
+				n++;
+	}
 	return n;
 }
 
 /* BIND answers SERVFAIL when an UPDATE would put more than max-records-per-type records of
  * one type at a name: say so, with the size the message would make. */
-static void records_hint(const pub_work_t *w, const pub_oplist_t *ops, char *buf, size_t len)
+static void records_hint(const round_t *r, const sent_t *s, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	for (size_t i = 0; i < ops->n; i++) {
-		const ldns_rr *rr = ops->v[i].rr;
-		if (ops->v[i].kind != PUB_OP_ADD)
+	for (size_t i = 0; i < s->ops.n; i++) {
+		const ldns_rr *rr = s->ops.v[i].rr;
+		if (s->ops.v[i].kind != PUB_OP_ADD)
 			continue;
-		size_t size = rrset_size(&w->actual, rr);
-		for (size_t k = 0; k < ops->n; k++)
-			if (pub_rr_same_set(ops->v[k].rr, rr))
-				size += ops->v[k].kind == PUB_OP_ADD ? 1 : 0;
+		size_t size = rrset_after(r, s->work, s->msg, rr);
 		if (size <= BIND_MAX_RECORDS)
 			continue;
 		char owner[PUB_NAME_MAX] = "?";
@@ -377,7 +385,7 @@ static void records_hint(const pub_work_t *w, const pub_oplist_t *ops, char *buf
 	}
 }
 
-static void message_failed(pub_work_t *w, const pub_send_t *it, const sent_t *s)
+static void message_failed(const round_t *r, pub_work_t *w, const pub_send_t *it, const sent_t *s)
 {
 	char why[KD_ERRMSG_MAX], what[200], hint[300] = "";
 	bool permanent = false;
@@ -387,7 +395,7 @@ static void message_failed(pub_work_t *w, const pub_send_t *it, const sent_t *s)
 		pub_verdict_str(&it->v, why, sizeof(why));
 		permanent = pub_result_permanent(&it->v);
 		if (it->v.rcode == 2 /* SERVFAIL */)
-			records_hint(w, &s->ops, hint, sizeof(hint));
+			records_hint(r, s, hint, sizeof(hint));
 	}
 	if (s->ops.n > 0)
 		pub_ops_summary(&s->ops, what, sizeof(what));
@@ -483,7 +491,7 @@ static void step_results(round_t *r, pub_send_t *items, sent_t *s, size_t n)
 				pub_units_skip_zone(&r->units, s[m].work);
 		}
 		if (!ok) {
-			message_failed(w, &items[m], &s[m]);
+			message_failed(r, w, &items[m], &s[m]);
 			continue;
 		}
 		w->applied += s[m].ops.n;
@@ -505,34 +513,53 @@ static void dry_run(round_t *r, pub_send_t *items, sent_t *s, size_t n)
 	}
 }
 
-/* Units that never went out: say why. */
+/* Units that never went out: one line per zone and cause, naming the first host. */
 static void left_over(round_t *r)
 {
-	for (size_t i = 0; i < r->units.n; i++) {
-		const pub_unit_t *u = &r->units.v[i];
-		if (u->st != PUB_U_SKIPPED && !(u->st == PUB_U_FAILED && u->msg == 0) &&
-		    u->st != PUB_U_PENDING)
-			continue;
-		pub_work_t *w = &r->w[u->zone];
+	enum { TOO_LARGE, NO_ADDRESSES, SRV_KEPT, CAUSES };
+	for (size_t z = 0; z < r->nw; z++) {
+		pub_work_t *w = &r->w[z];
 		if (w->unconfirmed && w->prereq_sent && !w->trusted)
 			continue; /* the failed confirmation was reported */
-		char host[PUB_NAME_MAX] = "?", what[200];
-		kd_dname_from_rdf(u->host, host, sizeof(host));
-		pub_ops_summary(&u->ops, what, sizeof(what));
-		kd_error_t e;
-		if (u->st == PUB_U_FAILED)
-			kd_fail(&e, KD_EINVAL, "too large for one UPDATE: %s", what);
-		else if (u->cls == PUB_UNIT_SRV_ADD)
-			kd_fail(&e, KD_EINVAL,
-			        "not published: %s (the address records of %s could not be "
-			        "written)",
-			        what, host);
-		else
-			kd_fail(&e, KD_EINVAL,
-			        "not withdrawn: %s (the SRV records pointing at %s could not be "
-			        "deleted)",
-			        what, host);
-		pub_work_fail(w, false, &e);
+		size_t count[CAUSES] = {0};
+		const pub_unit_t *first[CAUSES] = {NULL};
+		for (size_t i = 0; i < r->units.n; i++) {
+			const pub_unit_t *u = &r->units.v[i];
+			int cause;
+			if (u->zone != z)
+				continue;
+			if (u->st == PUB_U_FAILED && u->msg == 0)
+				cause = TOO_LARGE;
+			else if (u->st != PUB_U_SKIPPED && u->st != PUB_U_PENDING)
+				continue;
+			else
+				cause = u->cls == PUB_UNIT_SRV_ADD ? NO_ADDRESSES : SRV_KEPT;
+			if (count[cause]++ == 0)
+				first[cause] = u;
+		}
+		for (int c = 0; c < CAUSES; c++) {
+			if (count[c] == 0)
+				continue;
+			char host[PUB_NAME_MAX] = "?", what[200];
+			kd_dname_from_rdf(first[c]->host, host, sizeof(host));
+			pub_ops_summary(&first[c]->ops, what, sizeof(what));
+			kd_error_t e;
+			if (c == TOO_LARGE)
+				kd_fail(&e, KD_EINVAL, "too large for one UPDATE: %s", what);
+			else if (c == NO_ADDRESSES)
+				kd_fail(&e, KD_EINVAL,
+				        "%zu SRV record(s) not published (%s, and the others of "
+				        "hosts "
+				        "whose address records could not be written)",
+				        count[c], what);
+			else
+				kd_fail(&e, KD_EINVAL,
+				        "%zu address change(s) not made (%s, and the others of "
+				        "hosts "
+				        "whose SRV records could not be deleted)",
+				        count[c], what);
+			pub_work_fail(w, false, &e);
+		}
 	}
 }
 

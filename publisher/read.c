@@ -102,12 +102,20 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 	if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN)
 		return kd_fail(err, KD_ERCODE, "%s reading %s %s (zone %s not served there?)",
 		               rcode_name(rc), qname, tn, zone);
-	if (ldns_pkt_tc(pkt))
-		return kd_fail(
-		        err, KD_EMALFORMED,
-		        "truncated answer to %s %s over TCP (%zu record(s) received: the RRset "
-		        "does not fit one 64 KiB message)",
-		        qname, tn, count_type(ldns_pkt_answer(pkt), type));
+	if (ldns_pkt_tc(pkt)) {
+		/* Over TCP nothing longer comes: the RRset itself is too large. */
+		size_t got = count_type(ldns_pkt_answer(pkt), type);
+		if (got > 0)
+			return kd_fail(
+			        err, KD_EMALFORMED,
+			        "truncated answer to %s %s over TCP: the RRset holds more than "
+			        "the %zu records that fit one 64 KiB message",
+			        qname, tn, got);
+		return kd_fail(err, KD_EMALFORMED,
+		               "truncated answer to %s %s over TCP: the RRset does not fit one 64 "
+		               "KiB message",
+		               qname, tn);
+	}
 	ldns_rdf *q = kd_dname_to_rdf(qname), *z = kd_dname_to_rdf(zone);
 	int ret = -1;
 	if (q == NULL || z == NULL) {

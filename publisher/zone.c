@@ -152,22 +152,32 @@ void pub_ops_summary(const pub_oplist_t *ops, char *buf, size_t len)
 	kd_strbuf_t sb = {0};
 	size_t shown = 0, i = 0;
 	while (i < ops->n) {
-		/* A run of operations of one kind on one RRset counts once. */
+		/* A run of operations of one kind and type counts once. */
+		const pub_op_t *first = &ops->v[i];
+		bool one_owner = true;
 		size_t k = i + 1;
-		while (k < ops->n && ops->v[k].kind == ops->v[i].kind &&
-		       pub_rr_same_set(ops->v[k].rr, ops->v[i].rr))
+		while (k < ops->n && ops->v[k].kind == first->kind &&
+		       ldns_rr_get_type(ops->v[k].rr) == ldns_rr_get_type(first->rr)) {
+			one_owner = one_owner && pub_rr_same_set(ops->v[k].rr, first->rr);
 			k++;
+		}
 		if (shown == 4) {
 			kd_strbuf_printf(&sb, " and more");
 			break;
 		}
-		char owner[PUB_NAME_MAX] = "?";
-		pub_rr_owner_str(ops->v[i].rr, owner, sizeof(owner));
-		kd_strbuf_printf(&sb, "%s%s %s %s", shown > 0 ? ", " : "",
-		                 ops->v[i].kind == PUB_OP_ADD ? "add" : "delete", owner,
-		                 pub_rr_type_str(ops->v[i].rr));
-		if (k - i > 1)
-			kd_strbuf_printf(&sb, " x%zu", k - i);
+		char a[PUB_NAME_MAX] = "?", b[PUB_NAME_MAX] = "?";
+		pub_rr_owner_str(first->rr, a, sizeof(a));
+		pub_rr_owner_str(ops->v[k - 1].rr, b, sizeof(b));
+		const char *verb = first->kind == PUB_OP_ADD ? "add" : "delete";
+		const char *type = pub_rr_type_str(first->rr);
+		kd_strbuf_printf(&sb, "%s", shown > 0 ? ", " : "");
+		if (k - i == 1)
+			kd_strbuf_printf(&sb, "%s %s %s", verb, a, type);
+		else if (one_owner)
+			kd_strbuf_printf(&sb, "%s %s %s x%zu", verb, a, type, k - i);
+		else
+			kd_strbuf_printf(&sb, "%s %zu %s records (%s ... %s)", verb, k - i, type, a,
+			                 b);
 		shown++;
 		i = k;
 	}
