@@ -31,8 +31,8 @@ int pub_ctx_init(pub_ctx_t *ctx, pub_config_t *conf, pub_rand_fn rnd, void *rnd_
 	                   &ctx->state_err) != 0) {
 		/* What the file holds is the only record of what to withdraw: never lose it. */
 		ctx->state_locked = true;
-		log_err("%s: it will not be written until it is fixed or moved away; records of "
-		        "hosts removed earlier are not withdrawn",
+		log_err("%s: the file is not written over until it is fixed or moved away; what "
+		        "could be read of it is used",
 		        ctx->state_err.msg);
 	} else if (info.bad_lines > 0) {
 		log_warnx(
