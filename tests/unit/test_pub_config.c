@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "publisher/conf.h"
+#include "dns/strbuf.h"
 #include "publisher/desired.h"
 #include "test_pub_helpers.h"
 
@@ -228,12 +229,59 @@ static void test_errors(void **state)
 	load_err(BASE "keys: [\n", "t.yaml:", "");
 }
 
+/* hosts x one domain: the SRV RRset's size decides */
+static char *many_hosts(size_t n)
+{
+	kd_strbuf_t sb = {0};
+	kd_strbuf_printf(&sb, KEYS "domains:\n  - name: example.test\nhosts:\n");
+	for (size_t i = 0; i < n; i++)
+		kd_strbuf_printf(&sb, "  - name: kms%zu.example.test\n", i);
+	size_t len;
+	return kd_strbuf_take(&sb, &len);
+}
+
+static void test_srv_counts(void **state)
+{
+	char *text = many_hosts(100);
+	pub_config_t *c = load_ok(text);
+	assert_int_equal(c->warnings_count, 0);
+	pub_config_free(c);
+	free(text);
+	text = many_hosts(101); /* above BIND's default max-records-per-type */
+	c = load_ok(text);
+	assert_int_equal(c->warnings_count, 1);
+	assert_false(c->warnings[0].permissions);
+	assert_non_null(strstr(c->warnings[0].text, "t.yaml:5:5: domain example.test: 101 SRV"));
+	assert_non_null(strstr(c->warnings[0].text, "max-records-per-type"));
+	pub_config_free(c);
+	free(text);
+	text = many_hosts(1700); /* more than one answer holds */
+	load_err(text, "t.yaml:5:5: domain example.test: 1700 SRV records", "clients could not");
+	free(text);
+}
+
+static void test_names(void **state)
+{
+	load_err(KEYS
+	         "hosts:\n  - name: k\xc3\xa4s.example.test\ndomains:\n  - name: example.test\n",
+	         "t.yaml:5:11:", "write it in its A-label form xn--ks-via.example.test");
+	/* a key name is never echoed, valid or not */
+	load_err("keys:\n  - name: 'not a name'\n    secret: c2VjcmV0LXNlY3JldA==\n",
+	         "t.yaml:2:11:", "not a valid key name (not shown");
+	pub_config_t *c = NULL;
+	kd_error_t err = {0};
+	const char *text = "keys:\n  - name: 'not a name'\n    secret: c2VjcmV0LXNlY3JldA==\n";
+	assert_int_equal(pub_config_load_buf("t.yaml", text, strlen(text), &c, &err), -1);
+	assert_null(strstr(err.msg, "not a name"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_defaults),  cmocka_unit_test(test_secret_wiped),
 	        cmocka_unit_test(test_every_key), cmocka_unit_test(test_key_files),
-	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_errors),    cmocka_unit_test(test_srv_counts),
+	        cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "publisher/read.h"
+#include "test_pub_helpers.h"
+
+#define ZONE "example.test."
+#define OWN  "_vlmcs._tcp.example.test."
+#define SOA_ "example.test. 300 IN SOA ns.example.test. h.example.test. 1 3600 600 86400 300"
+
+enum { F_AA = 1, F_TC = 2 };
+
+static void push(ldns_rr_list *list, const char *text)
+{
+	ldns_rr *rr = NULL;
+	assert_int_equal(ldns_rr_new_frm_str(&rr, text, 0, NULL, NULL), LDNS_STATUS_OK);
+	assert_true(ldns_rr_list_push_rr(list, rr));
+}
+
+/* An answer to qname/type as wire data: flags, rcode, answer and authority records (NULL
+ * ends each list). */
+static uint8_t *answer(const char *qname, ldns_rr_type type, int flags, ldns_pkt_rcode rcode,
+                       const char *const *ans, const char *const *auth, size_t *len)
+{
+	ldns_pkt *pkt =
+	        ldns_pkt_query_new(ldns_dname_new_frm_str(qname), type, LDNS_RR_CLASS_IN, 0);
+	assert_non_null(pkt);
+	ldns_pkt_set_qr(pkt, true);
+	ldns_pkt_set_aa(pkt, (flags & F_AA) != 0);
+	ldns_pkt_set_tc(pkt, (flags & F_TC) != 0);
+	ldns_pkt_set_rcode(pkt, (uint8_t)rcode);
+	for (size_t i = 0; ans != NULL && ans[i] != NULL; i++)
+		push(ldns_pkt_answer(pkt), ans[i]);
+	for (size_t i = 0; auth != NULL && auth[i] != NULL; i++)
+		push(ldns_pkt_authority(pkt), auth[i]);
+	ldns_pkt_set_ancount(pkt, (uint16_t)ldns_rr_list_rr_count(ldns_pkt_answer(pkt)));
+	ldns_pkt_set_nscount(pkt, (uint16_t)ldns_rr_list_rr_count(ldns_pkt_authority(pkt)));
+	uint8_t *wire = NULL;
+	assert_int_equal(ldns_pkt2wire(&wire, pkt, len), LDNS_STATUS_OK);
+	ldns_pkt_free(pkt);
+	return wire;
+}
+
+/* Parse an answer for zone ZONE; returns the parse result, *out filled. */
+static int parse(const char *qname, ldns_rr_type type, int flags, ldns_pkt_rcode rcode,
+                 const char *const *ans, const char *const *auth, pub_answer_t *out,
+                 kd_error_t *err)
+{
+	size_t len = 0;
+	uint8_t *wire = answer(qname, type, flags, rcode, ans, auth, &len);
+	memset(out, 0, sizeof(*out));
+	int r = pub_answer_parse_wire(wire, len, qname, type, ZONE, out, err);
+	free(wire);
+	return r;
+}
+
+static void test_records_taken(void **state)
+{
+	const char *ans[] = {OWN " 600 IN SRV 0 0 1688 KMS1.example.test.",
+	                     OWN " 300 IN SRV 5 0 1688 foreign.example.test.", NULL};
+	pub_answer_t a;
+	kd_error_t err;
+	assert_int_equal(
+	        parse(OWN, LDNS_RR_TYPE_SRV, F_AA, LDNS_RCODE_NOERROR, ans, NULL, &a, &err), 0);
+	assert_int_equal(a.rrs.n, 2);
+	assert_int_equal(a.where, PUB_WHERE_ZONE);
+	assert_false(a.is_signed);
+	ldns_rr *want = t_srv(OWN, 0, 0, 1688, "kms1.example.test");
+	assert_true(pub_rr_equal(a.rrs.v[0], want)); /* canonical: lower case */
+	assert_int_equal(ldns_rr_ttl(a.rrs.v[1]), 300);
+	ldns_rr_free(want);
+	pub_rrlist_free(&a.rrs);
+}
+
+static void test_zone_cuts(void **state)
+{
+	pub_answer_t a;
+	kd_error_t err;
+	/* NODATA with the zone's SOA: in the zone */
+	const char *soa[] = {SOA_, NULL};
+	assert_int_equal(
+	        parse(OWN, LDNS_RR_TYPE_SOA, F_AA, LDNS_RCODE_NOERROR, NULL, soa, &a, &err), 0);
+	assert_int_equal(a.where, PUB_WHERE_ZONE);
+	/* the apex itself */
+	assert_int_equal(
+	        parse(ZONE, LDNS_RR_TYPE_SOA, F_AA, LDNS_RCODE_NOERROR, soa, NULL, &a, &err), 0);
+	assert_int_equal(a.where, PUB_WHERE_ZONE);
+	assert_int_equal(a.rrs.n, 0); /* SOA records are not ours */
+	/* another zone of this server, below a cut */
+	const char *child[] = {"sub.example.test. 300 IN SOA ns.sub.example.test. h. 1 2 3 4 5",
+	                       NULL};
+	assert_int_equal(parse("_vlmcs._tcp.sub.example.test.", LDNS_RR_TYPE_SOA, F_AA,
+	                       LDNS_RCODE_NXDOMAIN, NULL, child, &a, &err),
+	                 0);
+	assert_int_equal(a.where, PUB_WHERE_CHILD);
+	assert_string_equal(a.other, "sub.example.test.");
+	/* a referral to servers elsewhere */
+	const char *ns[] = {"far.example.test. 300 IN NS ns.far.example.test.", NULL};
+	assert_int_equal(parse("_vlmcs._tcp.far.example.test.", LDNS_RR_TYPE_SOA, 0,
+	                       LDNS_RCODE_NOERROR, NULL, ns, &a, &err),
+	                 0);
+	assert_int_equal(a.where, PUB_WHERE_REFERRAL);
+	assert_string_equal(a.other, "far.example.test.");
+	/* the server answers from a zone above the configured one: not a zone there */
+	const char *parent[] = {"test. 300 IN SOA ns.test. h.test. 1 2 3 4 5", NULL};
+	assert_int_equal(
+	        parse(OWN, LDNS_RR_TYPE_SOA, F_AA, LDNS_RCODE_NXDOMAIN, NULL, parent, &a, &err),
+	        -1);
+	assert_non_null(strstr(err.msg, "answers from zone test."));
+}
+
+static void test_alias(void **state)
+{
+	const char *ans[] = {"alias.example.test. 300 IN CNAME real.example.test.",
+	                     "real.example.test. 300 IN A 192.0.2.99", NULL};
+	pub_answer_t a;
+	kd_error_t err;
+	assert_int_equal(parse("alias.example.test.", LDNS_RR_TYPE_A, F_AA, LDNS_RCODE_NOERROR, ans,
+	                       NULL, &a, &err),
+	                 0);
+	assert_int_equal(a.where, PUB_WHERE_ALIAS);
+	assert_string_equal(a.other, "real.example.test.");
+	assert_int_equal(a.rrs.n, 0); /* the target's address is not the alias's */
+}
+
+static void test_errors(void **state)
+{
+	pub_answer_t a;
+	kd_error_t err;
+	assert_int_equal(
+	        parse(OWN, LDNS_RR_TYPE_SRV, F_AA, LDNS_RCODE_SERVFAIL, NULL, NULL, &a, &err), -1);
+	assert_non_null(strstr(err.msg, "SERVFAIL reading " OWN " SRV"));
+	/* truncated over TCP: never a complete RRset */
+	const char *ans[] = {OWN " 600 IN SRV 0 0 1688 kms1.example.test.", NULL};
+	assert_int_equal(
+	        parse(OWN, LDNS_RR_TYPE_SRV, F_AA | F_TC, LDNS_RCODE_NOERROR, ans, NULL, &a, &err),
+	        -1);
+	assert_non_null(strstr(err.msg, "truncated answer to " OWN " SRV over TCP"));
+	assert_non_null(strstr(err.msg, "more than the 1 records"));
+	/* not authoritative and no referral */
+	assert_int_equal(parse(OWN, LDNS_RR_TYPE_SRV, 0, LDNS_RCODE_NOERROR, ans, NULL, &a, &err),
+	                 -1);
+	assert_non_null(strstr(err.msg, "not authoritative"));
+	/* garbage */
+	uint8_t junk[7] = {1, 2, 3, 4, 5, 6, 7};
+	assert_int_equal(
+	        pub_answer_parse_wire(junk, sizeof(junk), OWN, LDNS_RR_TYPE_SRV, ZONE, &a, &err),
+	        -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_records_taken),
+	        cmocka_unit_test(test_zone_cuts),
+	        cmocka_unit_test(test_alias),
+	        cmocka_unit_test(test_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
