@@ -38,18 +38,11 @@ static int by_record(const void *a, const void *b)
 	return pub_rr_cmp(*(const ldns_rr *const *)a, *(const ldns_rr *const *)b);
 }
 
-static int rdf_cmp(const ldns_rdf *a, const ldns_rdf *b)
-{
-	size_t la = ldns_rdf_size(a), lb = ldns_rdf_size(b);
-	int c = memcmp(ldns_rdf_data(a), ldns_rdf_data(b), la < lb ? la : lb);
-	return c != 0 ? c : (la < lb ? -1 : la > lb);
-}
-
 /* Owner and type: the RRset. */
 static int by_set(const void *a, const void *b)
 {
 	const ldns_rr *x = *(const ldns_rr *const *)a, *y = *(const ldns_rr *const *)b;
-	int c = rdf_cmp(ldns_rr_owner(x), ldns_rr_owner(y));
+	int c = ldns_rdf_compare(ldns_rr_owner(x), ldns_rr_owner(y));
 	if (c != 0)
 		return c;
 	return (int)ldns_rr_get_type(x) - (int)ldns_rr_get_type(y);
@@ -64,7 +57,7 @@ static int by_pair(const void *a, const void *b)
 	const ldns_rr *x = *(const ldns_rr *const *)a, *y = *(const ldns_rr *const *)b;
 	if (!pub_rr_is_srv(x) || !pub_rr_is_srv(y))
 		return (int)pub_rr_is_srv(x) - (int)pub_rr_is_srv(y);
-	return rdf_cmp(ldns_rr_rdf(x, 3), ldns_rr_rdf(y, 3));
+	return ldns_rdf_compare(ldns_rr_rdf(x, 3), ldns_rr_rdf(y, 3));
 }
 
 static int idx_build(idx_t *ix, const pub_rrlist_t *list, int (*cmp)(const void *, const void *))
@@ -81,26 +74,9 @@ static int idx_build(idx_t *ix, const pub_rrlist_t *list, int (*cmp)(const void 
 	return 0;
 }
 
-/* The first entry comparing equal to rr, or NULL. */
-static const ldns_rr *idx_find(const idx_t *ix, const ldns_rr *rr)
-{
-	size_t lo = 0, hi = ix->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ix->cmp(&ix->v[mid], &rr) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ix->n && ix->cmp(&ix->v[lo], &rr) == 0 ? ix->v[lo] : NULL;
-}
-
 /* Index of the first entry comparing equal to rr, or ix->n. */
 static size_t idx_lower(const idx_t *ix, const ldns_rr *rr)
 {
-	const ldns_rr *hit = idx_find(ix, rr);
-	if (hit == NULL)
-		return ix->n;
 	size_t lo = 0, hi = ix->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -109,7 +85,14 @@ static size_t idx_lower(const idx_t *ix, const ldns_rr *rr)
 		else
 			hi = mid;
 	}
-	return lo;
+	return lo < ix->n && ix->cmp(&ix->v[lo], &rr) == 0 ? lo : ix->n;
+}
+
+/* The first entry comparing equal to rr, or NULL. */
+static const ldns_rr *idx_find(const idx_t *ix, const ldns_rr *rr)
+{
+	size_t i = idx_lower(ix, rr);
+	return i < ix->n ? ix->v[i] : NULL;
 }
 
 typedef struct {

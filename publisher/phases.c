@@ -563,6 +563,55 @@ static void left_over(round_t *r)
 	}
 }
 
+/* One step: the next message of every zone that want() picks, all sent together, the
+ * answers judged. Returns how many were sent (0: none left), or -1 on ENOMEM. */
+static long step(round_t *r, bool (*want)(const pub_work_t *))
+{
+	pub_send_t *items = calloc(r->nw + 1, sizeof(*items));
+	sent_t *s = calloc(r->nw + 1, sizeof(*s));
+	size_t n = 0;
+	long ret = -1;
+	if (items == NULL || s == NULL)
+		goto done;
+	uint16_t id = (uint16_t)r->ctx->rnd(r->ctx->rnd_ctx);
+	for (size_t i = 0; i < r->nw; i++) {
+		if (!want(&r->w[i]))
+			continue;
+		int k = next_message(r, i, (uint16_t)(id + n), &items[n], &s[n]);
+		if (k < 0)
+			goto done;
+		n += (size_t)k;
+	}
+	kd_error_t err;
+	if (n == 0) {
+		/* nothing to send */
+	} else if (r->ctx->dry_run != NULL) {
+		dry_run(r, items, s, n);
+	} else if (write_ahead(r, s, n, &err) != 0) {
+		for (size_t m = 0; m < n; m++) {
+			pub_units_done(&r->units, s[m].msg, false);
+			pub_units_skip_zone(&r->units, s[m].work);
+			pub_work_fail(&r->w[s[m].work], false, &err);
+		}
+	} else {
+		pub_send_opts_t o = {.tcp = r->ctx->conf->raw.transport == PUB_TRANSPORT_TCP,
+		                     .window = r->ctx->conf->raw.max_inflight,
+		                     .timeout_ms = timeout_now(r),
+		                     .deadline_ms = r->ctx->deadline_ms};
+		pub_send_all(items, n, &o);
+		step_results(r, items, s, n);
+	}
+	ret = (long)n;
+done:
+	for (size_t m = 0; m < n; m++) {
+		pub_msg_deinit(&items[m].msg);
+		pub_oplist_deinit(&s[m].ops);
+	}
+	free(items);
+	free(s);
+	return ret;
+}
+
 int pub_round_write(round_t *r)
 {
 	for (size_t i = 0; i < r->nw; i++) {
@@ -575,97 +624,37 @@ int pub_round_write(round_t *r)
 	}
 	if (pub_units_link(&r->units) != 0)
 		return -1;
-	pub_send_t *items = calloc(r->nw + 1, sizeof(*items));
-	sent_t *s = calloc(r->nw + 1, sizeof(*s));
-	int ret = -1;
-	if (items == NULL || s == NULL)
-		goto done;
-	pub_send_opts_t o = {.tcp = r->ctx->conf->raw.transport == PUB_TRANSPORT_TCP,
-	                     .window = r->ctx->conf->raw.max_inflight,
-	                     .deadline_ms = r->ctx->deadline_ms};
 	/* Each step sends at most one message per zone; a zone's next one waits for the answer,
 	 * and units wait for their dependencies. Every step sends something or ends the loop. */
 	while (!pub_round_stopped(r)) {
-		size_t n = 0;
-		uint16_t id = (uint16_t)r->ctx->rnd(r->ctx->rnd_ctx);
-		for (size_t i = 0; i < r->nw; i++) {
-			if (!can_write(&r->w[i]))
-				continue;
-			int k = next_message(r, i, (uint16_t)(id + n), &items[n], &s[n]);
-			if (k < 0)
-				goto done;
-			n += (size_t)k;
-		}
+		long n = step(r, can_write);
+		if (n < 0)
+			return -1;
 		if (n == 0)
 			break;
-		kd_error_t err;
-		if (r->ctx->dry_run != NULL) {
-			dry_run(r, items, s, n);
-		} else if (write_ahead(r, s, n, &err) != 0) {
-			for (size_t m = 0; m < n; m++) {
-				pub_units_done(&r->units, s[m].msg, false);
-				pub_units_skip_zone(&r->units, s[m].work);
-				pub_work_fail(&r->w[s[m].work], false, &err);
-			}
-		} else {
-			o.timeout_ms = timeout_now(r);
-			pub_send_all(items, n, &o);
-			step_results(r, items, s, n);
-		}
-		for (size_t m = 0; m < n; m++) {
-			pub_msg_deinit(&items[m].msg);
-			pub_oplist_deinit(&s[m].ops);
-		}
 	}
 	if (!pub_round_stopped(r))
 		left_over(r);
-	ret = 0;
-done:
-	free(items);
-	free(s);
-	return ret;
+	return 0;
 }
 
 /* ---- confirming withdrawals ---- */
 
-/* Works whose confirming read came unsigned: a signed UPDATE with only prerequisites. */
+/* A zone whose withdrawals a trusted read has not confirmed yet. */
+static bool needs_confirming(const pub_work_t *w)
+{
+	return w->deleted && !w->trusted && !w->skip;
+}
+
+/* Zones whose confirming read came unsigned: a signed UPDATE with only prerequisites. */
 static int confirm_unsigned(round_t *r)
 {
-	pub_send_t *items = calloc(r->nw + 1, sizeof(*items));
-	sent_t *s = calloc(r->nw + 1, sizeof(*s));
-	size_t n = 0;
-	int ret = -1;
-	if (items == NULL || s == NULL)
-		goto done;
-	uint16_t id = (uint16_t)r->ctx->rnd(r->ctx->rnd_ctx);
-	for (size_t i = 0; i < r->nw; i++) {
-		pub_work_t *w = &r->w[i];
-		if (!w->deleted || w->trusted || w->skip)
-			continue;
-		w->unconfirmed = true;
-		w->prereq_sent = false;
-		int k = next_message(r, i, (uint16_t)(id + n), &items[n], &s[n]);
-		if (k < 0)
-			goto done;
-		n += (size_t)k;
-	}
-	if (n > 0) {
-		pub_send_opts_t o = {.tcp = r->ctx->conf->raw.transport == PUB_TRANSPORT_TCP,
-		                     .window = r->ctx->conf->raw.max_inflight,
-		                     .timeout_ms = timeout_now(r),
-		                     .deadline_ms = r->ctx->deadline_ms};
-		pub_send_all(items, n, &o);
-		step_results(r, items, s, n);
-	}
-	ret = 0;
-done:
-	for (size_t m = 0; m < n; m++) {
-		pub_msg_deinit(&items[m].msg);
-		pub_oplist_deinit(&s[m].ops);
-	}
-	free(items);
-	free(s);
-	return ret;
+	for (size_t i = 0; i < r->nw; i++)
+		if (needs_confirming(&r->w[i])) {
+			r->w[i].unconfirmed = true;
+			r->w[i].prereq_sent = false;
+		}
+	return step(r, needs_confirming) < 0 ? -1 : 0;
 }
 
 int pub_round_confirm(round_t *r)

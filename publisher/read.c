@@ -30,23 +30,14 @@ static bool under(const ldns_rdf *name, const ldns_rdf *zone)
 	return ldns_dname_compare(name, zone) == 0 || ldns_dname_is_subdomain(name, zone);
 }
 
-/* The owner of the first SOA in list that holds qname (equal or an ancestor), or NULL. */
-static const ldns_rdf *soa_owner(const ldns_rr_list *list, const ldns_rdf *qname)
+/* The owner of the first record of type in list that is qname or one of its ancestors
+ * (an SOA: the zone holding qname; an NS: a zone cut above it), or NULL. */
+static const ldns_rdf *owner_above(const ldns_rr_list *list, ldns_rr_type type,
+                                   const ldns_rdf *qname)
 {
 	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(list, i);
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_SOA && under(qname, ldns_rr_owner(rr)))
-			return ldns_rr_owner(rr);
-	}
-	return NULL;
-}
-
-/* The owner of the first NS record in list that is qname or one of its ancestors. */
-static const ldns_rdf *cut_owner(const ldns_rr_list *list, const ldns_rdf *qname)
-{
-	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
-		const ldns_rr *rr = ldns_rr_list_rr(list, i);
-		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_NS && under(qname, ldns_rr_owner(rr)))
+		if (ldns_rr_get_type(rr) == type && under(qname, ldns_rr_owner(rr)))
 			return ldns_rr_owner(rr);
 	}
 	return NULL;
@@ -128,7 +119,7 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 	if (out->where == PUB_WHERE_ALIAS)
 		goto done;
 	if (!ldns_pkt_aa(pkt)) {
-		const ldns_rdf *cut = cut_owner(ldns_pkt_authority(pkt), q);
+		const ldns_rdf *cut = owner_above(ldns_pkt_authority(pkt), LDNS_RR_TYPE_NS, q);
 		if (cut != NULL && ldns_dname_is_subdomain(cut, z) &&
 		    kd_dname_from_rdf(cut, out->other, sizeof(out->other)) == 0) {
 			out->where = PUB_WHERE_REFERRAL;
@@ -139,10 +130,11 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 		              qname, tn, zone);
 		goto done;
 	}
-	const ldns_rdf *holder =
-	        type == LDNS_RR_TYPE_SOA ? soa_owner(ldns_pkt_answer(pkt), q) : NULL;
+	const ldns_rdf *holder = type == LDNS_RR_TYPE_SOA
+	                                 ? owner_above(ldns_pkt_answer(pkt), LDNS_RR_TYPE_SOA, q)
+	                                 : NULL;
 	if (holder == NULL)
-		holder = soa_owner(ldns_pkt_authority(pkt), q);
+		holder = owner_above(ldns_pkt_authority(pkt), LDNS_RR_TYPE_SOA, q);
 	if (holder == NULL || ldns_dname_compare(holder, z) == 0)
 		goto done; /* a positive answer names no zone: nothing says otherwise */
 	char h[PUB_NAME_MAX];

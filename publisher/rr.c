@@ -132,26 +132,17 @@ ldns_rr *pub_rr_clone(const ldns_rr *rr)
 	return c;
 }
 
-static int rdf_cmp(const ldns_rdf *a, const ldns_rdf *b)
-{
-	size_t la = ldns_rdf_size(a), lb = ldns_rdf_size(b);
-	int c = memcmp(ldns_rdf_data(a), ldns_rdf_data(b), la < lb ? la : lb);
-	if (c != 0)
-		return c;
-	return la < lb ? -1 : la > lb;
-}
-
 int pub_rr_cmp(const ldns_rr *a, const ldns_rr *b)
 {
 	/* Canonical records: owner names compare as bytes (lower-case wire format). */
-	int c = rdf_cmp(ldns_rr_owner(a), ldns_rr_owner(b));
+	int c = ldns_rdf_compare(ldns_rr_owner(a), ldns_rr_owner(b));
 	if (c != 0)
 		return c;
 	if (ldns_rr_get_type(a) != ldns_rr_get_type(b))
 		return ldns_rr_get_type(a) < ldns_rr_get_type(b) ? -1 : 1;
 	size_t na = ldns_rr_rd_count(a), nb = ldns_rr_rd_count(b);
 	for (size_t i = 0; i < na && i < nb; i++)
-		if ((c = rdf_cmp(ldns_rr_rdf(a, i), ldns_rr_rdf(b, i))) != 0)
+		if ((c = ldns_rdf_compare(ldns_rr_rdf(a, i), ldns_rr_rdf(b, i))) != 0)
 			return c;
 	return na < nb ? -1 : na > nb;
 }
@@ -164,7 +155,7 @@ bool pub_rr_equal(const ldns_rr *a, const ldns_rr *b)
 bool pub_rr_same_set(const ldns_rr *a, const ldns_rr *b)
 {
 	return ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
-	       rdf_cmp(ldns_rr_owner(a), ldns_rr_owner(b)) == 0;
+	       ldns_rdf_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0;
 }
 
 bool pub_rr_is_addr(const ldns_rr *rr)

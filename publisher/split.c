@@ -9,13 +9,6 @@
 #include "dns/array.h"
 #include "publisher/update.h"
 
-static int rdf_cmp(const ldns_rdf *a, const ldns_rdf *b)
-{
-	size_t la = ldns_rdf_size(a), lb = ldns_rdf_size(b);
-	int c = memcmp(ldns_rdf_data(a), ldns_rdf_data(b), la < lb ? la : lb);
-	return c != 0 ? c : (la < lb ? -1 : la > lb);
-}
-
 static const ldns_rdf *srv_target(const ldns_rr *rr)
 {
 	return ldns_rr_rdf(rr, 3);
@@ -30,7 +23,7 @@ static pub_unit_t *unit_for(pub_units_t *u, size_t first, size_t zone, pub_unit_
 		pub_unit_t *x = &u->v[i];
 		/* Same owner and type, and the same host: one RRset of addresses, or one
 		 * host's SRV records at a name. */
-		if (x->cls == cls && rdf_cmp(x->host, host) == 0 &&
+		if (x->cls == cls && ldns_rdf_compare(x->host, host) == 0 &&
 		    pub_rr_same_set(x->ops.v[0].rr, op->rr))
 			return x;
 	}
@@ -79,7 +72,8 @@ int pub_units_add(pub_units_t *u, size_t zone, const pub_oplist_t *ops)
 					has_add = ops->v[k].kind == PUB_OP_ADD &&
 					          pub_rr_is_srv(ops->v[k].rr) &&
 					          pub_rr_same_set(ops->v[k].rr, op->rr) &&
-					          rdf_cmp(srv_target(ops->v[k].rr), host) == 0;
+					          ldns_rdf_compare(srv_target(ops->v[k].rr),
+					                           host) == 0;
 				cls = has_add ? PUB_UNIT_SRV_ADD : PUB_UNIT_SRV_DEL;
 				if ((pass == 0) != (cls == PUB_UNIT_SRV_DEL))
 					continue;
@@ -94,7 +88,8 @@ int pub_units_add(pub_units_t *u, size_t zone, const pub_oplist_t *ops)
 
 static int by_host(const void *a, const void *b)
 {
-	return rdf_cmp(((const pub_host_ref_t *)a)->host, ((const pub_host_ref_t *)b)->host);
+	return ldns_rdf_compare(((const pub_host_ref_t *)a)->host,
+	                        ((const pub_host_ref_t *)b)->host);
 }
 
 /* The range of idx (sorted by host) whose host is host. */
@@ -104,13 +99,13 @@ static void host_range(const pub_host_ref_t *idx, size_t n, const ldns_rdf *host
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (rdf_cmp(idx[mid].host, host) < 0)
+		if (ldns_rdf_compare(idx[mid].host, host) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	size_t end = lo;
-	while (end < n && rdf_cmp(idx[end].host, host) == 0)
+	while (end < n && ldns_rdf_compare(idx[end].host, host) == 0)
 		end++;
 	*lo_out = lo;
 	*hi_out = end;
