@@ -108,6 +108,7 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 		               qname, tn);
 	}
 	ldns_rdf *q = kd_dname_to_rdf(qname), *z = kd_dname_to_rdf(zone);
+	size_t before = out->rrs.n;
 	int ret = -1;
 	if (q == NULL || z == NULL) {
 		kd_fail(err, KD_EINVAL, "invalid name %s or zone %s", qname, zone);
@@ -150,6 +151,9 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 		              qname, zone, h);
 	}
 done:
+	if (ret != 0) /* nothing half-read stays behind */
+		while (out->rrs.n > before)
+			ldns_rr_free(out->rrs.v[--out->rrs.n]);
 	ldns_rdf_deep_free(q);
 	ldns_rdf_deep_free(z);
 	return ret;

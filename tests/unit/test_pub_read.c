@@ -55,7 +55,7 @@ static int parse(const char *qname, ldns_rr_type type, int flags, ldns_pkt_rcode
 {
 	size_t len = 0;
 	uint8_t *wire = answer(qname, type, flags, rcode, ans, auth, &len);
-	memset(out, 0, sizeof(*out));
+	pub_rrlist_free(&out->rrs); /* what an earlier call found */
 	int r = pub_answer_parse_wire(wire, len, qname, type, ZONE, out, err);
 	free(wire);
 	return r;
@@ -65,7 +65,7 @@ static void test_records_taken(void **state)
 {
 	const char *ans[] = {OWN " 600 IN SRV 0 0 1688 KMS1.example.test.",
 	                     OWN " 300 IN SRV 5 0 1688 foreign.example.test.", NULL};
-	pub_answer_t a;
+	pub_answer_t a = {.rrs = {0}};
 	kd_error_t err;
 	assert_int_equal(
 	        parse(OWN, LDNS_RR_TYPE_SRV, F_AA, LDNS_RCODE_NOERROR, ans, NULL, &a, &err), 0);
@@ -81,7 +81,7 @@ static void test_records_taken(void **state)
 
 static void test_zone_cuts(void **state)
 {
-	pub_answer_t a;
+	pub_answer_t a = {.rrs = {0}};
 	kd_error_t err;
 	/* NODATA with the zone's SOA: in the zone */
 	const char *soa[] = {SOA_, NULL};
@@ -114,13 +114,14 @@ static void test_zone_cuts(void **state)
 	        parse(OWN, LDNS_RR_TYPE_SOA, F_AA, LDNS_RCODE_NXDOMAIN, NULL, parent, &a, &err),
 	        -1);
 	assert_non_null(strstr(err.msg, "answers from zone test."));
+	pub_rrlist_free(&a.rrs);
 }
 
 static void test_alias(void **state)
 {
 	const char *ans[] = {"alias.example.test. 300 IN CNAME real.example.test.",
 	                     "real.example.test. 300 IN A 192.0.2.99", NULL};
-	pub_answer_t a;
+	pub_answer_t a = {.rrs = {0}};
 	kd_error_t err;
 	assert_int_equal(parse("alias.example.test.", LDNS_RR_TYPE_A, F_AA, LDNS_RCODE_NOERROR, ans,
 	                       NULL, &a, &err),
@@ -128,11 +129,12 @@ static void test_alias(void **state)
 	assert_int_equal(a.where, PUB_WHERE_ALIAS);
 	assert_string_equal(a.other, "real.example.test.");
 	assert_int_equal(a.rrs.n, 0); /* the target's address is not the alias's */
+	pub_rrlist_free(&a.rrs);
 }
 
 static void test_errors(void **state)
 {
-	pub_answer_t a;
+	pub_answer_t a = {.rrs = {0}};
 	kd_error_t err;
 	assert_int_equal(
 	        parse(OWN, LDNS_RR_TYPE_SRV, F_AA, LDNS_RCODE_SERVFAIL, NULL, NULL, &a, &err), -1);
@@ -153,6 +155,8 @@ static void test_errors(void **state)
 	assert_int_equal(
 	        pub_answer_parse_wire(junk, sizeof(junk), OWN, LDNS_RR_TYPE_SRV, ZONE, &a, &err),
 	        -1);
+	assert_int_equal(a.rrs.n, 0); /* a failed parse leaves no records */
+	pub_rrlist_free(&a.rrs);
 }
 
 int main(void)
