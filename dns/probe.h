@@ -3,6 +3,7 @@
  * state: the publisher and libkmslocate both link it. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -77,3 +78,36 @@ typedef struct {
  * every results[i] is set either way. Thread-safe, no global state, CLOCK_MONOTONIC. */
 long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *opts,
              kd_probe_result_t *results, int *fd_out);
+
+/* One probe attempt as a non-blocking state machine (connect, send the bind, read and judge
+ * the reply), for callers that poll many sockets in one loop: kd_race below, and the
+ * publisher's health prober. Zero-initialised it is idle. */
+typedef struct {
+	int fd;
+	int st;                   /* internal state */
+	kd_probe_kind_t kind;     /* TCP or RPC */
+	kd_probe_result_t result; /* UNTRIED while running, else the verdict */
+	uint64_t expires;         /* monotonic ms at which it times out; UINT64_MAX = never */
+	size_t sent, got;
+	uint8_t *rx;                  /* KD_RPC_MAX_FRAG bytes while reading an RPC reply */
+	char seen[KD_PROBE_SEEN_MAX]; /* what a GARBAGE or NAK peer said (see kd_race_opts_t) */
+} kd_attempt_t;
+
+/* Start connecting to addr (kind TCP or RPC), to time out at expires (monotonic ms). It may
+ * end at once (refused, or a TCP connect that succeeded immediately): check kd_attempt_done. */
+void kd_attempt_start(kd_attempt_t *a, const kd_addr_t *addr, kd_probe_kind_t kind,
+                      uint64_t expires);
+/* Whether the attempt has a verdict (result is set; the socket is closed unless ALIVE). */
+bool kd_attempt_done(const kd_attempt_t *a);
+/* What to poll the attempt's fd for while it runs: POLLOUT or POLLIN. */
+short kd_attempt_events(const kd_attempt_t *a);
+/* Advance after poll() reported activity (any revents) on its fd. */
+void kd_attempt_step(kd_attempt_t *a);
+/* End it as timed out if now_ms reached its expiry: NOANSWER while connecting, else TIMEOUT.
+ * Returns whether it ended. */
+bool kd_attempt_expire(kd_attempt_t *a, uint64_t now_ms);
+/* End a running attempt with res (CANCELLED, DEADLINE, ...); no-op when done. */
+void kd_attempt_end(kd_attempt_t *a, kd_probe_result_t res);
+/* Release what a finished attempt holds: closes an ALIVE attempt's socket unless it was taken
+ * (set a->fd = -1 after taking it). Safe on an idle or already released attempt. */
+void kd_attempt_release(kd_attempt_t *a);
