@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Inside a round: the state shared by its phases (round.c: finding and planning the zones,
- * the outcome; phases.c: reading, writing, confirming). Not for other callers. */
+ * the outcome; phase_read.c: reading; phase_write.c: writing, confirming). Not for other callers.
+ */
 #pragma once
 
 #include <stdbool.h>
@@ -32,6 +33,9 @@ long pub_round_work(round_t *r, const char *zone);
 long pub_round_group(round_t *r, const pub_target_t *t);
 /* Whether a signal asked to stop. */
 bool pub_round_stopped(const round_t *r);
+
+/* The time one exchange may take: the timeout, cut to what is left of the deadline. */
+uint64_t pub_round_timeout(const round_t *r);
 
 /* Read what every zone's primary holds (confirm: again, for the zones where withdrawn
  * records were deleted). 0, or -1 on ENOMEM. */
