@@ -171,7 +171,9 @@ static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_
 		round_open(ctx, PUB_PUBLISH, true, blocked);
 		/* Nothing may stay due without being processed, or the loop would spin. */
 		pub_sched_push_idle(&ctx->sched, now, ctx->conf->raw.interval_ms);
-		if (got_term)
+		/* A signal that came during the round was handled then (the flag is set) and does
+		 * not interrupt the ppoll below: act on it now, not at the next timer. */
+		if (got_term || got_hup)
 			continue;
 		uint64_t next = pub_next_due(ctx);
 		now = kd_now_ms();

@@ -10,6 +10,8 @@
  *   --drop-updates           never forward an UPDATE (no answer comes)
  *   --drop-queries-after-update   forward no QUERY once an UPDATE went through
  *   --silent                 accept and read, answer nothing (a primary that hangs)
+ *   --delay MS               hold every answer MS milliseconds before passing it on (a slow
+ *                            primary; the proxy serves one thing at a time meanwhile)
  *   --log FILE               one line per TCP connection ("tcp connection N") and per
  *                            message ("query NAME TYPE" / "update ZONE prereq=P update=U")
  * Every socket is on loopback; it runs until killed. */
@@ -34,6 +36,7 @@
 static struct {
 	bool strip, empty, forge, drop_updates, drop_queries_after, silent;
 	FILE *log;
+	unsigned delay_ms;
 	uint16_t upstream;
 	bool update_seen;
 	unsigned connections;
@@ -179,6 +182,12 @@ static int from_client(const uint8_t *m, size_t len, uint8_t *out, size_t *n)
 /* An answer from upstream on its way back to the client. */
 static size_t from_server(uint8_t *m, size_t len)
 {
+	if (opt.delay_ms > 0) {
+		struct timespec ts = {.tv_sec = opt.delay_ms / 1000,
+		                      .tv_nsec = (long)(opt.delay_ms % 1000) * 1000000};
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
 	if (opt.strip && opcode(m, len) == 0)
 		return strip_tsig(m, len);
 	return len;
@@ -347,6 +356,8 @@ int main(int argc, char **argv)
 			opt.drop_queries_after = true;
 		else if (strcmp(argv[i], "--silent") == 0)
 			opt.silent = true;
+		else if (strcmp(argv[i], "--delay") == 0 && i + 1 < argc)
+			opt.delay_ms = (unsigned)atoi(argv[++i]);
 		else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc)
 			opt.log = fopen(argv[++i], "a");
 		else {
