@@ -2,6 +2,7 @@
 /* The per-attempt probe state machine shared by racing (kd_race) and health probing. */
 #include "config.h"
 
+#include "dns/clock.h"
 #include "dns/probe.h"
 
 #include <errno.h>
@@ -63,6 +64,13 @@ void kd_attempt_end(kd_attempt_t *a, kd_probe_result_t res)
 	a->result = res;
 }
 
+/* The TCP handshake completed: note its round-trip time. */
+static void connected(kd_attempt_t *a)
+{
+	uint64_t now = kd_now_us();
+	a->rtt_us = now > a->start_us ? now - a->start_us : 1;
+}
+
 void kd_attempt_start(kd_attempt_t *a, const kd_addr_t *addr, kd_probe_kind_t kind,
                       uint64_t expires)
 {
@@ -71,6 +79,7 @@ void kd_attempt_start(kd_attempt_t *a, const kd_addr_t *addr, kd_probe_kind_t ki
 	a->kind = kind;
 	a->expires = expires;
 	a->result = KD_PROBE_UNTRIED;
+	a->start_us = kd_now_us();
 	a->fd = socket(addr->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (a->fd < 0) {
 		kd_attempt_end(a, KD_PROBE_REFUSED);
@@ -79,6 +88,7 @@ void kd_attempt_start(kd_attempt_t *a, const kd_addr_t *addr, kd_probe_kind_t ki
 	a->st = ST_CONNECTING;
 	if (connect(a->fd, (const struct sockaddr *)&addr->ss, addr->len) == 0) {
 		/* Connected at once (possible on loopback): the first poll for POLLOUT sends. */
+		connected(a);
 		if (kind == KD_PROBE_TCP)
 			kd_attempt_end(a, KD_PROBE_ALIVE);
 		else
@@ -139,6 +149,7 @@ void kd_attempt_step(kd_attempt_t *a)
 			kd_attempt_end(a, errno_result(err));
 			return;
 		}
+		connected(a);
 		if (a->kind == KD_PROBE_TCP) {
 			kd_attempt_end(a, KD_PROBE_ALIVE);
 			return;

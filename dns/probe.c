@@ -24,8 +24,10 @@ typedef struct {
 	uint64_t delay, timeout, deadline;
 	kd_probe_result_t *results;
 	char (*seen)[KD_PROBE_SEEN_MAX];
+	uint64_t *rtt_us;
 	kd_attempt_t *att; /* the per-attempt state machine (attempt.c) */
 	bool *started;
+	size_t *order; /* target indices by group, then index: the order of the starts */
 	struct pollfd *pfd;
 	size_t *pfd_idx;
 } race_t;
@@ -57,6 +59,8 @@ static uint64_t add_ms(uint64_t t, uint64_t ms)
 static void note(race_t *r, size_t i)
 {
 	kd_attempt_t *a = &r->att[i];
+	if (r->rtt_us != NULL)
+		r->rtt_us[i] = a->rtt_us;
 	if (!kd_attempt_done(a))
 		return;
 	r->results[i] = a->result;
@@ -69,31 +73,36 @@ static bool attempt_running(const race_t *r, size_t i)
 	return r->started[i] && !kd_attempt_done(&r->att[i]);
 }
 
-static void end_running(race_t *r, unsigned group, kd_probe_result_t res)
+static void end_running(race_t *r, kd_probe_result_t res)
 {
 	for (size_t i = 0; i < r->n; i++)
-		if (r->targets[i].group == group && attempt_running(r, i)) {
+		if (attempt_running(r, i)) {
 			kd_attempt_end(&r->att[i], res);
 			note(r, i);
 		}
 }
 
-/* Index of the next member of group at or after from, or n. */
-static size_t group_next(const race_t *r, unsigned group, size_t from)
+/* The start order: by group, then by index (insertion sort, stable; n is small). */
+static void sort_order(race_t *r)
 {
-	while (from < r->n && r->targets[from].group != group)
-		from++;
-	return from;
+	for (size_t i = 0; i < r->n; i++) {
+		size_t j = i;
+		while (j > 0 && r->targets[r->order[j - 1]].group > r->targets[i].group) {
+			r->order[j] = r->order[j - 1];
+			j--;
+		}
+		r->order[j] = i;
+	}
 }
 
-/* Collect the running attempts of a group into the poll set; returns their count and lowers
- * *wake to the earliest expiry. */
-static size_t poll_set(race_t *r, unsigned group, uint64_t *wake)
+/* Collect the running attempts into the poll set; returns their count and lowers *wake to the
+ * earliest expiry. */
+static size_t poll_set(race_t *r, uint64_t *wake)
 {
 	size_t np = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		kd_attempt_t *a = &r->att[i];
-		if (r->targets[i].group != group || !attempt_running(r, i))
+		if (!attempt_running(r, i))
 			continue;
 		r->pfd[np].fd = a->fd;
 		r->pfd[np].events = kd_attempt_events(a);
@@ -105,50 +114,57 @@ static size_t poll_set(race_t *r, unsigned group, uint64_t *wake)
 	return np;
 }
 
-/* Race one group. Returns the winner's index, -1 when the group is exhausted, -2 when the
- * overall deadline passed. */
-static long race_group(race_t *r, unsigned group)
+static uint64_t delay_after(const race_t *r, size_t i)
 {
-	size_t next = group_next(r, group, 0);
+	uint64_t d = r->targets[i].delay_ms;
+	if (d == 0)
+		return r->delay;
+	return d < MIN_ATTEMPT_DELAY_MS ? MIN_ATTEMPT_DELAY_MS : d;
+}
+
+/* Race every target, in start order, groups overlapping. Returns the winner's index, or -1
+ * when every attempt failed or the overall deadline passed. */
+static long race_all(race_t *r)
+{
+	size_t next = 0; /* position in r->order */
 	uint64_t next_start = 0;
 	for (;;) {
 		uint64_t now = kd_now_ms();
 		if (now >= r->deadline) {
-			end_running(r, group, KD_PROBE_DEADLINE);
-			return -2;
+			end_running(r, KD_PROBE_DEADLINE);
+			return -1;
 		}
 		for (size_t i = 0; i < r->n; i++)
-			if (r->targets[i].group == group && attempt_running(r, i) &&
-			    kd_attempt_expire(&r->att[i], now))
+			if (attempt_running(r, i) && kd_attempt_expire(&r->att[i], now))
 				note(r, i);
 
 		uint64_t wake = r->deadline;
-		size_t np = poll_set(r, group, &wake);
-		/* Start the next one when the stagger elapsed or nothing is pending any more. */
+		size_t np = poll_set(r, &wake);
+		/* Start the next one when its delay elapsed or nothing is pending any more. */
 		while (next < r->n && (np == 0 || now >= next_start)) {
+			size_t i = r->order[next++];
 			uint64_t expires = add_ms(now, r->timeout);
-			kd_attempt_start(&r->att[next], &r->targets[next].addr, r->kind,
+			kd_attempt_start(&r->att[i], &r->targets[i].addr, r->kind,
 			                 expires < r->deadline ? expires : r->deadline);
-			r->started[next] = true;
-			note(r, next);
-			if (r->results[next] == KD_PROBE_ALIVE) {
-				end_running(r, group, KD_PROBE_CANCELLED);
-				return (long)next;
+			r->started[i] = true;
+			note(r, i);
+			if (r->results[i] == KD_PROBE_ALIVE) {
+				end_running(r, KD_PROBE_CANCELLED);
+				return (long)i;
 			}
-			next_start = add_ms(now, r->delay);
-			next = group_next(r, group, next + 1);
+			next_start = add_ms(now, delay_after(r, i));
 			wake = r->deadline;
-			np = poll_set(r, group, &wake);
+			np = poll_set(r, &wake);
 		}
 		if (np == 0)
 			return -1;
 		if (next < r->n && next_start < wake)
 			wake = next_start;
 
-		uint64_t wait = wake - now;
+		uint64_t wait = wake > now ? wake - now : 0;
 		int rc = poll(r->pfd, np, wait > 60000 ? 60000 : (int)wait);
 		if (rc < 0 && errno != EINTR)
-			end_running(r, group, KD_PROBE_REFUSED);
+			end_running(r, KD_PROBE_REFUSED);
 		for (size_t k = 0; rc > 0 && k < np; k++) {
 			size_t i = r->pfd_idx[k];
 			if (r->pfd[k].revents == 0)
@@ -156,57 +172,36 @@ static long race_group(race_t *r, unsigned group)
 			kd_attempt_step(&r->att[i]);
 			note(r, i);
 			if (r->results[i] == KD_PROBE_ALIVE) {
-				end_running(r, group, KD_PROBE_CANCELLED);
+				end_running(r, KD_PROBE_CANCELLED);
 				return (long)i;
 			}
 		}
 	}
 }
 
-static bool lowest_group_above(const kd_race_target_t *t, size_t n, bool have_floor, unsigned floor,
-                               unsigned *out)
-{
-	bool found = false;
-	for (size_t i = 0; i < n; i++) {
-		if (have_floor && t[i].group <= floor)
-			continue;
-		if (!found || t[i].group < *out)
-			*out = t[i].group;
-		found = true;
-	}
-	return found;
-}
-
 static long race_run(race_t *r, int *fd_out)
 {
-	unsigned group = 0;
-	bool have = false;
-	while (lowest_group_above(r->targets, r->n, have, group, &group)) {
-		have = true;
-		if (r->kind == KD_PROBE_NONE) {
-			size_t i = group_next(r, group, 0);
-			r->results[i] = KD_PROBE_ALIVE;
-			if (fd_out != NULL)
-				*fd_out = -1;
-			return (long)i;
-		}
-		long won = race_group(r, group);
-		if (won == -2)
-			return -1;
-		if (won >= 0) {
-			int fd = r->att[won].fd;
-			r->att[won].fd = -1; /* taken */
-			int fl = fcntl(fd, F_GETFL);
-			if (fl >= 0)
-				fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-			if (fd_out != NULL)
-				*fd_out = fd;
-			else
-				close(fd);
-			return won;
-		}
+	sort_order(r);
+	if (r->kind == KD_PROBE_NONE) {
+		size_t i = r->order[0];
+		r->results[i] = KD_PROBE_ALIVE;
+		if (fd_out != NULL)
+			*fd_out = -1;
+		return (long)i;
 	}
-	return -1;
+	long won = race_all(r);
+	if (won < 0)
+		return -1;
+	int fd = r->att[won].fd;
+	r->att[won].fd = -1; /* taken */
+	int fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	if (fd_out != NULL)
+		*fd_out = fd;
+	else
+		close(fd);
+	return won;
 }
 
 long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *opts,
@@ -216,6 +211,8 @@ long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *op
 		results[i] = KD_PROBE_UNTRIED;
 		if (opts->seen != NULL)
 			opts->seen[i][0] = '\0';
+		if (opts->rtt_us != NULL)
+			opts->rtt_us[i] = 0;
 	}
 	if (n == 0)
 		return -1;
@@ -230,13 +227,16 @@ long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *op
 	        .deadline = add_ms(kd_now_ms(), opts->deadline_ms),
 	        .results = results,
 	        .seen = opts->seen,
+	        .rtt_us = opts->rtt_us,
 	        .att = calloc(n, sizeof(kd_attempt_t)),
 	        .started = calloc(n, sizeof(bool)),
+	        .order = calloc(n, sizeof(size_t)),
 	        .pfd = calloc(n, sizeof(struct pollfd)),
 	        .pfd_idx = calloc(n, sizeof(size_t)),
 	};
 	long won = -1;
-	if (r.att != NULL && r.started != NULL && r.pfd != NULL && r.pfd_idx != NULL) {
+	if (r.att != NULL && r.started != NULL && r.order != NULL && r.pfd != NULL &&
+	    r.pfd_idx != NULL) {
 		won = race_run(&r, fd_out);
 		for (size_t i = 0; i < n; i++)
 			if (r.started[i])
@@ -244,6 +244,7 @@ long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *op
 	}
 	free(r.att);
 	free(r.started);
+	free(r.order);
 	free(r.pfd);
 	free(r.pfd_idx);
 	return won;

@@ -51,7 +51,8 @@ kd_probe_result_t kd_rpc_bind_judge(const uint8_t *buf, size_t len, int *need_mo
 
 typedef struct {
 	kd_addr_t addr;
-	unsigned group; /* candidates with equal group race each other; ascending order */
+	unsigned group;    /* priority group: ascending order, then index order */
+	uint64_t delay_ms; /* attempt delay after starting this target; 0 = attempt_delay_ms */
 } kd_race_target_t;
 
 #define KD_PROBE_SEEN_MAX 48
@@ -64,18 +65,24 @@ typedef struct {
 	/* optional, n entries: what a GARBAGE or NAK peer said ("HTTP/1.1 400 Bad Request",
 	 * "SSH-2.0-OpenSSH_9.2p1", "bind_nak"), printable characters of its first line */
 	char (*seen)[KD_PROBE_SEEN_MAX];
+	/* optional, n entries: microseconds from the start of each attempt to its completed TCP
+	 * connect (at least 1), 0 for attempts that never connected; the caller's RTT samples */
+	uint64_t *rtt_us;
 } kd_race_opts_t;
 
-/* Probe targets group by group (ascending group, then index order; the array need not be
- * sorted); an attempt still running when deadline_ms passes ends as DEADLINE, one whose own
- * timeout_ms passes as NOANSWER while it connects, else as TIMEOUT. Inside a group start the next
- * attempt after attempt_delay_ms without waiting for earlier ones to fail; the first ALIVE wins and
- * the rest are cancelled; the next group starts only when every attempt in this one has failed.
- * results[i] receives each target's outcome. On success returns the winner's index and, if fd_out
- * != NULL, its connected socket (blocking mode, bind already done for RPC; caller closes); with
- * KD_PROBE_NONE the first target in group order (index 0 for sorted input) wins without a
- * connection and *fd_out = -1. Returns -1 if none is alive (or n == 0, or out of memory);
- * every results[i] is set either way. Thread-safe, no global state, CLOCK_MONOTONIC. */
+/* Probe targets in order (ascending group, then index order; the array need not be sorted),
+ * RFC 8305 style: start the next attempt after the attempt delay (the started target's
+ * delay_ms, else attempt_delay_ms; at least 10 ms) without waiting for earlier ones to fail,
+ * and at once when no attempt is running any more. Priority groups overlap: once every member
+ * of a group has been started and none has answered, the next group's first attempt follows
+ * after the attempt delay; the first ALIVE wins whatever its group and the rest are cancelled.
+ * An attempt still running when deadline_ms passes ends as DEADLINE, one whose own timeout_ms
+ * passes as NOANSWER while it connects, else as TIMEOUT. results[i] receives each target's
+ * outcome. On success returns the winner's index and, if fd_out != NULL, its connected socket
+ * (blocking mode, bind already done for RPC; caller closes); with KD_PROBE_NONE the first
+ * target in group order (index 0 for sorted input) wins without a connection and *fd_out = -1.
+ * Returns -1 if none is alive (or n == 0, or out of memory); every results[i] is set either
+ * way. Thread-safe, no global state, CLOCK_MONOTONIC. */
 long kd_race(const kd_race_target_t *targets, size_t n, const kd_race_opts_t *opts,
              kd_probe_result_t *results, int *fd_out);
 
@@ -88,6 +95,8 @@ typedef struct {
 	kd_probe_kind_t kind;     /* TCP or RPC */
 	kd_probe_result_t result; /* UNTRIED while running, else the verdict */
 	uint64_t expires;         /* monotonic ms at which it times out; UINT64_MAX = never */
+	uint64_t start_us;        /* kd_now_us() when it started */
+	uint64_t rtt_us;          /* start to completed TCP connect (>= 1), 0 = not connected */
 	size_t sent, got;
 	uint8_t *rx;                  /* KD_RPC_MAX_FRAG bytes while reading an RPC reply */
 	char seen[KD_PROBE_SEEN_MAX]; /* what a GARBAGE or NAK peer said (see kd_race_opts_t) */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,6 +36,17 @@ static void add_addr(nss_kms_answer_t *ans, const struct sockaddr_storage *ss)
 		ans->addrs[ans->naddrs++] = a;
 }
 
+/* Whether this call's race started an attempt to c that did not answer: cancelled when
+ * another host won first (it did not answer within the attempt delay), or failed. Such a host
+ * is left out of the answer; hosts never started are kept. */
+static bool unanswered(const kmsl_cand_t *c)
+{
+	for (size_t j = 0; j < c->naddrs; j++)
+		if (c->results[j] != KD_PROBE_UNTRIED && c->results[j] != KD_PROBE_ALIVE)
+			return true;
+	return false;
+}
+
 void nss_kms_answer_build(const kmsl_list_t *list, const kmsl_host_t *chosen, nss_kms_answer_t *ans)
 {
 	ans->naddrs = 0;
@@ -50,7 +62,8 @@ void nss_kms_answer_build(const kmsl_list_t *list, const kmsl_host_t *chosen, ns
 			add_addr(ans, &list->cands[first].addrs[j].ss);
 	for (size_t i = 0; i < list->n; i++) {
 		const kmsl_cand_t *c = &list->cands[i];
-		if (i == first || c->state == KMSL_STATE_DEAD || c->port != chosen->port)
+		if (i == first || c->state == KMSL_STATE_DEAD || c->port != chosen->port ||
+		    unanswered(c))
 			continue;
 		for (size_t j = 0; j < c->naddrs; j++)
 			add_addr(ans, &c->addrs[j].ss);

@@ -93,8 +93,8 @@ int main(int argc, char **argv)
 		t[i] = target4(ips[i], port);
 	}
 
-	kd_race_opts_t racing = {KD_PROBE_RPC, STAGGER_MS, timeout, 4 * timeout, NULL};
-	kd_race_opts_t sequential = {KD_PROBE_RPC, timeout, timeout, 4 * timeout, NULL};
+	kd_race_opts_t racing = {KD_PROBE_RPC, STAGGER_MS, timeout, 4 * timeout, NULL, NULL};
+	kd_race_opts_t sequential = {KD_PROBE_RPC, timeout, timeout, 4 * timeout, NULL, NULL};
 	double r = rc == 0 ? measure(t, &racing, runs) : -1;
 	double s = r >= 0 ? measure(t, &sequential, runs) : -1;
 	if (r > 0 && s > 0) {

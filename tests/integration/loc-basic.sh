@@ -37,7 +37,13 @@ update add _vlmcs._tcp.example.test. 300 IN SRV 0 0 $P_QUIET quiet.example.test.
 update add _vlmcs._tcp.example.test. 300 IN SRV 10 0 $P_LIVE live.example.test.
 EOF
 
-loc_conf "$T/loc.yaml" <<EOF
+# One host at a time (attempt-delay = timeout) for the run that records outcomes: racing
+# cancels the attempts still pending when another host answers, and a cancelled attempt says
+# nothing about its host; here every bad host is to get its verdict.
+cat >"$T/loc.yaml" <<EOF
+attempt-delay: 1s
+timeout: 1s
+deadline: 15s
 servers: [$DNS_SERVER]
 domains:
   - name: example.test

@@ -45,11 +45,13 @@ update add _vlmcs._tcp.example.test. 300 IN SRV 5 0 $P live1.example.test.
 update add _vlmcs._tcp.example.test. 300 IN SRV 5 0 $P live2.example.test.
 EOF
 
+# One host at a time (attempt-delay = timeout): racing cancels the probes still pending when a
+# host answers, and the checks below want every dead host's verdict in the state file.
 cat >"$T/nss.yaml" <<EOF
 servers: [$DNS_SERVER]
 domains:
   - name: example.test
-attempt-delay: 20ms
+attempt-delay: 1s
 timeout: 1s
 state: $T/nss.state
 nss:

@@ -315,7 +315,8 @@ static int hosts_teardown(void **state)
 	return clean == 0 ? 0 : -1; /* every fake exits 0 on SIGTERM */
 }
 
-static const kd_race_opts_t RPC_LONG = {KD_PROBE_RPC, 50, LONG_TIMEOUT_MS, LONG_DEADLINE_MS, NULL};
+static const kd_race_opts_t RPC_LONG = {KD_PROBE_RPC,     50,   LONG_TIMEOUT_MS,
+                                        LONG_DEADLINE_MS, NULL, NULL};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -367,7 +368,7 @@ static void test_race_single_verdicts(void **state)
 	};
 	for (size_t i = 0; i < N(cases); i++) {
 		kd_race_target_t t = target(cases[i].ip, cases[i].port, 0);
-		kd_race_opts_t o = {cases[i].kind, 50, 300, LONG_DEADLINE_MS, NULL};
+		kd_race_opts_t o = {cases[i].kind, 50, 300, LONG_DEADLINE_MS, NULL, NULL};
 		print_message("case %zu\n", i);
 		race_expect(&t, 1, &o, cases[i].want == KD_PROBE_ALIVE ? 0 : -1, &cases[i].want);
 	}
@@ -424,14 +425,15 @@ static void test_race_failure_skips_stagger(void **state)
 	        target("127.0.0.1", h->p_garbage, 0),
 	        target("127.0.0.2", h->p_ack2, 0),
 	};
-	kd_race_opts_t o = {KD_PROBE_RPC, 30000, LONG_TIMEOUT_MS, 5000, NULL};
+	kd_race_opts_t o = {KD_PROBE_RPC, 30000, LONG_TIMEOUT_MS, 5000, NULL, NULL};
 	kd_probe_result_t want[] = {KD_PROBE_REFUSED, KD_PROBE_NAK, KD_PROBE_GARBAGE,
 	                            KD_PROBE_ALIVE};
 	race_expect(t, N(t), &o, 3, want);
 }
 
-/* Group 0 wins even when its live host is listed second and group 1's live host comes first
- * in the array and would answer sooner; group 1 is never started. */
+/* Group 0 wins when its live host answers within the attempt delay, even though group 1's
+ * live host comes first in the array: group 1 is never started (a 2 s delay leaves group 0's
+ * live host that long to answer). */
 static void test_race_group_order(void **state)
 {
 	hosts_t *h = *state;
@@ -441,17 +443,57 @@ static void test_race_group_order(void **state)
 	        target("::1", h->p_ack6, 0),
 	        target("127.0.0.1", h->p_ack, 1),
 	};
+	kd_race_opts_t slow = {KD_PROBE_RPC, 2000, LONG_TIMEOUT_MS, LONG_DEADLINE_MS, NULL, NULL};
 	kd_probe_result_t want[] = {KD_PROBE_UNTRIED, KD_PROBE_CANCELLED, KD_PROBE_ALIVE,
 	                            KD_PROBE_UNTRIED};
-	race_expect(t, N(t), &RPC_LONG, 2, want);
+	race_expect(t, N(t), &slow, 2, want);
 
 	/* Group 0 all dead: group 1 follows, in array order. The long stagger makes each start
 	 * wait for the previous failure, so every result is determined. */
 	t[2] = target("127.0.0.1", h->p_reject, 0);
-	kd_race_opts_t o = {KD_PROBE_RPC, 30000, 300, LONG_DEADLINE_MS, NULL};
+	kd_race_opts_t o = {KD_PROBE_RPC, 30000, 300, LONG_DEADLINE_MS, NULL, NULL};
 	kd_probe_result_t want2[] = {KD_PROBE_ALIVE, KD_PROBE_TIMEOUT, KD_PROBE_NAK,
 	                             KD_PROBE_UNTRIED};
 	race_expect(t, N(t), &o, 0, want2);
+}
+
+/* Priority groups overlap: a group whose every member was started and none answered does not
+ * hold up the next group until its attempts time out. With a 30 s attempt timeout the live host
+ * of group 2 can only win (and the SYN-dropping hosts of groups 0 and 1 end CANCELLED, not
+ * NOANSWER) if each next group started after the 50 ms attempt delay. */
+static void test_race_groups_overlap(void **state)
+{
+	hosts_t *h = *state;
+	kd_race_target_t t[] = {
+	        target("127.0.0.1", h->p_ack, 2),
+	        target("127.0.0.3", h->p_syndrop, 0),
+	        target("127.0.0.4", h->p_syndrop2, 1),
+	};
+	uint64_t rtt[N(t)];
+	kd_race_opts_t o = RPC_LONG;
+	o.rtt_us = rtt;
+	kd_probe_result_t want[] = {KD_PROBE_ALIVE, KD_PROBE_CANCELLED, KD_PROBE_CANCELLED};
+	race_expect(t, N(t), &o, 0, want);
+	/* The winner's connect round trip is measured; attempts that never connected have none. */
+	assert_true(rtt[0] >= 1);
+	assert_int_equal(rtt[1], 0);
+	assert_int_equal(rtt[2], 0);
+}
+
+/* A target's own delay_ms replaces attempt_delay_ms after its start: with a 30 s default delay
+ * and a 5 s deadline the live host behind a SYN-dropping one only wins when the dropper's own
+ * 10 ms delay is used. */
+static void test_race_target_delay(void **state)
+{
+	hosts_t *h = *state;
+	kd_race_target_t t[] = {
+	        target("127.0.0.3", h->p_syndrop, 0),
+	        target("127.0.0.1", h->p_ack, 1),
+	};
+	t[0].delay_ms = 10;
+	kd_race_opts_t o = {KD_PROBE_RPC, 30000, LONG_TIMEOUT_MS, 5000, NULL, NULL};
+	kd_probe_result_t want[] = {KD_PROBE_CANCELLED, KD_PROBE_ALIVE};
+	race_expect(t, N(t), &o, 1, want);
 }
 
 static void test_race_all_dead(void **state)
@@ -462,7 +504,7 @@ static void test_race_all_dead(void **state)
 	        target("127.0.0.3", h->p_syndrop, 1), target("127.0.0.1", h->p_nak, 1),
 	        target("127.0.0.1", h->p_garbage, 2), target("127.0.0.1", h->p_reject, 2),
 	};
-	kd_race_opts_t o = {KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS, NULL};
+	kd_race_opts_t o = {KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS, NULL, NULL};
 	kd_probe_result_t want[] = {KD_PROBE_REFUSED, KD_PROBE_TIMEOUT, KD_PROBE_NOANSWER,
 	                            KD_PROBE_NAK,     KD_PROBE_GARBAGE, KD_PROBE_NAK};
 	race_expect(t, N(t), &o, -1, want);
@@ -475,10 +517,11 @@ static void test_race_deadline(void **state)
 	hosts_t *h = *state;
 	kd_race_target_t t[] = {
 	        target("127.0.0.3", h->p_syndrop, 0),
-	        target("127.0.0.4", h->p_syndrop2, 0),
-	        target("127.0.0.1", h->p_ack, 1),
+	        target("127.0.0.4", h->p_syndrop2, 1),
+	        target("127.0.0.1", h->p_ack, 2),
 	};
-	kd_race_opts_t o = {KD_PROBE_RPC, 10, LONG_TIMEOUT_MS, 300, NULL};
+	t[1].delay_ms = 30000; /* the third is not started before the 300 ms deadline */
+	kd_race_opts_t o = {KD_PROBE_RPC, 10, LONG_TIMEOUT_MS, 300, NULL, NULL};
 	kd_probe_result_t want[] = {KD_PROBE_DEADLINE, KD_PROBE_DEADLINE, KD_PROBE_UNTRIED};
 	race_expect(t, N(t), &o, -1, want);
 }
@@ -493,7 +536,7 @@ static void test_race_seen(void **state)
 	        target("127.0.0.1", h->p_reject, 0),
 	};
 	char seen[N(t)][KD_PROBE_SEEN_MAX];
-	kd_race_opts_t o = {KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS, seen};
+	kd_race_opts_t o = {KD_PROBE_RPC, 10, 300, LONG_DEADLINE_MS, seen, NULL};
 	kd_probe_result_t want[] = {KD_PROBE_GARBAGE, KD_PROBE_NAK, KD_PROBE_NAK};
 	race_expect(t, N(t), &o, -1, want);
 	assert_string_equal(seen[0], "SSH-2.0-OpenSSH_9.2p1 Debian-2");
@@ -542,7 +585,7 @@ static void test_race_none_and_empty(void **state)
 	        target("127.0.0.1", h->p_closed, 0),
 	        target("127.0.0.1", h->p_ack, 0),
 	};
-	kd_race_opts_t o = {KD_PROBE_NONE, 250, 1000, 1000, NULL};
+	kd_race_opts_t o = {KD_PROBE_NONE, 250, 1000, 1000, NULL, NULL};
 	kd_probe_result_t res[N(t)];
 	int fd = 99;
 	assert_int_equal(kd_race(t, N(t), &o, res, &fd), 0);
@@ -568,6 +611,8 @@ int main(void)
 	        cmocka_unit_test(test_race_syndrop_does_not_block),
 	        cmocka_unit_test(test_race_failure_skips_stagger),
 	        cmocka_unit_test(test_race_group_order),
+	        cmocka_unit_test(test_race_groups_overlap),
+	        cmocka_unit_test(test_race_target_delay),
 	        cmocka_unit_test(test_race_all_dead),
 	        cmocka_unit_test(test_race_deadline),
 	        cmocka_unit_test(test_race_seen),
