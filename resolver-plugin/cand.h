@@ -32,6 +32,8 @@ typedef struct {
 	bool cached; /* from the state file's cache */
 	kd_probe_result_t results[KMSL_MAX_ADDRS]; /* per address, this call's probe */
 	char detail[KMSL_DETAIL_MAX]; /* what a non-KMS peer said, or why there is no address */
+	uint32_t srtt_us; /* smoothed connect RTT of earlier calls (state file), 0 = none */
+	uint64_t rtt_us;  /* this call's connect RTT when it answered, 0 = none */
 } kmsl_cand_t;
 
 #define KMSL_FAM_V4 1u

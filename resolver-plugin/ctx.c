@@ -234,7 +234,7 @@ KMSL_API kmsl_err_t kmsl_set_probe(kmsl_ctx_t *ctx, kmsl_probe_t probe)
 
 KMSL_API kmsl_err_t kmsl_set_attempt_delay(kmsl_ctx_t *ctx, uint64_t ms)
 {
-	if (ctx == NULL || ms < 10)
+	if (ctx == NULL || (ms != KMSL_ATTEMPT_DELAY_AUTO && ms < 10))
 		return KMSL_EINVAL;
 	ctx->opts.attempt_delay_ms = ms;
 	return KMSL_OK;

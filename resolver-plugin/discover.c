@@ -12,6 +12,7 @@
 #include "dns/array.h"
 #include "dns/clock.h"
 #include "dns/qengine.h"
+#include "resolver-plugin/delay.h"
 #include "resolver-plugin/order.h"
 
 #define MAX_HOPS      8 /* CNAMEs followed from one SRV name to the next */
@@ -197,7 +198,8 @@ typedef struct {
 	aq_t *aq;
 	size_t naq, capaq;
 	uint64_t end;
-	kd_resolvconf_t rc; /* holds the system's servers while the run uses them */
+	uint64_t start_us, dns_rtt_us; /* the discovery's start; its first SRV answer */
+	kd_resolvconf_t rc;            /* holds the system's servers while the run uses them */
 } run_t;
 
 static const ldns_rr_type FAMILY_TYPE[2] = {LDNS_RR_TYPE_A, LDNS_RR_TYPE_AAAA};
@@ -389,7 +391,9 @@ static bool addrs_settled(run_t *r, aq_t *a, uint64_t now)
 	for (size_t i = 0; i < s->n && !glue; i++)
 		glue = s->recs[i].naddrs > 0 && kd_dname_equal(s->recs[i].target, a->target);
 	if ((has[0] || has[1] || glue) && a->settle == UINT64_MAX)
-		a->settle = now + r->ctx->opts.attempt_delay_ms;
+		a->settle = now + (r->ctx->opts.attempt_delay_ms == KMSL_ATTEMPT_DELAY_AUTO
+		                           ? KMSL_RESOLUTION_DELAY_MS
+		                           : r->ctx->opts.attempt_delay_ms);
 	return now >= a->settle;
 }
 
@@ -400,6 +404,10 @@ static void on_srv(run_t *r, size_t si)
 	const ldns_pkt *pkt = NULL;
 	kd_err_t err = kd_qe_result(r->e, s->q, &pkt, NULL);
 	s->q = -1;
+	if (pkt != NULL && r->dns_rtt_us == 0) {
+		uint64_t now = kd_now_us();
+		r->dns_rtt_us = now > r->start_us ? now - r->start_us : 1;
+	}
 	if (pkt == NULL) {
 		s->reason = err == KD_ETIMEOUT ? KMSL_REASON_TIMEOUT : KMSL_REASON_ERROR;
 		s->resolved = true;
@@ -574,6 +582,7 @@ kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t no
 		return KMSL_ENOMEM;
 	r->ctx = ctx;
 	r->end = end_ms;
+	r->start_us = kd_now_us();
 	kd_resolvconf_load(ctx->resolv_conf, &r->rc);
 	kmsl_err_t ret = KMSL_OK;
 	if (ctx->opts.static_host != NULL)
@@ -605,6 +614,7 @@ kmsl_err_t kmsl_discover(kmsl_ctx_t *ctx, const kmsl_statefile_t *st, int64_t no
 			}
 		}
 		ret = finish(r, upto > 0 ? upto : at_deadline(r), list);
+		list->dns_rtt_us = r->dns_rtt_us;
 	}
 	kd_qe_free(r->e);
 	for (size_t i = 0; i < r->ns; i++)

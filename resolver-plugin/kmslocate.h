@@ -125,7 +125,10 @@ KMSL_API kmsl_err_t kmsl_add_server(kmsl_ctx_t *ctx, const char *server);
 KMSL_API void kmsl_clear_servers(kmsl_ctx_t *ctx);
 KMSL_API kmsl_err_t kmsl_set_merge(kmsl_ctx_t *ctx, kmsl_merge_t merge);
 KMSL_API kmsl_err_t kmsl_set_probe(kmsl_ctx_t *ctx, kmsl_probe_t probe);
-/* Milliseconds. attempt_delay >= 10; timeout, deadline >= 1; dead_retry any. */
+/* Milliseconds. attempt_delay >= 10, or KMSL_ATTEMPT_DELAY_AUTO (the default: 2 x the smoothed
+ * connect RTT of each host, else 2 x this call's DNS RTT, 10 to 250 ms); timeout, deadline >= 1;
+ * dead_retry any. */
+#define KMSL_ATTEMPT_DELAY_AUTO 0
 KMSL_API kmsl_err_t kmsl_set_attempt_delay(kmsl_ctx_t *ctx, uint64_t ms);
 KMSL_API kmsl_err_t kmsl_set_timeout(kmsl_ctx_t *ctx, uint64_t ms);
 KMSL_API kmsl_err_t kmsl_set_deadline(kmsl_ctx_t *ctx, uint64_t ms);

@@ -14,7 +14,9 @@ typedef struct {
 #define KMSL_LIST_MAX 1024 /* candidates before the cut to KMSL_MAX_CANDS */
 
 struct kmsl_list {
-	uint64_t end_ms; /* the monotonic deadline kmsl_candidates() started */
+	uint64_t end_ms;     /* the monotonic deadline kmsl_candidates() started */
+	uint64_t dns_rtt_us; /* this call's first SRV answer: microseconds from the start of the
+	                      * discovery; 0 = none asked (cached or static) */
 	kmsl_cand_t *cands;
 	size_t n, cap;
 	kmsl_suffix_t *suffixes;

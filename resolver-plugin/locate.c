@@ -10,6 +10,7 @@
 #include "dns/clock.h"
 #include "dns/probe.h"
 #include "resolver-plugin/ctx.h"
+#include "resolver-plugin/delay.h"
 #include "resolver-plugin/discover.h"
 #include "resolver-plugin/list.h"
 #include "resolver-plugin/order.h"
@@ -136,11 +137,21 @@ static kd_probe_kind_t probe_kind(kmsl_probe_t p)
 	return KD_PROBE_RPC;
 }
 
-/* Race targets: every address of every chosen candidate. Groups follow the priority groups;
- * a sticky host at the front shares group 0, so it gets an attempt-delay head start without
+/* A candidate's attempt delay: the configured one, or auto (delay.h) from its RTT history or
+ * this call's DNS answer. */
+static uint64_t cand_delay(const kmsl_ctx_t *ctx, const kmsl_list_t *list, const kmsl_cand_t *c)
+{
+	if (ctx->opts.attempt_delay_ms != KMSL_ATTEMPT_DELAY_AUTO)
+		return ctx->opts.attempt_delay_ms;
+	return kmsl_auto_delay_ms(c->srtt_us, list->dns_rtt_us);
+}
+
+/* Race targets: every address of every chosen candidate. Groups follow the priority groups
+ * (kd_race overlaps them: the next group starts an attempt delay after the last start); a
+ * sticky host at the front shares group 0, so it gets an attempt-delay head start without
  * costing a whole timeout when it has gone away. */
-static size_t build_targets(const kmsl_list_t *list, const bool *use, kd_race_target_t *t,
-                            size_t *owner, size_t *slot)
+static size_t build_targets(const kmsl_ctx_t *ctx, const kmsl_list_t *list, const bool *use,
+                            kd_race_target_t *t, size_t *owner, size_t *slot)
 {
 	size_t nt = 0;
 	unsigned group = 0;
@@ -156,9 +167,11 @@ static size_t build_targets(const kmsl_list_t *list, const bool *use, kd_race_ta
 			started = true;
 			prio = c->priority;
 		}
+		uint64_t delay = cand_delay(ctx, list, c);
 		for (size_t j = 0; j < c->naddrs; j++, nt++) {
 			t[nt].addr = c->addrs[j];
 			t[nt].group = group;
+			t[nt].delay_ms = delay;
 			owner[nt] = i;
 			slot[nt] = j;
 		}
@@ -168,12 +181,15 @@ static size_t build_targets(const kmsl_list_t *list, const bool *use, kd_race_ta
 
 /* Each address's result into its candidate; a candidate is dead when every one of its tried
  * addresses failed, alive when one answered; a probe the deadline cut short says nothing. */
-static void judge(kmsl_list_t *list, const kd_probe_result_t *res, const size_t *owner,
-                  const size_t *slot, char (*seen)[KD_PROBE_SEEN_MAX], size_t nt, bool late)
+static void judge(kmsl_list_t *list, const kd_probe_result_t *res, const uint64_t *rtt,
+                  const size_t *owner, const size_t *slot, char (*seen)[KD_PROBE_SEEN_MAX],
+                  size_t nt, bool late)
 {
 	for (size_t k = 0; k < nt; k++) {
 		kmsl_cand_t *c = &list->cands[owner[k]];
 		kd_probe_result_t r = res[k];
+		if (r == KD_PROBE_ALIVE)
+			c->rtt_us = rtt[k];
 		if (r == KD_PROBE_UNTRIED && late)
 			r = KD_PROBE_DEADLINE; /* never reached before the deadline */
 		c->results[slot[k]] = r;
@@ -247,29 +263,35 @@ static kmsl_err_t race_list(kmsl_ctx_t *ctx, kmsl_list_t *list, uint64_t end_ms,
 	size_t *slot = calloc(maxt, sizeof(*slot));
 	kd_probe_result_t *res = calloc(maxt, sizeof(*res));
 	char(*seen)[KD_PROBE_SEEN_MAX] = calloc(maxt, sizeof(*seen));
+	uint64_t *rtt = calloc(maxt, sizeof(*rtt));
 	kmsl_err_t ret = KMSL_ENOMEM;
 	if (use == NULL || t == NULL || owner == NULL || slot == NULL || res == NULL ||
-	    seen == NULL)
+	    seen == NULL || rtt == NULL)
 		goto out;
 	ret = KMSL_ENOALIVE;
-	for (size_t i = 0; i < list->n; i++)
+	for (size_t i = 0; i < list->n; i++) {
 		memset(list->cands[i].results, 0, sizeof(list->cands[i].results));
+		list->cands[i].rtt_us = 0;
+	}
 	kmsl_state_select(list->cands, list->n, use);
-	size_t nt = build_targets(list, use, t, owner, slot);
+	size_t nt = build_targets(ctx, list, use, t, owner, slot);
 	if (nt == 0)
 		goto out;
 	uint64_t now = kd_now_ms();
 	kd_race_opts_t ro = {
 	        .kind = probe_kind(ctx->opts.probe),
-	        .attempt_delay_ms = ctx->opts.attempt_delay_ms,
+	        .attempt_delay_ms = ctx->opts.attempt_delay_ms != KMSL_ATTEMPT_DELAY_AUTO
+	                                    ? ctx->opts.attempt_delay_ms
+	                                    : KMSL_DELAY_MAX_MS, /* every target has its own */
 	        .timeout_ms = ctx->opts.timeout_ms,
 	        .deadline_ms = end_ms > now ? end_ms - now : 1,
 	        .seen = seen,
+	        .rtt_us = rtt,
 	};
 	int sock = -1;
 	long win = kd_race(t, nt, &ro, res, &sock);
 	if (ro.kind != KD_PROBE_NONE) {
-		judge(list, res, owner, slot, seen, nt, win < 0 && kd_now_ms() >= end_ms);
+		judge(list, res, rtt, owner, slot, seen, nt, win < 0 && kd_now_ms() >= end_ms);
 		record_outcomes(ctx, list, use);
 	}
 	if (win < 0)
@@ -285,6 +307,7 @@ out:
 	free(slot);
 	free(res);
 	free(seen);
+	free(rtt);
 	return ret;
 }
 

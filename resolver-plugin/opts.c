@@ -35,7 +35,7 @@ typedef struct {
 	size_t nservers;
 	int merge;
 	int probe;
-	uint64_t attempt_delay;
+	char *attempt_delay; /* "auto" or a duration */
 	uint64_t timeout;
 	uint64_t deadline;
 	uint64_t dead_retry;
@@ -44,6 +44,26 @@ typedef struct {
 	char *state;
 	conf_nss_t nss;
 } conf_t;
+
+/* attempt-delay: "auto" (KMSL_ATTEMPT_DELAY_AUTO) or a duration of 10 ms to 1 minute. */
+static int parse_attempt_delay(const char *s, uint64_t *ms)
+{
+	if (s == NULL || strcmp(s, "auto") == 0) {
+		*ms = KMSL_ATTEMPT_DELAY_AUTO;
+		return 0;
+	}
+	return kd_parse_duration(s, ms) == 0 && *ms >= 10 && *ms <= 60 * 1000 ? 0 : -1;
+}
+
+static int check_attempt_delay(const void *field, char *err, size_t len)
+{
+	const char *s = *(char *const *)field;
+	uint64_t ms;
+	if (parse_attempt_delay(s, &ms) == 0)
+		return 0;
+	snprintf(err, len, "'%s' is neither auto nor a duration from 10ms to 1m", s);
+	return -1;
+}
 
 static int check_static(const void *field, char *err, size_t len)
 {
@@ -146,11 +166,10 @@ static const kd_schema_t conf_schema[] = {
          .def = "rpc",
          .enum_names = probe_names},
         {.key = "attempt-delay",
-         .type = KD_T_DURATION,
+         .type = KD_T_STR,
          .offset = offsetof(conf_t, attempt_delay),
-         .def = "250ms",
-         .min = 10,
-         .max = 60 * 1000},
+         .def = "auto",
+         .check = check_attempt_delay},
         {.key = "timeout",
          .type = KD_T_DURATION,
          .offset = offsetof(conf_t, timeout),
@@ -283,7 +302,8 @@ static kmsl_err_t conf_to_opts(const conf_t *c, kmsl_opts_t *o)
 			goto fail;
 	o->merge = c->merge == 1 ? KMSL_MERGE_ALL : KMSL_MERGE_FIRST;
 	o->probe = (kmsl_probe_t)c->probe;
-	o->attempt_delay_ms = c->attempt_delay;
+	if (parse_attempt_delay(c->attempt_delay, &o->attempt_delay_ms) != 0)
+		goto fail;
 	o->timeout_ms = c->timeout;
 	o->deadline_ms = c->deadline;
 	o->dead_retry_ms = c->dead_retry;

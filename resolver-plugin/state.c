@@ -13,6 +13,7 @@
 
 #include "dns/num.h"
 #include "dns/strbuf.h"
+#include "resolver-plugin/delay.h"
 
 #define LINE_MAX_LEN 4096
 #define MAX_FIELDS   (8 + KMSL_MAX_ADDRS) /* srv ... ADDR-EXPIRES, then the addresses */
@@ -27,6 +28,7 @@ void kmsl_state_deinit(kmsl_statefile_t *st)
 	free(st->sticky);
 	free(st->dead);
 	free(st->srv);
+	free(st->rtt);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -105,6 +107,20 @@ static int parse_line(char *line, kmsl_statefile_t *st, const char **why)
 		st->ndead++;
 		return 0;
 	}
+	if (strcmp(f[0], "rtt") == 0 && n == 4) {
+		if (st->nrtt == KMSL_STATE_MAX_RTT) {
+			*why = "too many round-trip times";
+			return -1;
+		}
+		kmsl_rtt_t *t = &st->rtt[st->nrtt];
+		uint64_t us;
+		if (kd_dname_text(f[1], t->target, sizeof(t->target)) != 0 ||
+		    parse_port(f[2], &t->port) != 0 || kd_num_parse(f[3], 1, UINT32_MAX, &us) != 0)
+			goto bad;
+		t->srtt_us = (uint32_t)us;
+		st->nrtt++;
+		return 0;
+	}
 	if (strcmp(f[0], "srv") == 0 && n >= 8) {
 		if (st->nsrv == KMSL_STATE_MAX_SRV) {
 			*why = "too many cached records";
@@ -148,7 +164,10 @@ static int ensure_arrays(kmsl_statefile_t *st)
 		st->dead = calloc(KMSL_STATE_MAX_DEAD, sizeof(*st->dead));
 	if (st->srv == NULL)
 		st->srv = calloc(KMSL_STATE_MAX_SRV, sizeof(*st->srv));
-	return st->sticky != NULL && st->dead != NULL && st->srv != NULL ? 0 : -1;
+	if (st->rtt == NULL)
+		st->rtt = calloc(KMSL_STATE_MAX_RTT, sizeof(*st->rtt));
+	return st->sticky != NULL && st->dead != NULL && st->srv != NULL && st->rtt != NULL ? 0
+	                                                                                    : -1;
 }
 
 int kmsl_state_parse(const char *buf, size_t len, kmsl_statefile_t *st, char *warn, size_t wlen)
@@ -186,7 +205,8 @@ int kmsl_state_parse(const char *buf, size_t len, kmsl_statefile_t *st, char *wa
 				kmsl_state_init(st);
 				return ensure_arrays(st) == 0 ? 0 : -1;
 			}
-			if (bad != NULL || strcmp(line, KMSL_STATE_MAGIC) != 0) {
+			if (bad != NULL || (strcmp(line, KMSL_STATE_MAGIC) != 0 &&
+			                    strcmp(line, KMSL_STATE_MAGIC_V2) != 0)) {
 				why = "unknown format or version";
 				goto fail;
 			}
@@ -239,6 +259,9 @@ int kmsl_state_format(const kmsl_statefile_t *st, char **out)
 	for (size_t i = 0; i < st->ndead; i++)
 		kd_strbuf_printf(&sb, "dead %s %u %" PRId64 "\n", st->dead[i].target,
 		                 st->dead[i].port, st->dead[i].until);
+	for (size_t i = 0; i < st->nrtt; i++)
+		kd_strbuf_printf(&sb, "rtt %s %u %" PRIu32 "\n", st->rtt[i].target, st->rtt[i].port,
+		                 st->rtt[i].srtt_us);
 	for (size_t i = 0; i < st->nsrv; i++) {
 		const kmsl_cand_t *c = &st->srv[i].cand;
 		kd_strbuf_printf(&sb, "srv %s %" PRId64 " %u %u %u %s %" PRId64, c->suffix,
@@ -325,8 +348,31 @@ static void sticky_everywhere(kmsl_statefile_t *st, const kmsl_cand_t *h, bool c
 		sticky_set(st, "", h->target, h->port);
 }
 
+/* One more RTT sample of a host: its entry moves to the end (the full table forgets the entry
+ * updated longest ago). */
+static void rtt_sample(kmsl_statefile_t *st, const char *target, uint16_t port, uint64_t us)
+{
+	uint32_t srtt = 0;
+	size_t out = 0;
+	for (size_t i = 0; i < st->nrtt; i++) {
+		if (host_eq(st->rtt[i].target, st->rtt[i].port, target, port))
+			srtt = st->rtt[i].srtt_us;
+		else
+			st->rtt[out++] = st->rtt[i];
+	}
+	st->nrtt = out;
+	if (st->nrtt == KMSL_STATE_MAX_RTT)
+		memmove(&st->rtt[0], &st->rtt[1], --st->nrtt * sizeof(*st->rtt));
+	kmsl_rtt_t *t = &st->rtt[st->nrtt++];
+	snprintf(t->target, sizeof(t->target), "%s", target);
+	t->port = port;
+	t->srtt_us = kmsl_srtt_update(srtt, us);
+}
+
 static void apply_host(kmsl_statefile_t *st, const kmsl_cand_t *h, const kmsl_state_change_t *chg)
 {
+	if (h->state == KMSL_STATE_ALIVE && h->rtt_us > 0)
+		rtt_sample(st, h->target, h->port, h->rtt_us);
 	if (h->state == KMSL_STATE_DEAD) {
 		dead_remove(st, h->target, h->port);
 		if (st->ndead == KMSL_STATE_MAX_DEAD) /* full: forget the oldest entry */
@@ -395,6 +441,11 @@ int kmsl_state_apply(kmsl_statefile_t *st, const kmsl_state_change_t *chg, int64
 void kmsl_state_mark(const kmsl_statefile_t *st, kmsl_cand_t *cands, size_t n, int64_t now,
                      int64_t dead_retry, bool caching)
 {
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < st->nrtt; k++)
+			if (host_eq(st->rtt[k].target, st->rtt[k].port, cands[i].target,
+			            cands[i].port))
+				cands[i].srtt_us = st->rtt[k].srtt_us;
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < st->ndead; k++)
 			if (bounded(st->dead[k].until, now, dead_retry) > now &&

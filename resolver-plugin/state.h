@@ -3,9 +3,10 @@
  * and the SRV answer per suffix until its TTL expires, with the addresses until theirs.
  * Line-based text:
  *
- *   kmsdns-locate-state 2
+ *   kmsdns-locate-state 3
  *   sticky SUFFIX TARGET PORT                       (SUFFIX "-": a static host)
  *   dead TARGET PORT UNTIL
+ *   rtt TARGET PORT SRTT                            (microseconds, smoothed connect RTT)
  *   srv SUFFIX EXPIRES PRIORITY WEIGHT PORT TARGET ADDR-EXPIRES [ADDRESS...]
  *   end
  *
@@ -13,10 +14,10 @@
  * host dead or an answer cached for a day): a dead mark later than now + dead-retry and a cache
  * entry later than now + max-cache-ttl (each plus KMSL_STATE_CLOCK_SLACK) count as now. A line that
  * cannot be read costs that line only (with a warning); a file of another format is ignored as a
- * whole; version 1 files are read as empty. The parser reads whatever kmsl_state_format writes, up
- * to KMSL_MAX_ADDRS addresses. Updates are read-modify-write under flock() on PATH.lock and land
- * with an atomic rename. A file (or directory) that another user could have written is not
- * believed. */
+ * whole; version 1 files are read as empty, version 2 files (no rtt lines) as they are. The parser
+ * reads whatever kmsl_state_format writes, up to KMSL_MAX_ADDRS addresses. Updates are
+ * read-modify-write under flock() on PATH.lock and land with an atomic rename. A file (or
+ * directory) that another user could have written is not believed. */
 #pragma once
 
 #include <stdbool.h>
@@ -25,12 +26,14 @@
 
 #include "resolver-plugin/cand.h"
 
-#define KMSL_STATE_MAGIC         "kmsdns-locate-state 2"
+#define KMSL_STATE_MAGIC         "kmsdns-locate-state 3"
+#define KMSL_STATE_MAGIC_V2      "kmsdns-locate-state 2"
 #define KMSL_STATE_MAGIC_V1      "kmsdns-locate-state 1"
 #define KMSL_STATE_MAX_BYTES     (1024 * 1024)
 #define KMSL_STATE_MAX_DEAD      256
 #define KMSL_STATE_MAX_SRV       512
 #define KMSL_STATE_MAX_STICKY    64
+#define KMSL_STATE_MAX_RTT       256
 #define KMSL_STATE_MAX_CACHE_TTL 3600 /* max-cache-ttl default, seconds */
 #define KMSL_STATE_CLOCK_SLACK   60   /* seconds a bounded time may exceed its bound */
 
@@ -39,6 +42,12 @@ typedef struct {
 	uint16_t port;
 	int64_t until;
 } kmsl_dead_t;
+
+typedef struct {
+	char target[KMSL_NAME_MAX];
+	uint16_t port;
+	uint32_t srtt_us; /* smoothed RTT of the host's successful connects (kmsl_srtt_update) */
+} kmsl_rtt_t;
 
 typedef struct {
 	kmsl_cand_t cand; /* suffix, priority, weight, port, target, addresses */
@@ -59,11 +68,14 @@ typedef struct {
 	size_t ndead;
 	kmsl_cached_t *srv;
 	size_t nsrv;
+	kmsl_rtt_t *rtt; /* least recently updated first */
+	size_t nrtt;
 } kmsl_statefile_t;
 
 /* What a run learned, merged into the file by kmsl_state_update. */
 typedef struct {
-	const kmsl_cand_t *hosts; /* probe outcomes: state ALIVE or DEAD (others ignored) */
+	const kmsl_cand_t *hosts; /* probe outcomes: state ALIVE or DEAD (others ignored); an
+	                           * ALIVE host's rtt_us > 0 goes into its smoothed RTT */
 	size_t nhosts;
 	int64_t dead_until;     /* retry-after for hosts found DEAD */
 	bool caching;           /* host caching: ALIVE sets the sticky host of the host's suffix (an
@@ -101,9 +113,10 @@ int kmsl_state_apply(kmsl_statefile_t *st, const kmsl_state_change_t *chg, int64
 int kmsl_state_update(const char *path, const kmsl_state_change_t *chg, int64_t now, char *warn,
                       size_t wlen);
 
-/* Mark cands from st at time now: DEAD while their retry-after has not passed (a retry-after
- * later than now + dead_retry counts as now), STICKY for the sticky host of the first suffix
- * (in list order) that has one among cands (host caching on), which also moves to the front. */
+/* Mark cands from st at time now: srtt_us from their RTT history, DEAD while their retry-after
+ * has not passed (a retry-after later than now + dead_retry counts as now), STICKY for the sticky
+ * host of the first suffix (in list order) that has one among cands (host caching on), which also
+ * moves to the front. */
 void kmsl_state_mark(const kmsl_statefile_t *st, kmsl_cand_t *cands, size_t n, int64_t now,
                      int64_t dead_retry, bool caching);
 

@@ -37,7 +37,7 @@ static void test_defaults(void **state)
 	assert_int_equal(o.nservers, 0);
 	assert_int_equal(o.merge, KMSL_MERGE_FIRST);
 	assert_int_equal(o.probe, KMSL_PROBE_RPC);
-	assert_int_equal(o.attempt_delay_ms, 250);
+	assert_int_equal(o.attempt_delay_ms, KMSL_ATTEMPT_DELAY_AUTO);
 	assert_int_equal(o.timeout_ms, 2000);
 	assert_int_equal(o.deadline_ms, 10000);
 	assert_int_equal(o.dead_retry_ms, 300000);
@@ -161,6 +161,8 @@ static void test_errors(void **state)
 {
 	bad("merge: first\nbogus: 1\n", "t.yaml:2:1:", "unknown key 'bogus'");
 	bad("attempt-delay: 5ms\n", "t.yaml:1:16:", "attempt-delay");
+	bad("attempt-delay: 2m\n", "t.yaml:1:16:", "neither auto nor a duration");
+	bad("attempt-delay: automatic\n", "t.yaml:1:16:", "attempt-delay");
 	bad("timeout: 0\n", "t.yaml:1:10:", "timeout");
 	bad("merge: some\n", "t.yaml:1:8:", "merge");
 	bad("probe: icmp\n", "t.yaml:1:8:", "probe");
@@ -220,6 +222,9 @@ static void test_setters(void **state)
 	assert_int_equal(kmsl_ctx_new(&ctx), KMSL_OK);
 	assert_int_equal(kmsl_set_attempt_delay(ctx, 9), KMSL_EINVAL);
 	assert_int_equal(kmsl_set_attempt_delay(ctx, 10), KMSL_OK);
+	assert_int_equal(ctx->opts.attempt_delay_ms, 10);
+	assert_int_equal(kmsl_set_attempt_delay(ctx, KMSL_ATTEMPT_DELAY_AUTO), KMSL_OK);
+	assert_int_equal(ctx->opts.attempt_delay_ms, KMSL_ATTEMPT_DELAY_AUTO);
 	assert_int_equal(kmsl_set_timeout(ctx, 0), KMSL_EINVAL);
 	assert_int_equal(kmsl_set_deadline(ctx, 0), KMSL_EINVAL);
 	assert_int_equal(kmsl_set_static(ctx, "[::1]:1700"), KMSL_OK);

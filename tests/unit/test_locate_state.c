@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "resolver-plugin/delay.h"
 #include "resolver-plugin/order.h"
 #include "resolver-plugin/state.h"
 
@@ -65,7 +66,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(kmsl_state_apply(&st, &chg, 1000), 0);
 
 	char *text = format(&st);
-	assert_non_null(strstr(text, "kmsdns-locate-state 2\n"));
+	assert_non_null(strstr(text, "kmsdns-locate-state 3\n"));
 	assert_non_null(strstr(text, "sticky example.test a.example.test 1688\n"));
 	assert_non_null(strstr(text, "dead b.example.test 1700 2000\n"));
 	assert_non_null(strstr(text, "srv example.test 1600 5 7 1688 a.example.test 1060 127.0.0.2 "
@@ -166,14 +167,14 @@ static void parse_skips(const char *text, size_t len, const char *why, size_t nd
 
 #define PS(text, why) parse_skips(text, sizeof(text) - 1, why, 2)
 
-#define MAGIC "kmsdns-locate-state 2\n"
+#define MAGIC "kmsdns-locate-state 3\n"
 #define D1    "dead a.test 1688 100\n"
 #define D2    "dead b.test 1688 100\n"
 
 static void test_damaged(void **state)
 {
 	PF("", "empty");
-	PF("kmsdns-locate-state 3\nend\n", "version");
+	PF("kmsdns-locate-state 4\nend\n", "version");
 	PF("\x7f"
 	   "ELF\0\0\0\n\n",
 	   "");
@@ -414,6 +415,91 @@ static void test_file_load_update(void **state)
 	}
 }
 
+/* attempt-delay auto: 2 x the host's smoothed RTT, else 2 x this call's DNS RTT, else the cap;
+ * 10 to 250 ms, rounded up to whole milliseconds. */
+static void test_auto_delay(void **state)
+{
+	assert_int_equal(kmsl_auto_delay_ms(0, 0), 250);          /* nothing known */
+	assert_int_equal(kmsl_auto_delay_ms(0, 30000), 60);       /* DNS RTT 30 ms */
+	assert_int_equal(kmsl_auto_delay_ms(40000, 30000), 80);   /* history wins over DNS */
+	assert_int_equal(kmsl_auto_delay_ms(60, 30000), 10);      /* loopback: the floor */
+	assert_int_equal(kmsl_auto_delay_ms(0, 100), 10);         /* the floor */
+	assert_int_equal(kmsl_auto_delay_ms(0, 5001), 11);        /* rounded up */
+	assert_int_equal(kmsl_auto_delay_ms(200000, 0), 250);     /* the cap */
+	assert_int_equal(kmsl_auto_delay_ms(UINT32_MAX, 0), 250); /* no overflow */
+	assert_int_equal(kmsl_auto_delay_ms(0, UINT64_MAX), 250);
+
+	/* RFC 6298 smoothing: the first sample as is, then 7/8 old + 1/8 new. */
+	assert_int_equal(kmsl_srtt_update(0, 8000), 8000);
+	assert_int_equal(kmsl_srtt_update(8000, 16000), 9000);
+	assert_int_equal(kmsl_srtt_update(0, 0), 1); /* never 0 (= no history) */
+	assert_int_equal(kmsl_srtt_update(1, 0), 1);
+	assert_int_equal(kmsl_srtt_update(0, (uint64_t)UINT32_MAX + 5), UINT32_MAX);
+}
+
+/* The smoothed RTT lives in the state file next to the sticky host: an ALIVE outcome with an
+ * RTT sample updates it, a later call's candidates get it back, a version 2 file is read. */
+static void test_rtt_history(void **state)
+{
+	kmsl_statefile_t st;
+	kmsl_state_init(&st);
+	kmsl_cand_t up = cand("a.test", 1688, NULL);
+	up.state = KMSL_STATE_ALIVE;
+	up.rtt_us = 8000;
+	kmsl_cand_t down = cand("b.test", 1688, NULL);
+	down.state = KMSL_STATE_DEAD;
+	down.rtt_us = 123; /* a dead host's sample is not history */
+	kmsl_cand_t both[2] = {up, down};
+	kmsl_state_change_t chg = {.hosts = both, .nhosts = 2, .dead_until = 500, .dead_max = 1000};
+	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
+	up.rtt_us = 16000;
+	chg.hosts = &up;
+	chg.nhosts = 1;
+	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
+	up.rtt_us = 0; /* alive without a sample (kmsl_report): unchanged */
+	assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
+	assert_int_equal(st.nrtt, 1);
+
+	char *text = format(&st);
+	assert_non_null(strstr(text, "rtt a.test 1688 9000\n"));
+	kmsl_statefile_t back;
+	char warn[256] = "";
+	assert_int_equal(kmsl_state_parse(text, strlen(text), &back, warn, sizeof(warn)), 0);
+	kmsl_cand_t c[2] = {cand("b.test", 1688, "127.0.0.2"), cand("A.Test", 1688, "127.0.0.1")};
+	kmsl_state_mark(&back, c, 2, 200, 1000, false);
+	assert_int_equal(c[0].srtt_us, 0);
+	assert_int_equal(c[1].srtt_us, 9000);
+	assert_int_equal(kmsl_auto_delay_ms(c[1].srtt_us, 50000), 18);
+	kmsl_state_deinit(&back);
+
+	/* Version 2 (before RTT history) is read as it is. */
+	const char v2[] = "kmsdns-locate-state 2\ndead a.test 1688 900\nend\n";
+	assert_int_equal(kmsl_state_parse(v2, sizeof(v2) - 1, &back, warn, sizeof(warn)), 0);
+	assert_int_equal(back.ndead, 1);
+	kmsl_state_deinit(&back);
+	/* Bad values cost the line. */
+	const char bad[] = MAGIC "rtt a.test 1688 0\nrtt a.test 0 5\nend\n";
+	assert_int_equal(kmsl_state_parse(bad, sizeof(bad) - 1, &back, warn, sizeof(warn)), 1);
+	assert_int_equal(back.nrtt, 0);
+	assert_non_null(strstr(warn, "2 lines skipped"));
+	kmsl_state_deinit(&back);
+
+	/* A full table forgets the entry updated longest ago. */
+	for (int i = 0; i < KMSL_STATE_MAX_RTT; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "h%d.test", i);
+		kmsl_cand_t h = cand(name, 1688, NULL);
+		h.state = KMSL_STATE_ALIVE;
+		h.rtt_us = 1000;
+		chg.hosts = &h;
+		assert_int_equal(kmsl_state_apply(&st, &chg, 100), 0);
+	}
+	assert_int_equal(st.nrtt, KMSL_STATE_MAX_RTT);
+	assert_string_equal(st.rtt[0].target, "h0.test");
+	free(text);
+	kmsl_state_deinit(&st);
+}
+
 static void test_sticky_and_dead(void **state)
 {
 	kmsl_statefile_t st;
@@ -529,6 +615,8 @@ int main(void)
 	        cmocka_unit_test(test_round_trip_max),
 	        cmocka_unit_test(test_clock_jump),
 	        cmocka_unit_test_setup_teardown(test_file_load_update, setup_dir, teardown_dir),
+	        cmocka_unit_test(test_auto_delay),
+	        cmocka_unit_test(test_rtt_history),
 	        cmocka_unit_test(test_sticky_and_dead),
 	        cmocka_unit_test(test_all_dead_all_tried),
 	};
