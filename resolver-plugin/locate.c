@@ -79,6 +79,16 @@ static kmsl_err_t cache_fresh(kmsl_ctx_t *ctx, const kmsl_list_t *list, int64_t 
 	return KMSL_OK;
 }
 
+/* Keep the candidates on port only, in order. */
+static void keep_port(kmsl_list_t *list, uint16_t port)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < list->n; i++)
+		if (list->cands[i].port == port)
+			list->cands[k++] = list->cands[i];
+	list->n = k;
+}
+
 /* Discover into list (emptied first) and order it: the sticky host first, priority groups, cut
  * to KMSL_MAX_CANDS after ordering. */
 static kmsl_err_t discover_into(kmsl_ctx_t *ctx, kmsl_list_t *list, bool use_cache)
@@ -91,7 +101,9 @@ static kmsl_err_t discover_into(kmsl_ctx_t *ctx, kmsl_list_t *list, bool use_cac
 	list->nsuffixes = 0;
 	kmsl_err_t ret = kmsl_discover(ctx, &st, now, list->end_ms, use_cache, list);
 	if (ret == KMSL_OK)
-		ret = cache_fresh(ctx, list, now);
+		ret = cache_fresh(ctx, list, now); /* every port: the cache is shared */
+	if (ret == KMSL_OK && ctx->opts.port_filter != 0)
+		keep_port(list, ctx->opts.port_filter);
 	if (ret == KMSL_OK && kmsl_cand_order(list->cands, list->n, &ctx->rng) != 0)
 		ret = KMSL_ENOMEM;
 	if (ret == KMSL_OK) {

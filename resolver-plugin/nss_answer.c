@@ -71,16 +71,6 @@ void nss_kms_answer_build(const kmsl_list_t *list, const kmsl_host_t *chosen, ns
 	ans->result = ans->naddrs > 0 ? NSS_KMS_FOUND : NSS_KMS_NOTFOUND;
 }
 
-/* Keep the candidates on port only, in order. */
-static void keep_port(kmsl_list_t *list, uint16_t port)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < list->n; i++)
-		if (list->cands[i].port == port)
-			list->cands[k++] = list->cands[i];
-	list->n = k;
-}
-
 /* No records: a temporary failure when some suffix could not be asked, else not found. */
 static nss_kms_result_t no_records(const kmsl_list_t *list)
 {
@@ -110,7 +100,7 @@ void nss_kms_answer_compute(kmsl_ctx_t *ctx, uint16_t port, uint64_t deadline_ms
 		                                    : NSS_KMS_UNAVAIL;
 		return;
 	}
-	keep_port(list, port);
+	/* ctx->opts.port_filter (= port) left only the candidates on the served port. */
 	if (list->n == 0) {
 		ans->result = no_records(list);
 		kmsl_list_free(list);
@@ -124,8 +114,7 @@ void nss_kms_answer_compute(kmsl_ctx_t *ctx, uint16_t port, uint64_t deadline_ms
 	err = kmsl_connect_list(ctx, list, &fd, &chosen);
 	if (fd >= 0)
 		close(fd);
-	/* The library may ask DNS again when every candidate failed, and that list holds every
-	 * port: a host on another port is no answer here. */
+	/* Defence in depth: the port filter applies to the list the library asks again too. */
 	if (err == KMSL_OK && chosen.port != port)
 		ans->result = NSS_KMS_AGAIN;
 	else if (err == KMSL_OK)

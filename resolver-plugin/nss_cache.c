@@ -81,6 +81,9 @@ static void load_locked(void)
 		if (r != KMSL_OK)
 			S.conf_result = r == KMSL_ENOMEM ? NSS_KMS_NOMEM : NSS_KMS_UNAVAIL;
 	}
+	/* Only hosts on the served port, also when the library asks DNS again after every
+	 * cached candidate failed. */
+	ctx->opts.port_filter = ctx->opts.nss_port;
 	S.ctx = ctx;
 	S.loaded = true;
 }

@@ -35,7 +35,9 @@ typedef struct {
 	uint64_t dead_retry_ms;
 	bool host_caching;
 	uint64_t max_cache_ttl_ms;
-	char *state_path; /* NULL = no state file */
+	char *state_path;     /* NULL = no state file */
+	uint16_t port_filter; /* candidates on other ports are dropped after discovery (the NSS
+	                       * module: a host name cannot carry a port); 0 = any port */
 	/* nss: the NSS module's own keys (libnss_kms(8)); kms-locate only checks them. */
 	char **nss_names; /* served names, kd_dname_text form */
 	size_t nss_nnames;

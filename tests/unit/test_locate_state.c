@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "resolver-plugin/ctx.h"
 #include "resolver-plugin/delay.h"
+#include "resolver-plugin/list.h"
 #include "resolver-plugin/order.h"
 #include "resolver-plugin/state.h"
 
@@ -500,6 +503,53 @@ static void test_rtt_history(void **state)
 	kmsl_state_deinit(&st);
 }
 
+/* The port filter (the NSS module's port guard): candidates on other ports are dropped from
+ * what kmsl_candidates returns, while the shared cache keeps them. */
+static void test_port_filter(void **state)
+{
+	char dir[] = "/tmp/kmsdns-portfilter.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[128], text[1024];
+	snprintf(path, sizeof(path), "%s/state", dir);
+	long long exp = (long long)time(NULL) + 1800;
+	snprintf(text, sizeof(text),
+	         "kmsdns-locate-state 3\n"
+	         "srv example.test %lld 0 0 1688 a.example.test %lld 127.0.0.2\n"
+	         "srv example.test %lld 0 0 1700 b.example.test %lld 127.0.0.3\n"
+	         "srv example.test %lld 5 0 1688 c.example.test %lld 127.0.0.4\n"
+	         "end\n",
+	         exp, exp, exp, exp, exp, exp);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+
+	kmsl_ctx_t *ctx;
+	assert_int_equal(kmsl_ctx_new(&ctx), KMSL_OK);
+	assert_int_equal(kmsl_add_domain(ctx, "example.test", "127.0.0.1@9"), KMSL_OK);
+	assert_int_equal(kmsl_set_state_path(ctx, path), KMSL_OK);
+	kmsl_list_t *list;
+	assert_int_equal(kmsl_candidates(ctx, &list), KMSL_OK);
+	assert_int_equal(kmsl_list_count(list), 3);
+	kmsl_list_free(list);
+	ctx->opts.port_filter = 1688;
+	assert_int_equal(kmsl_candidates(ctx, &list), KMSL_OK);
+	assert_int_equal(kmsl_list_count(list), 2);
+	for (size_t i = 0; i < kmsl_list_count(list); i++)
+		assert_int_equal(kmsl_list_port(list, i), 1688);
+	kmsl_list_free(list);
+	ctx->opts.port_filter = 1700;
+	assert_int_equal(kmsl_candidates(ctx, &list), KMSL_OK);
+	assert_int_equal(kmsl_list_count(list), 1);
+	assert_string_equal(kmsl_list_target(list, 0), "b.example.test");
+	kmsl_list_free(list);
+	kmsl_ctx_free(ctx);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/state.lock", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_sticky_and_dead(void **state)
 {
 	kmsl_statefile_t st;
@@ -617,6 +667,7 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_file_load_update, setup_dir, teardown_dir),
 	        cmocka_unit_test(test_auto_delay),
 	        cmocka_unit_test(test_rtt_history),
+	        cmocka_unit_test(test_port_filter),
 	        cmocka_unit_test(test_sticky_and_dead),
 	        cmocka_unit_test(test_all_dead_all_tried),
 	};
