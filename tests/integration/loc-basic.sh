@@ -124,7 +124,10 @@ update add s2.sticky.test. 300 IN A 127.0.0.10
 update add _vlmcs._tcp.sticky.test. 300 IN SRV 0 0 $P_S s1.sticky.test.
 update add _vlmcs._tcp.sticky.test. 300 IN SRV 0 0 $P_S s2.sticky.test.
 EOF
-S_ARGS=(-s "$DNS_SERVER" -d sticky.test)
+# A fixed 2 s attempt delay: with auto the sticky host's head start is 2 x its loopback RTT
+# (the 10 ms floor), which a fake host on a loaded machine can miss.
+printf 'attempt-delay: 2s\ntimeout: 2s\n' >"$T/sticky.yaml"
+S_ARGS=(-c "$T/sticky.yaml" -s "$DNS_SERVER" -d sticky.test)
 seen=""
 for seed in $(seq 1 20); do
 	loc_run free "${S_ARGS[@]}" --no-state --seed "$seed"
