@@ -156,8 +156,8 @@ static void put_time(line_t *l)
 
 static const char *const level_names[] = {"error", "warning", "info", "debug"};
 
-static void emit(int level, const kd_log_kv_t *kv, size_t n, const char *fmt, va_list ap,
-                 const char *suffix)
+__attribute__((format(printf, 4, 0))) static void
+emit(int level, const kd_log_kv_t *kv, size_t n, const char *fmt, va_list ap, const char *suffix)
 {
 	if (level > log_max)
 		return;
