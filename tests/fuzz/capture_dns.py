@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Ask a real server (127.0.0.1@PORT) the questions each DNS fuzz target asks, in its order,
+and write what the server answers as seed inputs (run by tests/fuzz/capture-seeds).
+
+  capture_dns.py PORT CORPUS PREFIX              queries: query, lookup, pub_read, srv_answer
+  capture_dns.py PORT CORPUS PREFIX REQUEST      the UPDATE in file REQUEST: pub_verdict
+
+Targets fed by tests/fuzz/fake_net.c get every reply with its two-byte length prefix, in the
+order the target asks; srv_answer and pub_verdict get one bare message."""
+import os
+import random
+import socket
+import struct
+import sys
+
+A, NS, SOA, AAAA, SRV, OPT = 1, 2, 6, 28, 33, 41
+
+
+def query(name, qtype, rd):
+    wire = struct.pack("!HHHHHH", random.randrange(65536), 0x0100 if rd else 0, 1, 0, 0, 1)
+    for label in name.rstrip(".").split("."):
+        wire += bytes([len(label)]) + label.encode()
+    wire += b"\0" + struct.pack("!HH", qtype, 1)
+    return wire + b"\0" + struct.pack("!HHIH", OPT, 1232, 0, 0)  # EDNS, as kd_query sends
+
+
+def recv_exact(sock, n):
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise OSError("connection closed")
+        data += chunk
+    return data
+
+
+def exchange(port, msg, tcp):
+    if tcp:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(struct.pack("!H", len(msg)) + msg)
+            return recv_exact(s, struct.unpack("!H", recv_exact(s, 2))[0])
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        s.sendto(msg, ("127.0.0.1", port))
+        return s.recv(65535)
+
+
+def ask(port, name, qtype, rd, tcp):
+    """The replies the target sees: the UDP one and, when it is truncated, the TCP one."""
+    msg = query(name, qtype, rd)
+    reply = exchange(port, msg, tcp)
+    replies = [reply]
+    if not tcp and reply[2] & 0x02:
+        replies.append(exchange(port, msg, True))
+    return replies
+
+
+def skip_name(msg, off):
+    while msg[off] != 0:
+        if msg[off] & 0xC0:
+            return off + 2
+        off += msg[off] + 1
+    return off + 1
+
+
+def read_name(msg, off):
+    labels = []
+    while msg[off] != 0:
+        if msg[off] & 0xC0:
+            off = struct.unpack("!H", msg[off:off + 2])[0] & 0x3FFF
+            continue
+        labels.append(msg[off + 1:off + 1 + msg[off]].decode())
+        off += msg[off] + 1
+    return ".".join(labels) + "."
+
+
+def soa(msg):
+    """(owner, mname) of the first SOA in the answer or authority section, else None."""
+    qd, an, ns = struct.unpack("!HHH", msg[4:10])
+    off = 12
+    for _ in range(qd):
+        off = skip_name(msg, off) + 4
+    for _ in range(an + ns):
+        owner = read_name(msg, off)
+        off = skip_name(msg, off)
+        rtype, _, _, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
+        if rtype == SOA:
+            return owner, read_name(msg, off + 10)
+        off += 10 + rdlen
+    return None
+
+
+def find_zone(port, name, rd, tcp):
+    """kd_find_zone's walk: SOA queries up from name until an answer names the zone."""
+    replies = []
+    while True:
+        got = ask(port, name, SOA, rd, tcp)
+        replies += got
+        rcode = got[-1][3] & 0x0F
+        found = soa(got[-1]) if rcode in (0, 3) else None
+        if found or rcode not in (0, 3) or name in ("", "."):
+            return replies, found[1] if found else None
+        name = name.split(".", 1)[1] if "." in name.rstrip(".") else "."
+
+
+def framed(replies):
+    return b"".join(struct.pack("!H", len(r)) + r for r in replies)
+
+
+def write(corpus, target, name, data):
+    os.makedirs(os.path.join(corpus, target), exist_ok=True)
+    with open(os.path.join(corpus, target, name), "wb") as f:
+        f.write(data)
+
+
+def main():
+    port, corpus, prefix = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    srv = "_vlmcs._tcp.example.test."
+    kms1 = "kms1.example.test."
+    if len(sys.argv) > 4:
+        with open(sys.argv[4], "rb") as f:
+            update = f.read()
+        write(corpus, "pub_verdict", prefix, exchange(port, update, True))
+        return
+    # query: kd_query over UDP (TCP when truncated), then a batch of three over TCP.
+    replies = ask(port, srv, SRV, False, False)
+    for name, qtype in ((kms1, A), (kms1, AAAA), (srv, SRV)):
+        replies += ask(port, name, qtype, False, True)
+    write(corpus, "query", prefix, framed(replies))
+    # lookup: kd_find_zone from kms1.sub.example.test, then kd_resolve_addrs for kms1.
+    replies, _ = find_zone(port, "kms1.sub.example.test.", True, False)
+    replies += ask(port, kms1, A, True, False) + ask(port, kms1, AAAA, True, False)
+    write(corpus, "lookup", prefix, framed(replies))
+    # pub_read: the records over TCP, then the zone of the SRV owner and its MNAME's addresses.
+    replies = []
+    for name, qtype in ((srv, SRV), (kms1, A), (kms1, AAAA)):
+        replies += ask(port, name, qtype, False, True)
+    walk, mname = find_zone(port, srv, False, True)
+    replies += walk
+    if mname:
+        replies += ask(port, mname, A, False, True) + ask(port, mname, AAAA, False, True)
+    write(corpus, "pub_read", prefix, framed(replies))
+    # srv_answer: the SRV answer alone.
+    write(corpus, "srv_answer", prefix, ask(port, srv, SRV, True, False)[-1])
+
+
+main()
