@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* kms-publisher's read path: the records a primary answers (pub_actual_read) and the zone and
- * primary found by SOA queries (pub_zone_discover). Input: the server's messages (fake_net.h). */
+ * primary found by SOA queries (pub_zone_discover; the zone must hold the name, the primary's
+ * addresses must be addresses). Input: the server's messages (fake_net.h). */
 #include "config.h"
 
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include "publisher/actual.h"
 #include "tests/fuzz/fake_net.h"
@@ -29,8 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[512], zone[PUB_NAME_MAX];
 	size_t n = 0;
 	pub_actual_read(&opts, "example.test.", &wanted, &found, &from, err, sizeof(err));
-	pub_zone_discover(&opts, "_vlmcs._tcp.example.test.", 53, zone, servers, 4, &n, err,
-	                  sizeof(err));
+	const char *owner = "_vlmcs._tcp.example.test.";
+	if (pub_zone_discover(&opts, owner, 53, zone, servers, 4, &n, err, sizeof(err)) == 0) {
+		if (!kd_dname_in_zone(owner, zone) || n == 0 || n > 4)
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if (servers[i].ss.ss_family != AF_INET &&
+			    servers[i].ss.ss_family != AF_INET6)
+				abort();
+	}
 	pub_rrlist_deinit(&wanted);
 	pub_rrlist_deinit(&found);
 	return 0;
