@@ -352,8 +352,12 @@ static void document_delete(yaml_document_t *doc)
 	yaml_document_delete(doc);
 }
 
+/* Deeper than any schema: libyaml scans nested flow collections in time quadratic in their
+ * depth (40000 '[' take half a minute), so the event pass stops there. */
+#define MAX_DEPTH 32
+
 /* The event pass reports syntax errors with libyaml's position and rejects aliases (a shared
- * node would be loaded twice, and alias bombs grow exponentially). */
+ * node would be loaded twice, and alias bombs grow exponentially) and deep nesting. */
 static int check_events(walk_t *w, const char *buf, size_t len)
 {
 	yaml_parser_t parser;
@@ -362,7 +366,7 @@ static int check_events(walk_t *w, const char *buf, size_t len)
 		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	int ret = -1, docs = 0;
+	int ret = -1, docs = 0, depth = 0;
 	for (;;) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&parser, &ev)) {
@@ -386,6 +390,15 @@ static int check_events(walk_t *w, const char *buf, size_t len)
 		if (type == YAML_ALIAS_EVENT) {
 			kd_error_set(w->err, w->name, m, "YAML aliases are not supported");
 			break;
+		}
+		if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT) {
+			if (++depth > MAX_DEPTH) {
+				kd_error_set(w->err, w->name, m,
+				             "YAML nested deeper than %d levels", MAX_DEPTH);
+				break;
+			}
+		} else if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT) {
+			depth--;
 		}
 		if (type == YAML_DOCUMENT_START_EVENT && ++docs > 1) {
 			kd_error_set(w->err, w->name, m, "only one YAML document is supported");

@@ -459,6 +459,25 @@ static void test_error_syntax(void **state)
 	assert_error("ttl: 1\n---\nttl: 2\n", "t.yaml:2:1: only one YAML document is supported");
 }
 
+/* libyaml scans nested flow collections in time quadratic in their depth (40000 '[' took half
+ * a minute): nesting beyond any schema's is refused as soon as it is seen. */
+static void test_error_nesting(void **state)
+{
+	size_t depth = 100000;
+	char *yaml = malloc(9 + 2 * depth + 2);
+	assert_non_null(yaml);
+	memcpy(yaml, "servers: ", 9);
+	memset(yaml + 9, '[', depth);
+	memset(yaml + 9 + depth, ']', depth);
+	strcpy(yaml + 9 + 2 * depth, "\n");
+	assert_error(yaml, "t.yaml:1:41: YAML nested deeper than 32 levels");
+	free(yaml);
+	assert_error("hosts:\n  - {a: {b: {c: {d: {e: {f: {g: {h: {i: {j: {k: {l: {m: {n: {o: {p: "
+	             "{q: {r: {s: {t: {u: {v: {w: {x: {y: {z: {a: {b: {c: {d: {e: 1}}}}}}}}}}}}}}}}"
+	             "}}}}}}}}}}}}}}}\n",
+	             "t.yaml:2:125: YAML nested deeper than 32 levels");
+}
+
 static void test_load_file(void **state)
 {
 	char path[] = "/tmp/test_schema.XXXXXX";
@@ -519,6 +538,7 @@ int main(void)
 	        cmocka_unit_test(test_error_check),
 	        cmocka_unit_test(test_error_duplicate),
 	        cmocka_unit_test(test_error_syntax),
+	        cmocka_unit_test(test_error_nesting),
 	        cmocka_unit_test(test_load_file),
 	        cmocka_unit_test(test_error_set),
 	};
