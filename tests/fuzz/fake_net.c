@@ -31,8 +31,7 @@ const kd_addr_t *fake_net_server(void)
 	return &server;
 }
 
-/* The next message of the input as a heap copy with id; -1 when the input is used up. */
-static int next_msg(uint16_t id, uint8_t **out, size_t *len)
+int fake_net_next(uint8_t **out, size_t *len)
 {
 	if (input_len - input_pos < 2)
 		return -1;
@@ -45,12 +44,20 @@ static int next_msg(uint16_t id, uint8_t **out, size_t *len)
 		abort();
 	memcpy(m, input + input_pos, n);
 	input_pos += n;
-	if (n >= 2) {
-		m[0] = (uint8_t)(id >> 8);
-		m[1] = (uint8_t)id;
-	}
 	*out = m;
 	*len = n;
+	return 0;
+}
+
+/* The next message with the request's ID, as the transport hands it over. */
+static int next_msg(uint16_t id, uint8_t **out, size_t *len)
+{
+	if (fake_net_next(out, len) != 0)
+		return -1;
+	if (*len >= 2) {
+		(*out)[0] = (uint8_t)(id >> 8);
+		(*out)[1] = (uint8_t)id;
+	}
 	return 0;
 }
 

@@ -18,3 +18,7 @@ void fake_net_feed(const uint8_t *data, size_t len);
 
 /* The address the targets name as their server (never contacted). */
 const kd_addr_t *fake_net_server(void);
+
+/* The next message of the input (a heap copy, caller frees) as the server sent it, ID
+ * included; -1 when the input is used up. */
+int fake_net_next(uint8_t **msg, size_t *len);
