@@ -89,25 +89,27 @@ static void answer_zone(const ldns_pkt *pkt, const char *name, char zone[KD_DNAM
 }
 
 /* The A/AAAA records of the additional section owned by c's target, when the target is in
- * zone (glue from elsewhere is a hint the answering server has no authority for). */
+ * zone (glue from elsewhere is a hint the answering server has no authority for). Owners are
+ * compared as wire names: turning each into text for every record cost 0.4 s on one 64 KiB
+ * answer (64 records, 3900 glue records). */
 static void glue(const ldns_pkt *pkt, const char *zone, kmsl_cand_t *c)
 {
-	if (!kd_dname_in_zone(c->target, zone))
+	ldns_rdf *target = kd_dname_in_zone(c->target, zone) ? kd_dname_to_rdf(c->target) : NULL;
+	if (target == NULL)
 		return;
 	const ldns_rr_list *add = ldns_pkt_additional(pkt);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(add); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(add, i);
 		ldns_rr_type t = ldns_rr_get_type(rr);
-		char owner[KD_DNAME_STRLEN];
 		kd_addr_t a;
 		if ((t != LDNS_RR_TYPE_A && t != LDNS_RR_TYPE_AAAA) || ldns_rr_rd_count(rr) != 1 ||
-		    kd_dname_from_rdf(ldns_rr_owner(rr), owner, sizeof(owner)) != 0 ||
-		    !kd_dname_equal(owner, c->target) ||
+		    ldns_dname_compare(ldns_rr_owner(rr), target) != 0 ||
 		    kd_addr_from_rdf(ldns_rr_rdf(rr, 0), c->port, &a) != 0)
 			continue;
 		c->families |= t == LDNS_RR_TYPE_A ? KMSL_FAM_V4 : KMSL_FAM_V6;
 		kmsl_cand_add_addrs(c, &a, 1, ldns_rr_ttl(rr));
 	}
+	ldns_rdf_deep_free(target);
 }
 
 kmsl_reason_t kmsl_srv_answer(const ldns_pkt *pkt, const char *qname, const char *suffix,
