@@ -3,7 +3,7 @@
 """Ask a real server (127.0.0.1@PORT) the questions each DNS fuzz target asks, in its order,
 and write what the server answers as seed inputs (run by tests/fuzz/capture-seeds).
 
-  capture_dns.py PORT CORPUS PREFIX              queries: query, lookup, pub_read, srv_answer
+  capture_dns.py PORT CORPUS PREFIX              query, lookup, pub_read, pub_answer, srv_answer
   capture_dns.py PORT CORPUS PREFIX REQUEST      the UPDATE in file REQUEST: pub_verdict
 
 Targets fed by tests/fuzz/fake_net.c get every reply with its two-byte length prefix, in the
@@ -132,15 +132,16 @@ def main():
     replies, _ = find_zone(port, "kms1.sub.example.test.", True, False)
     replies += ask(port, kms1, A, True, False) + ask(port, kms1, AAAA, True, False)
     write(corpus, "lookup", prefix, framed(replies))
-    # pub_read: the records over TCP, then the zone of the SRV owner and its MNAME's addresses.
+    # pub_read: pub_read_names over TCP, each name's SOA probe then its types, in this order.
+    reads = ((srv, SOA), (srv, SRV), (kms1, SOA), (kms1, A), (kms1, AAAA))
     replies = []
-    for name, qtype in ((srv, SRV), (kms1, A), (kms1, AAAA)):
+    for name, qtype in reads:
         replies += ask(port, name, qtype, False, True)
-    walk, mname = find_zone(port, srv, False, True)
-    replies += walk
-    if mname:
-        replies += ask(port, mname, A, False, True) + ask(port, mname, AAAA, False, True)
     write(corpus, "pub_read", prefix, framed(replies))
+    # pub_answer: each of those answers alone, after the byte that picks its question
+    # (questions[] in tests/fuzz/pub_answer.c).
+    for i, reply in enumerate(replies):
+        write(corpus, "pub_answer", "%s-%d" % (prefix, i), bytes([i]) + reply)
     # srv_answer: the SRV answer alone.
     write(corpus, "srv_answer", prefix, ask(port, srv, SRV, True, False)[-1])
 

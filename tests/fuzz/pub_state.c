@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* kms-publisher's state file (pub_state_load), read from a file in a private temp dir. What
- * loads must be saved (pub_state_save) as a file that loads again to the same records.
+/* kms-publisher's state file (publisher/state.c): loaded from a file in a private temp dir
+ * (pub_state_load: a damaged file is copied to STATE.bad), it must hold what pub_state_parse
+ * reads from the same bytes, and what it holds must be written (pub_state_format) as a text
+ * that parses again, without a bad line, to the same records and TTLs in the same zones.
  * Input: the file. */
 #include "config.h"
 
@@ -13,9 +15,9 @@
 
 #include "publisher/state.h"
 
-static char dir[4096], path[4096 + 16], saved[4096 + 16];
+static char dir[4096], path[4096 + 16];
 
-/* Whatever the loader and the writer left in the directory goes with it. */
+/* Whatever the loader left in the directory goes with it. */
 static void cleanup(void)
 {
 	DIR *d = opendir(dir);
@@ -27,15 +29,32 @@ static void cleanup(void)
 	rmdir(dir);
 }
 
-static bool same(const pub_rrlist_t *a, const pub_rrlist_t *b)
+static const pub_zrrs_t *group(const pub_zoneset_t *s, const char *zone)
 {
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (!pub_rr_equal(&a->v[i], &b->v[i]) || a->v[i].ttl != b->v[i].ttl ||
-		    strcmp(a->v[i].zone, b->v[i].zone) != 0)
+	long i = pub_zoneset_find(s, zone);
+	return i >= 0 ? &s->v[i] : NULL;
+}
+
+/* Every non-empty group of a is in b with the same records in the same order. */
+static bool within(const pub_zoneset_t *a, const pub_zoneset_t *b)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		const pub_zrrs_t *x = &a->v[i], *y = group(b, x->zone);
+		if (x->rrs.n == 0)
+			continue;
+		if (y == NULL || x->rrs.n != y->rrs.n)
 			return false;
+		for (size_t k = 0; k < x->rrs.n; k++)
+			if (!pub_rr_equal(x->rrs.v[k], y->rrs.v[k]) ||
+			    ldns_rr_ttl(x->rrs.v[k]) != ldns_rr_ttl(y->rrs.v[k]))
+				return false;
+	}
 	return true;
+}
+
+static bool same(const pub_zoneset_t *a, const pub_zoneset_t *b)
+{
+	return within(a, b) && within(b, a);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -47,20 +66,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (mkdtemp(dir) == NULL)
 			abort();
 		snprintf(path, sizeof(path), "%s/state", dir);
-		snprintf(saved, sizeof(saved), "%s/saved", dir);
 		atexit(cleanup);
 	}
 	FILE *f = fopen(path, "w");
 	if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		abort();
-	pub_rrlist_t list = {0}, again = {0};
-	char err[512];
-	if (pub_state_load(path, &list, err, sizeof(err)) == 0) {
-		if (pub_state_save(saved, &list, err, sizeof(err)) != 0 ||
-		    pub_state_load(saved, &again, err, sizeof(err)) != 0 || !same(&list, &again))
-			abort(); /* the file it writes would not load back */
-	}
-	pub_rrlist_deinit(&list);
-	pub_rrlist_deinit(&again);
+	pub_zoneset_t loaded = {0}, parsed = {0}, again = {0};
+	pub_state_info_t info;
+	kd_error_t err = {.code = KD_OK};
+	if (pub_state_load(path, &loaded, NULL, NULL, &info, &err) != 0)
+		abort(); /* only out of memory or an unwritable directory fail */
+	long bad = pub_state_parse((const char *)data, size, &parsed, NULL, NULL);
+	if (bad != info.bad_lines || (bad > 0) != info.copied || !same(&loaded, &parsed))
+		abort();
+	size_t len = 0;
+	char *text = pub_state_format(&loaded, &len);
+	if (text == NULL || pub_state_parse(text, len, &again, NULL, NULL) != 0 ||
+	    !same(&loaded, &again))
+		abort(); /* the file it writes would not load back */
+	free(text);
+	pub_zoneset_free(&loaded);
+	pub_zoneset_free(&parsed);
+	pub_zoneset_free(&again);
 	return 0;
 }

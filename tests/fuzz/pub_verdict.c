@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The UPDATE verdict (pub_msg_check): a server's reply to a signed UPDATE, its ID, zone, rcode
- * and TSIG, then the sentence that reports it. Input: one DNS message. */
+ * and TSIG (pub_tsig_check, publisher/tsig.c, on libknot), then the sentence that reports it
+ * and the retry decisions taken on it. Input: one DNS message. */
 #include "config.h"
 
 #include <stdio.h>
@@ -31,13 +32,14 @@ static const pub_msg_t *request(void)
 	if (req.wire != NULL)
 		return &req;
 	pub_oplist_t ops = {0};
-	pub_rr_t rr;
-	char err[256];
+	ldns_rr *rr = NULL;
+	kd_error_t err = {.code = KD_OK};
 	const char *srv = "_vlmcs._tcp.example.test. 300 SRV 0 0 1688 kms1.example.test.";
-	if (pub_rr_parse(srv, &rr) != 0 || pub_oplist_add(&ops, PUB_OP_ADD, &rr) != 0 ||
-	    pub_msg_build("example.test.", &ops, &key, FUZZ_ID, &req, err, sizeof(err)) != 0)
+	if (pub_rr_parse(srv, NULL, &rr, &err) != 0 || pub_oplist_add(&ops, PUB_OP_ADD, rr) != 0 ||
+	    pub_msg_build("example.test.", NULL, &ops, &key, FUZZ_ID, &req, &err) != 0)
 		abort();
 	pub_oplist_deinit(&ops);
+	ldns_rr_free(rr);
 	/* tests/fuzz/capture-seeds sends this very request to real servers. */
 	const char *dump = getenv("FUZZ_WRITE_REQUEST");
 	FILE *f = dump != NULL ? fopen(dump, "wb") : NULL;
@@ -53,5 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char line[512];
 	pub_msg_check(request(), &key, data, size, &v);
 	pub_verdict_str(&v, line, sizeof(line));
+	if (v.result == PUB_RES_OK && v.ts.status != PUB_TSIG_VERIFIED)
+		abort(); /* an unsigned or unverified reply to a signed request taken as success */
+	(void)pub_result_permanent(&v);
+	(void)pub_result_tentative(&v);
 	return 0;
 }
