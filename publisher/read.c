@@ -30,6 +30,13 @@ static bool under(const ldns_rdf *name, const ldns_rdf *zone)
 	return ldns_dname_compare(name, zone) == 0 || ldns_dname_is_subdomain(name, zone);
 }
 
+/* name strictly below zone. ldns_dname_is_subdomain alone also says so of the zone itself
+ * spelled in another case (it tests equality case-sensitively, labels case-insensitively). */
+static bool below(const ldns_rdf *name, const ldns_rdf *zone)
+{
+	return ldns_dname_compare(name, zone) != 0 && ldns_dname_is_subdomain(name, zone);
+}
+
 /* The owner of the first record of type in list that is qname or one of its ancestors
  * (an SOA: the zone holding qname; an NS: a zone cut above it), or NULL. */
 static const ldns_rdf *owner_above(const ldns_rr_list *list, ldns_rr_type type,
@@ -121,7 +128,7 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 		goto done;
 	if (!ldns_pkt_aa(pkt)) {
 		const ldns_rdf *cut = owner_above(ldns_pkt_authority(pkt), LDNS_RR_TYPE_NS, q);
-		if (cut != NULL && ldns_dname_is_subdomain(cut, z) &&
+		if (cut != NULL && below(cut, z) &&
 		    kd_dname_from_rdf(cut, out->other, sizeof(out->other)) == 0) {
 			out->where = PUB_WHERE_REFERRAL;
 			goto done;
@@ -142,7 +149,7 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 	if (kd_dname_from_rdf(holder, h, sizeof(h)) != 0) {
 		ret = kd_fail(err, KD_EMALFORMED, "bad SOA owner in the answer to %s %s", qname,
 		              tn);
-	} else if (ldns_dname_is_subdomain(holder, z)) {
+	} else if (below(holder, z)) {
 		out->where = PUB_WHERE_CHILD;
 		memcpy(out->other, h, sizeof(h));
 	} else {

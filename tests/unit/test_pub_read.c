@@ -114,6 +114,25 @@ static void test_zone_cuts(void **state)
 	        parse(OWN, LDNS_RR_TYPE_SOA, F_AA, LDNS_RCODE_NXDOMAIN, NULL, parent, &a, &err),
 	        -1);
 	assert_non_null(strstr(err.msg, "answers from zone test."));
+	/* NS records at the zone's own apex, in another case, are no cut below it: a server not
+	 * authoritative for the zone (found by fuzz-pub_answer). The question carries the case,
+	 * so that compression keeps it in the owner. */
+	const char *apex[] = {"EXAMPLE.test. 300 IN NS ns.example.test.", NULL};
+	const char *apex_soa[] = {"EXAMPLE.test. 300 IN SOA ns.example.test. h. 1 2 3 4 5", NULL};
+	size_t len = 0;
+	uint8_t *wire = answer("_vlmcs._tcp.EXAMPLE.test.", LDNS_RR_TYPE_SOA, 0, LDNS_RCODE_NOERROR,
+	                       NULL, apex, &len);
+	assert_int_equal(pub_answer_parse_wire(wire, len, OWN, LDNS_RR_TYPE_SOA, ZONE, &a, &err),
+	                 -1);
+	assert_non_null(strstr(err.msg, "not authoritative"));
+	free(wire);
+	/* nor is an SOA there a child zone */
+	wire = answer("_vlmcs._tcp.EXAMPLE.test.", LDNS_RR_TYPE_SOA, F_AA, LDNS_RCODE_NOERROR, NULL,
+	              apex_soa, &len);
+	assert_int_equal(pub_answer_parse_wire(wire, len, OWN, LDNS_RR_TYPE_SOA, ZONE, &a, &err),
+	                 0);
+	assert_int_equal(a.where, PUB_WHERE_ZONE);
+	free(wire);
 	pub_rrlist_free(&a.rrs);
 }
 
