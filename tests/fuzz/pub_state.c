@@ -17,6 +17,14 @@
 
 static char dir[4096], path[4096 + 16];
 
+/* The directory is thrown away: the loader's fsync of the .bad copy (two per damaged file)
+ * would cost most of the time and prove nothing here. */
+__attribute__((visibility("default"))) int fsync(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
 /* Whatever the loader left in the directory goes with it. */
 static void cleanup(void)
 {
