@@ -166,6 +166,12 @@ static void test_in_zone(void **state)
 	assert_false(kd_dname_in_zone("test.", "example.test."));
 	assert_false(kd_dname_in_zone("a..b", "b."));
 	assert_false(kd_dname_in_zone(NULL, "."));
+	/* Plain names compare as text, escaped ones in wire form: both give the same answer. */
+	assert_true(kd_dname_equal("a.test", "\\097.TEST."));
+	assert_true(kd_dname_in_zone("x.\\065.test", "a.test."));
+	assert_false(kd_dname_in_zone("x.\\065.test", "b.test."));
+	assert_false(kd_dname_in_zone("test", "t"));
+	assert_false(kd_dname_in_zone("xexample.test", "example.test"));
 }
 
 static void test_parent(void **state)
