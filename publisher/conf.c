@@ -280,6 +280,11 @@ static int parse_servers(char **list, size_t n, kd_addr_t **out)
 	return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const pub_zone_t *const *)a)->name, (*(const pub_zone_t *const *)b)->name);
+}
+
 static int check_zones(ctx_t *c, pub_config_t *conf)
 {
 	const pub_conf_raw_t *r = &conf->raw;
@@ -313,6 +318,12 @@ static int check_zones(ctx_t *c, pub_config_t *conf)
 			            z->name, conf->keys_count);
 		}
 	}
+	conf->zones_sorted = calloc(conf->zones_count + 1, sizeof(*conf->zones_sorted));
+	if (conf->zones_sorted == NULL)
+		return fail(c, r->mark, "out of memory");
+	for (size_t i = 0; i < conf->zones_count; i++)
+		conf->zones_sorted[i] = &conf->zones[i];
+	qsort(conf->zones_sorted, conf->zones_count, sizeof(*conf->zones_sorted), by_name);
 	return 0;
 }
 
@@ -419,6 +430,7 @@ void pub_config_free(pub_config_t *conf)
 	for (size_t i = 0; i < conf->zones_count; i++)
 		free(conf->zones[i].servers);
 	free(conf->zones);
+	free(conf->zones_sorted);
 	free(conf->resolver);
 	for (size_t i = 0; i < conf->warnings_count; i++)
 		free(conf->warnings[i].text);
@@ -435,8 +447,35 @@ void pub_config_print(FILE *out, const pub_config_t *conf)
 	kd_schema_print(out, pub_config_schema, &conf->raw);
 }
 
+static int key_by_name(const void *key, const void *elem)
+{
+	return strcmp(key, (*(const pub_zone_t *const *)elem)->name);
+}
+
+/* Look up name and each of its parents (canonical text, longest first) among the zones: a
+ * few binary searches where a scan of every zone would compare names by the million. */
+static const pub_zone_t *zone_by_suffix(const pub_config_t *conf, const char *canon)
+{
+	const char *s = canon;
+	for (size_t labels = 0; labels <= 128; labels++) {
+		const pub_zone_t *const *hit = bsearch(s, conf->zones_sorted, conf->zones_count,
+		                                       sizeof(*conf->zones_sorted), key_by_name);
+		if (hit != NULL)
+			return *hit;
+		if (strcmp(s, ".") == 0)
+			break;
+		while (*s != '\0' && *s != '.')
+			s += s[0] == '\\' && s[1] != '\0' ? 2 : 1; /* "\." is no label end */
+		s = *s == '.' && s[1] != '\0' ? s + 1 : ".";
+	}
+	return NULL;
+}
+
 const pub_zone_t *pub_config_zone_for(const pub_config_t *conf, const char *name)
 {
+	char canon[PUB_NAME_MAX];
+	if (conf->zones_sorted != NULL && kd_dname_canon(name, canon, sizeof(canon)) == 0)
+		return zone_by_suffix(conf, canon);
 	const pub_zone_t *best = NULL;
 	for (size_t i = 0; i < conf->zones_count; i++) {
 		const pub_zone_t *z = &conf->zones[i];

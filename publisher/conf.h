@@ -93,7 +93,8 @@ typedef struct {
 	size_t keys_count;
 	pub_zone_t *zones;
 	size_t zones_count;
-	kd_addr_t *resolver; /* servers for SOA discovery; count 0 = resolv.conf */
+	const pub_zone_t **zones_sorted; /* by name (strcmp), for pub_config_zone_for */
+	kd_addr_t *resolver;             /* servers for SOA discovery; count 0 = resolv.conf */
 	size_t resolver_count;
 	pub_warning_t *warnings; /* found while loading; the program reports them */
 	size_t warnings_count, warnings_cap;

@@ -134,6 +134,13 @@ static void test_every_key(void **state)
 	                    "sub.example.test.");
 	assert_string_equal(pub_config_zone_for(c, "x.example.test.")->name, "example.test.");
 	assert_null(pub_config_zone_for(c, "example.org."));
+	assert_string_equal(pub_config_zone_for(c, "KMS1.Sub.Example.Test")->name,
+	                    "sub.example.test.");
+	assert_string_equal(pub_config_zone_for(c, "example.test")->name, "example.test.");
+	assert_string_equal(pub_config_zone_for(c, "a\\.sub.example.test.")->name,
+	                    "example.test."); /* one label "a.sub" */
+	assert_null(pub_config_zone_for(c, "xexample.test."));
+	assert_null(pub_config_zone_for(c, "test."));
 
 	/* desired: 2 addresses + 2 hosts x 2 domains, grouped by configured zone */
 	pub_zoneset_t d = {0};
