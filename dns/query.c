@@ -97,10 +97,16 @@ static kd_err_t build_query(const char *name, ldns_rr_type type, bool rd, query_
 	q->id = random_id();
 	ldns_pkt_set_id(pkt, q->id);
 	ldns_pkt_set_edns_udp_size(pkt, EDNS_UDP_SIZE);
-	if (ldns_pkt2wire(&q->wire, pkt, &q->len) != LDNS_STATUS_OK) {
+	/* Not ldns_pkt2wire: it starts from a 64 KiB buffer, and a batch builds thousands. */
+	ldns_buffer *b = ldns_buffer_new(512);
+	if (b == NULL || ldns_pkt2buffer_wire(b, pkt) != LDNS_STATUS_OK) {
+		ldns_buffer_free(b);
 		ldns_pkt_free(pkt);
 		return KD_ENOMEM;
 	}
+	q->len = ldns_buffer_position(b);
+	q->wire = ldns_buffer_export(b);
+	ldns_buffer_free(b);
 	q->pkt = pkt;
 	return KD_OK;
 }
