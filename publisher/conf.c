@@ -339,16 +339,65 @@ static int check_owner(ctx_t *c, const pub_config_t *conf, const char *owner, kd
 	            owner, conf->keys_count);
 }
 
+/* A name and where it stands in its list. */
+typedef struct {
+	char name[PUB_NAME_MAX]; /* canonical */
+	size_t i;
+} listed_name_t;
+
+static int by_text(const void *a, const void *b)
+{
+	const listed_name_t *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The position of the first name of the list (in list order) equal to an earlier one,
+ * SIZE_MAX if none; name(arg, i) is the i-th name. Sorted, not compared pairwise: lists of a
+ * thousand names are usual. -1 on ENOMEM. */
+static int first_duplicate(size_t n, const char *(*name)(const void *, size_t), const void *arg,
+                           size_t *out)
+{
+	listed_name_t *v = calloc(n + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		v[i].i = i;
+		if (kd_dname_canon(name(arg, i), v[i].name, sizeof(v[i].name)) != 0)
+			snprintf(v[i].name, sizeof(v[i].name), "%s", name(arg, i));
+	}
+	qsort(v, n, sizeof(*v), by_text);
+	*out = SIZE_MAX;
+	for (size_t k = 1; k < n; k++)
+		if (strcmp(v[k].name, v[k - 1].name) == 0 && v[k].i < *out)
+			*out = v[k].i;
+	free(v);
+	return 0;
+}
+
+static const char *host_name(const void *arg, size_t i)
+{
+	return ((const pub_conf_raw_t *)arg)->hosts[i].name;
+}
+
+static const char *domain_name(const void *arg, size_t i)
+{
+	return ((const pub_conf_raw_t *)arg)->domains[i].name;
+}
+
 static int check_hosts(ctx_t *c, const pub_config_t *conf)
 {
 	const pub_conf_raw_t *r = &conf->raw;
 	if (r->hosts_count > 0 && r->domains_count == 0)
 		return fail(c, r->mark, "'hosts' given but no 'domains' to publish them in");
+	size_t dup_host, dup_domain;
+	if (first_duplicate(r->hosts_count, host_name, r, &dup_host) != 0 ||
+	    first_duplicate(r->domains_count, domain_name, r, &dup_domain) != 0)
+		return fail(c, r->mark, "out of memory");
 	for (size_t i = 0; i < r->hosts_count; i++) {
 		const pub_host_conf_t *h = &r->hosts[i];
-		for (size_t j = 0; j < i; j++)
-			if (kd_dname_equal(r->hosts[j].name, h->name))
-				return fail(c, h->mark, "duplicate host %s", h->name);
+		if (i == dup_host)
+			return fail(c, h->mark, "duplicate host %s", h->name);
 		for (size_t a = 0; a < h->addresses_count; a++)
 			for (size_t b = 0; b < a; b++) {
 				kd_addr_t x, y;
@@ -365,9 +414,8 @@ static int check_hosts(ctx_t *c, const pub_config_t *conf)
 	}
 	for (size_t i = 0; i < r->domains_count; i++) {
 		const pub_domain_conf_t *d = &r->domains[i];
-		for (size_t j = 0; j < i; j++)
-			if (kd_dname_equal(r->domains[j].name, d->name))
-				return fail(c, d->mark, "duplicate domain %s", d->name);
+		if (i == dup_domain)
+			return fail(c, d->mark, "duplicate domain %s", d->name);
 		char owner[PUB_NAME_MAX + 16];
 		snprintf(owner, sizeof(owner), "_vlmcs._tcp.%s", d->name);
 		char canon[PUB_NAME_MAX];

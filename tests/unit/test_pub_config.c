@@ -225,6 +225,11 @@ static void test_errors(void **state)
 	load_err(KEYS "  - name: Kms-Update.\n    secret: c2VjcmV0\n",
 	         "t.yaml:4:5: ", "duplicate key");
 	load_err(BASE "  - name: EXAMPLE.test.\n", "t.yaml:8:5: ", "duplicate domain");
+	/* The first repeat in file order is named, whatever the order of the names. */
+	load_err(KEYS "hosts:\n  - name: z.example.test\n  - name: a.example.test\n"
+	              "  - name: Z.Example.Test.\n  - name: a.example.test\n"
+	              "domains:\n  - name: example.test\n",
+	         "t.yaml:7:5: ", "duplicate host Z.Example.Test.");
 	load_err(KEYS "zones:\n  - name: example.test\n    servers: [192.0.2.1@99999]\n",
 	         "t.yaml:6:15: ", "address[@port]");
 	load_err(BASE "interval: 5 minutes\n", "t.yaml:8:11: ", "interval");
