@@ -4,8 +4,8 @@
 #include "dns/dname.h"
 
 #include <ctype.h>
-#include <ldns/ldns.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -42,53 +42,107 @@ bool kd_dname_valid(const char *text)
 	return label > 0;
 }
 
-struct ldns_struct_rdf *kd_dname_to_rdf(const char *name)
+#define MAX_WIRE  255 /* octets in a name, the root label included */
+#define MAX_LABEL 63
+
+/* name (presentation format, escapes \X and \DDD, trailing dot optional) into wire form, every
+ * ASCII letter lower-cased. Returns the wire length (the root label included), or -1 when name
+ * is not a domain name. The same rules as ldns_str2rdf_dname, so that text read here and names
+ * that went through ldns have one canonical form; kept free of ldns so that code that only
+ * reads configuration (libnss_kms's front) does not load it. */
+static int to_wire(const char *name, uint8_t wire[MAX_WIRE])
 {
-	ldns_rdf *rdf = NULL;
-	if (name == NULL || ldns_str2rdf_dname(&rdf, name) != LDNS_STATUS_OK)
-		return NULL;
-	return rdf;
+	if (name == NULL || name[0] == '\0')
+		return -1;
+	if (strcmp(name, ".") == 0) {
+		wire[0] = 0;
+		return 1;
+	}
+	size_t pos = 0, q = 1, label = 0;
+	bool dot_last = false;
+	for (const char *s = name; *s != '\0'; s++, q++) {
+		if (q >= MAX_WIRE)
+			return -1;
+		dot_last = false;
+		uint8_t c;
+		if (*s == '.') {
+			if (label == 0 || label > MAX_LABEL)
+				return -1;
+			wire[pos] = (uint8_t)label;
+			pos = q;
+			label = 0;
+			dot_last = true;
+			continue;
+		}
+		if (*s == '\\') {
+			s++;
+			if (isdigit((unsigned char)s[0]) && isdigit((unsigned char)s[1]) &&
+			    isdigit((unsigned char)s[2])) {
+				unsigned v = (unsigned)(s[0] - '0') * 100 +
+				             (unsigned)(s[1] - '0') * 10 + (unsigned)(s[2] - '0');
+				if (v > 255)
+					return -1;
+				c = (uint8_t)v;
+				s += 2;
+			} else if (s[0] != '\0' && !isdigit((unsigned char)s[0])) {
+				c = (uint8_t)s[0];
+			} else {
+				return -1;
+			}
+		} else {
+			c = (uint8_t)*s;
+		}
+		wire[q] = c >= 'A' && c <= 'Z' ? (uint8_t)(c - 'A' + 'a') : c;
+		label++;
+	}
+	if (!dot_last) {
+		if (q >= MAX_WIRE || label == 0 || label > MAX_LABEL)
+			return -1;
+		wire[pos] = (uint8_t)label;
+		pos = q;
+	}
+	wire[pos] = 0;
+	return (int)pos + 1;
 }
 
-/* Write text into buf if it fits, with the trailing dot unless keep_dot is false. */
-static int put_text(const char *text, bool keep_dot, char *buf, size_t len)
+/* Presentation text of wire (as ldns prints a dname: '.', ';', '(', ')' and '\' escaped as \X,
+ * other bytes that are not printable ASCII as \DDD) into buf, with the trailing dot unless
+ * keep_dot is false (the root stays "."). -1 when it does not fit. */
+static int wire_text(const uint8_t *wire, bool keep_dot, char *buf, size_t len)
 {
-	size_t n = strlen(text);
-	if (!keep_dot && n > 1 && text[n - 1] == '.')
-		n--;
+	char out[MAX_WIRE * 4 + 2];
+	size_t n = 0;
+	if (wire[0] == 0) {
+		out[n++] = '.';
+	}
+	for (size_t p = 0; wire[p] != 0; p += (size_t)wire[p] + 1) {
+		for (size_t i = 1; i <= wire[p]; i++) {
+			unsigned char c = wire[p + i];
+			if (c == '.' || c == ';' || c == '(' || c == ')' || c == '\\') {
+				out[n++] = '\\';
+				out[n++] = (char)c;
+			} else if (!(isascii(c) && isgraph(c))) {
+				n += (size_t)snprintf(out + n, sizeof(out) - n, "\\%03u", c);
+			} else {
+				out[n++] = (char)c;
+			}
+		}
+		if (keep_dot || wire[p + (size_t)wire[p] + 1] != 0)
+			out[n++] = '.';
+	}
 	if (n >= len)
 		return -1;
-	memcpy(buf, text, n);
+	memcpy(buf, out, n);
 	buf[n] = '\0';
 	return 0;
 }
 
-static int rdf_text(const ldns_rdf *rdf, bool keep_dot, char *buf, size_t len)
-{
-	if (rdf == NULL || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME)
-		return -1;
-	ldns_rdf *copy = ldns_rdf_clone(rdf);
-	if (copy == NULL)
-		return -1;
-	ldns_dname2canonical(copy);
-	char *text = ldns_rdf2str(copy);
-	ldns_rdf_deep_free(copy);
-	int ret = text != NULL ? put_text(text, keep_dot, buf, len) : -1;
-	free(text);
-	return ret;
-}
-
-int kd_dname_from_rdf(const struct ldns_struct_rdf *rdf, char *buf, size_t len)
-{
-	return rdf_text(rdf, true, buf, len);
-}
-
 static int name_text(const char *name, bool keep_dot, char *buf, size_t len)
 {
-	ldns_rdf *rdf = kd_dname_to_rdf(name);
-	int ret = rdf_text(rdf, keep_dot, buf, len);
-	ldns_rdf_deep_free(rdf);
-	return ret;
+	uint8_t wire[MAX_WIRE];
+	if (to_wire(name, wire) < 0)
+		return -1;
+	return wire_text(wire, keep_dot, buf, len);
 }
 
 int kd_dname_canon(const char *name, char *buf, size_t len)
@@ -117,11 +171,9 @@ bool kd_dname_equal(const char *a, const char *b)
 	size_t la = plain_len(a), lb = plain_len(b);
 	if (la != SIZE_MAX && lb != SIZE_MAX)
 		return la == lb && strncasecmp(a, b, la) == 0;
-	ldns_rdf *x = kd_dname_to_rdf(a), *y = kd_dname_to_rdf(b);
-	bool eq = x != NULL && y != NULL && ldns_dname_compare(x, y) == 0;
-	ldns_rdf_deep_free(x);
-	ldns_rdf_deep_free(y);
-	return eq;
+	uint8_t x[MAX_WIRE], y[MAX_WIRE];
+	int nx = to_wire(a, x), ny = to_wire(b, y);
+	return nx > 0 && nx == ny && memcmp(x, y, (size_t)nx) == 0;
 }
 
 bool kd_dname_in_zone(const char *name, const char *zone)
@@ -133,20 +185,23 @@ bool kd_dname_in_zone(const char *name, const char *zone)
 		return ln > lz && name[ln - lz - 1] == '.' &&
 		       strncasecmp(name + ln - lz, zone, lz) == 0;
 	}
-	ldns_rdf *n = kd_dname_to_rdf(name), *z = kd_dname_to_rdf(zone);
-	bool in = n != NULL && z != NULL &&
-	          (ldns_dname_compare(n, z) == 0 || ldns_dname_is_subdomain(n, z));
-	ldns_rdf_deep_free(n);
-	ldns_rdf_deep_free(z);
-	return in;
+	uint8_t n[MAX_WIRE], z[MAX_WIRE];
+	int nn = to_wire(name, n), nz = to_wire(zone, z);
+	if (nn < 0 || nz < 0)
+		return false;
+	/* zone must be the tail of name starting at a label boundary. */
+	for (size_t p = 0;; p += (size_t)n[p] + 1) {
+		if ((size_t)nn - p == (size_t)nz && memcmp(n + p, z, (size_t)nz) == 0)
+			return true;
+		if (n[p] == 0)
+			return false;
+	}
 }
 
 int kd_dname_parent(const char *name, char *buf, size_t len)
 {
-	ldns_rdf *rdf = kd_dname_to_rdf(name);
-	ldns_rdf *parent = rdf != NULL ? ldns_dname_left_chop(rdf) : NULL;
-	int ret = rdf_text(parent, true, buf, len);
-	ldns_rdf_deep_free(parent);
-	ldns_rdf_deep_free(rdf);
-	return ret;
+	uint8_t wire[MAX_WIRE];
+	if (to_wire(name, wire) < 0 || wire[0] == 0)
+		return -1;
+	return wire_text(wire + wire[0] + 1, true, buf, len);
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Domain names, on ldns. One canonical form: presentation text, lower-case, absolute (exactly
- * one trailing dot; the root is "."), special characters escaped as ldns prints them
+/* Domain names. One canonical form: presentation text, lower-case, absolute (exactly one
+ * trailing dot; the root is "."), special characters escaped as ldns prints them
  * ("a\.b.example."). Users see names without the trailing dot (kd_dname_text). Functions that
- * write into a caller's buffer leave it untouched on failure. libknot-free. */
+ * write into a caller's buffer leave it untouched on failure. The text functions (dname.c) are
+ * plain C, so that code reading configuration only needs no ldns; the rdf ones (dname_rdf.c)
+ * are on ldns. libknot-free. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* The glibc NSS entry points of libnss_kms: the answer of nss_kms_lookup() laid out in the
- * caller's buffer the way glibc's own modules do it. A buffer that is too small gives
- * TRYAGAIN with ERANGE and NETDB_INTERNAL, the only combination on which glibc retries with a
- * bigger one. Output parameters are untouched unless the call succeeds. */
+/* The glibc NSS entry points of libnss_kms's implementation (libnss_kms_impl.so): the answer
+ * of nss_kms_lookup() laid out in the caller's buffer the way glibc's own modules do it. Only
+ * gethostbyname4_r and gethostbyname3_r: the front (nss_front.c) maps the others onto them. A
+ * buffer that is too small gives TRYAGAIN with ERANGE and NETDB_INTERNAL, the only combination on
+ * which glibc retries with a bigger one. Output parameters are untouched unless the call succeeds.
+ */
 #include "config.h"
 
 #include "resolver-plugin/nss_kms.h"
@@ -146,39 +148,4 @@ NSS_KMS_API enum nss_status _nss_kms_gethostbyname3_r(const char *name, int af,
 	if (canonp != NULL)
 		*canonp = h_name;
 	return NSS_STATUS_SUCCESS;
-}
-
-NSS_KMS_API enum nss_status _nss_kms_gethostbyname2_r(const char *name, int af,
-                                                      struct hostent *host, char *buffer,
-                                                      size_t buflen, int *errnop, int *h_errnop)
-{
-	return _nss_kms_gethostbyname3_r(name, af, host, buffer, buflen, errnop, h_errnop, NULL,
-	                                 NULL);
-}
-
-NSS_KMS_API enum nss_status _nss_kms_gethostbyname_r(const char *name, struct hostent *host,
-                                                     char *buffer, size_t buflen, int *errnop,
-                                                     int *h_errnop)
-{
-	return _nss_kms_gethostbyname3_r(name, AF_INET, host, buffer, buflen, errnop, h_errnop,
-	                                 NULL, NULL);
-}
-
-/* Reverse lookups are not ours: NOTFOUND at once, no lock, no I/O. */
-NSS_KMS_API enum nss_status _nss_kms_gethostbyaddr2_r(const void *addr, socklen_t len, int af,
-                                                      struct hostent *host, char *buffer,
-                                                      size_t buflen, int *errnop, int *h_errnop,
-                                                      int32_t *ttlp)
-{
-	*errnop = ENOENT;
-	*h_errnop = HOST_NOT_FOUND;
-	return NSS_STATUS_NOTFOUND;
-}
-
-NSS_KMS_API enum nss_status _nss_kms_gethostbyaddr_r(const void *addr, socklen_t len, int af,
-                                                     struct hostent *host, char *buffer,
-                                                     size_t buflen, int *errnop, int *h_errnop)
-{
-	return _nss_kms_gethostbyaddr2_r(addr, len, af, host, buffer, buflen, errnop, h_errnop,
-	                                 NULL);
 }

@@ -19,8 +19,6 @@
 #include "resolver-plugin/ctx.h"
 #include "resolver-plugin/nss_kms.h"
 
-#define NSS_KMS_CONFIG SYSCONFDIR "/kmsdns/locate.yaml"
-
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* an answer landed (gen moved) */

@@ -12,6 +12,7 @@
 
 #define NSS_KMS_API       __attribute__((visibility("default")))
 #define NSS_KMS_MAX_ADDRS 64
+#define NSS_KMS_CONFIG    SYSCONFDIR "/kmsdns/locate.yaml"
 
 typedef struct {
 	int family; /* AF_INET or AF_INET6 */

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # servers: none
 # make install puts the programs, the one public header, libkmslocate with its soname, its
-# pkg-config file, libnss_kms.so.2 (alone: no .la, no .so link), the man pages and the
+# pkg-config file, libnss_kms.so.2 (alone: no .la, no .so link) and the implementation it loads
+# (lib/kmsdns/libnss_kms_impl.so), the man pages and the
 # examples in place, and a program outside the tree builds against the installed library with
 # pkg-config alone and runs. make uninstall removes every file again.
 . "$(dirname "$0")/lib.sh"
@@ -17,7 +18,7 @@ for f in bin/kms-locate sbin/kms-publisher include/kmslocate.h lib/pkgconfig/kms
 	share/man/man1/kms-locate.1 share/man/man3/kmslocate.3 share/man/man5/locate.yaml.5 \
 	share/man/man5/publisher.yaml.5 share/man/man8/kms-publisher.8 share/man/man8/libnss_kms.8 \
 	share/man/man8/nss-kms.8 share/man/man3/kmsl_ctx_new.3 \
-	lib/libnss_kms.so.2 share/doc/kmsdns/examples/publisher.yaml \
+	lib/libnss_kms.so.2 lib/kmsdns/libnss_kms_impl.so share/doc/kmsdns/examples/publisher.yaml \
 	share/doc/kmsdns/examples/locate.yaml share/doc/kmsdns/examples/demo \
 	share/doc/kmsdns/examples/bind/named.conf.kmsdns \
 	share/doc/kmsdns/examples/knot/knot.conf.kmsdns; do
@@ -32,7 +33,7 @@ t_assert_contains "$p/share/man/man5/locate.yaml.5" "$sysconfdir/kmsdns/locate.y
 [ "$(ls "$p/include")" = kmslocate.h ] || t_fail "headers other than kmslocate.h installed: $(ls "$p/include")"
 soname=$(objdump -p "$p/lib/libkmslocate.so" | awk '/SONAME/ {print $2}')
 t_assert_eq "$soname" "libkmslocate.so.0" "soname"
-for f in lib/libnss_kms.la lib/libnss_kms.so; do
+for f in lib/libnss_kms.la lib/libnss_kms.so lib/kmsdns/libnss_kms_impl.la; do
 	[ ! -e "$p/$f" ] || t_fail "installed, but glibc loads libnss_kms.so.2 only: $prefix/$f"
 done
 

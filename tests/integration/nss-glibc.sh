@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # libnss_kms through glibc's real loading path: in a mount namespace of its own the test
 # bind-mounts an nsswitch.conf with "hosts: files kms" over /etc/nsswitch.conf, and glibc
-# dlopen()s libnss_kms.so.2 from LD_LIBRARY_PATH (the build tree). getent hosts
+# dlopen()s libnss_kms.so.2 from LD_LIBRARY_PATH (the build tree), which dlopen()s the build
+# tree's libnss_kms_impl.so (KMSDNS_NSS_IMPL) for served names only. getent hosts
 # (gethostbyname2), getent ahosts and Python (getaddrinfo) then resolve the served names
 # against a real knotd holding _vlmcs._tcp records of fake KMS hosts, some of them dead in
 # every way (SYNs dropped, refused, bind_nak): the dead ones never come first, nor at all.
@@ -82,7 +83,8 @@ ns() {
 		done
 		shift
 		exec "$@"' ns "$T/nsswitch.conf" \
-		env LD_LIBRARY_PATH="$MODDIR" LD_PRELOAD="$PRELOAD" KMSDNS_NSS_CONFIG="$T/nss.yaml" "$@"
+		env LD_LIBRARY_PATH="$MODDIR" LD_PRELOAD="$PRELOAD" KMSDNS_NSS_CONFIG="$T/nss.yaml" \
+		KMSDNS_NSS_IMPL="$MODDIR/libnss_kms_impl.so" "$@"
 }
 
 GOOD="127.0.0.2 127.0.0.3"
@@ -102,6 +104,12 @@ rc=0
 ns getent hosts www.example.test >"$T/other.out" 2>&1 || rc=$?
 t_assert_eq "$rc" 2 "getent hosts of a name not served"
 [ ! -e "$T/nss.state" ] || t_fail "a name not served touched the state file"
+# ... and glibc loaded the front only: neither the implementation nor libldns (libssl,
+# libcrypto) came into the process for it.
+ns env LD_DEBUG=files getent hosts www.example.test >"$T/ld.out" 2>&1 || true
+grep -q 'file=libnss_kms\.so\.2 ' "$T/ld.out" || t_fail "glibc did not load libnss_kms.so.2: $(grep file= "$T/ld.out")"
+! grep -Eq 'file=[^ ]*(libnss_kms_impl|libldns|libssl|libcrypto)' "$T/ld.out" ||
+	t_fail "a name not served loaded the implementation: $(grep -E 'file=' "$T/ld.out")"
 
 # getent hosts (gethostbyname2): the live host, with the asked name as alias.
 ns getent hosts kms >"$T/hosts.out" 2>&1 || t_fail "getent hosts kms: $(cat "$T/hosts.out")"

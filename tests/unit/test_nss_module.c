@@ -526,6 +526,78 @@ static int broken_child(void)
 	return 0;
 }
 
+/* The front (libnss_kms.so.2) loads the implementation for served names only: a lookup of any
+ * other name leaves it unloaded; a served one loads it. Run in a fresh process. */
+static void write_light(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/light.yaml", dir);
+	write_file(path, "static: 127.0.0.9\nprobe: none\nstate: none\nnss:\n  names: [kms]\n");
+}
+
+static void test_front_light(void **state)
+{
+	write_light();
+	run_child("--light", "light.yaml");
+}
+
+static int light_child(void)
+{
+	M.dl = dlopen(NSS_MODULE, RTLD_NOW | RTLD_LOCAL);
+	if (M.dl == NULL)
+		return 10;
+	M.byname4 = (byname4_fn)dlsym(M.dl, "_nss_kms_gethostbyname4_r");
+	M.byname3 = (byname3_fn)dlsym(M.dl, "_nss_kms_gethostbyname3_r");
+	char buf[512];
+	struct gaih_addrtuple *pat = NULL;
+	struct hostent h;
+	int err = 0, herr = 0;
+	if (M.byname4("www.example.test", &pat, buf, sizeof(buf), &err, &herr, NULL) !=
+	            NSS_STATUS_NOTFOUND ||
+	    herr != HOST_NOT_FOUND || err != ENOENT)
+		return 11;
+	if (M.byname3("other", AF_INET, &h, buf, sizeof(buf), &err, &herr, NULL, NULL) !=
+	    NSS_STATUS_NOTFOUND)
+		return 12;
+	if (dlopen(NSS_IMPL, RTLD_NOW | RTLD_NOLOAD) != NULL)
+		return 13; /* loaded for a name it does not serve */
+	/* A served name (static host, no probe): the implementation answers. */
+	if (M.byname4("kms", &pat, buf, sizeof(buf), &err, &herr, NULL) != NSS_STATUS_SUCCESS ||
+	    pat == NULL || pat->family != AF_INET)
+		return 14;
+	if (dlopen(NSS_IMPL, RTLD_NOW | RTLD_NOLOAD) == NULL)
+		return 15;
+	return 0;
+}
+
+static void test_front_no_impl(void **state)
+{
+	write_light();
+	setenv("KMSDNS_NSS_IMPL", "/nonexistent/libnss_kms_impl.so", 1);
+	run_child("--noimpl", "light.yaml");
+	setenv("KMSDNS_NSS_IMPL", NSS_IMPL, 1);
+}
+
+/* No implementation to be loaded: served names UNAVAIL, every other name still NOTFOUND. */
+static int noimpl_child(void)
+{
+	M.dl = dlopen(NSS_MODULE, RTLD_NOW | RTLD_LOCAL);
+	if (M.dl == NULL)
+		return 10;
+	M.byname4 = (byname4_fn)dlsym(M.dl, "_nss_kms_gethostbyname4_r");
+	char buf[512];
+	struct gaih_addrtuple *pat = NULL;
+	int err = 0, herr = 0;
+	if (M.byname4("kms", &pat, buf, sizeof(buf), &err, &herr, NULL) != NSS_STATUS_UNAVAIL ||
+	    herr != NO_RECOVERY || err != ENOENT || pat != NULL)
+		return 11;
+	if (M.byname4("www.example.test", &pat, buf, sizeof(buf), &err, &herr, NULL) !=
+	            NSS_STATUS_NOTFOUND ||
+	    herr != HOST_NOT_FOUND)
+		return 12;
+	return 0;
+}
+
 static int stress_setup(void **state)
 {
 	load_module();
@@ -539,8 +611,14 @@ int main(int argc, char **argv)
 	if (n <= 0)
 		return 1;
 	self[n] = '\0';
+	/* The implementation the front loads: the build tree's (children inherit it). */
+	setenv("KMSDNS_NSS_IMPL", NSS_IMPL, 0);
 	if (argc > 1 && strcmp(argv[1], "--broken") == 0)
 		return broken_child();
+	if (argc > 1 && strcmp(argv[1], "--light") == 0)
+		return light_child();
+	if (argc > 1 && strcmp(argv[1], "--noimpl") == 0)
+		return noimpl_child();
 	if (argc > 1 && strcmp(argv[1], "--stress") == 0) {
 		const struct CMUnitTest stress[] = {
 		        cmocka_unit_test(test_threads),
@@ -560,6 +638,8 @@ int main(int argc, char **argv)
 	        cmocka_unit_test(test_fork),
 	        cmocka_unit_test(test_refresh_stress),
 	        cmocka_unit_test(test_broken_config),
+	        cmocka_unit_test(test_front_light),
+	        cmocka_unit_test(test_front_no_impl),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
