@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "publisher/conf.h"
+#include "publisher/conf_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,7 +14,7 @@ static int check_ip(const void *field, char *err, size_t errlen)
 {
 	const char *s = *(char *const *)field;
 	kd_addr_t a;
-	if (kd_addr_parse_ip(s, &a) == 0 && strchr(s, '%') == NULL)
+	if ((kd_addr_parse_ip(s, &a) == 0 && strchr(s, '%') == NULL) || strcasecmp(s, "auto") == 0)
 		return 0;
 	snprintf(err, errlen, "'%s' is not an IPv4 or IPv6 address", s);
 	return -1;
@@ -76,6 +77,10 @@ static const kd_schema_t host_schema[] = {
          .offset = F(pub_host_conf_t, addresses),
          .count_offset = F(pub_host_conf_t, addresses_count),
          .check = check_ip},
+        {.key = "health",
+         .type = KD_T_MAP,
+         .offset = F(pub_host_conf_t, health),
+         .sub = pub_host_health_schema},
         {.key = "", .type = KD_T_MARK, .offset = F(pub_host_conf_t, mark)},
         {.key = NULL},
 };
@@ -101,6 +106,7 @@ static const kd_schema_t domain_schema[] = {
 };
 
 static const char *const transport_names[] = {"tcp", "udp", NULL};
+static const char *const log_format_names[] = {"text", "json", NULL};
 
 const kd_schema_t pub_config_schema[] = {
         {.key = "keys",
@@ -182,6 +188,31 @@ const kd_schema_t pub_config_schema[] = {
          .min = 1,
          .max = 1024},
         {.key = "strict", .type = KD_T_BOOL, .offset = F(pub_conf_raw_t, strict), .def = "false"},
+        {.key = "health",
+         .type = KD_T_MAP,
+         .offset = F(pub_conf_raw_t, health),
+         .sub = pub_health_schema},
+        {.key = "health-concurrency",
+         .type = KD_T_UINT,
+         .offset = F(pub_conf_raw_t, health_concurrency),
+         .def = "64",
+         .min = 1,
+         .max = 4096},
+        {.key = "fail-open",
+         .type = KD_T_BOOL,
+         .offset = F(pub_conf_raw_t, fail_open),
+         .def = "true"},
+        {.key = "include-ula",
+         .type = KD_T_BOOL,
+         .offset = F(pub_conf_raw_t, include_ula),
+         .def = "false"},
+        {.key = "metrics-file", .type = KD_T_STR, .offset = F(pub_conf_raw_t, metrics_file)},
+        {.key = "user", .type = KD_T_STR, .offset = F(pub_conf_raw_t, user)},
+        {.key = "log-format",
+         .type = KD_T_ENUM,
+         .offset = F(pub_conf_raw_t, log_format),
+         .def = "text",
+         .enum_names = log_format_names},
         {.key = "", .type = KD_T_MARK, .offset = F(pub_conf_raw_t, mark)},
         {.key = NULL},
 };
@@ -448,7 +479,8 @@ int pub_config_load_buf(const char *name, const char *buf, size_t len, pub_confi
 		fail(&c, conf->raw.mark, "out of memory");
 		goto fail;
 	}
-	if (check_keys(&c, conf) != 0 || check_zones(&c, conf) != 0 || check_hosts(&c, conf) != 0 ||
+	if (check_keys(&c, conf) != 0 || check_zones(&c, conf) != 0 ||
+	    pub_config_resolve_hosts(name, conf, err) != 0 || check_hosts(&c, conf) != 0 ||
 	    pub_config_check_more(conf, err) != 0)
 		goto fail;
 	if (parse_servers(conf->raw.resolver, conf->raw.resolver_count, &conf->resolver) != 0) {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "dns/addr.h"
+#include "dns/probe.h"
 #include "dns/schema.h"
 #include "dns/tsigkey.h"
 #include "publisher/rr.h"
@@ -29,12 +30,28 @@ typedef struct {
 	kd_mark_t mark;
 } pub_zone_conf_t;
 
+/* health: at the top level (what hosts inherit) and per host. After loading, each host's
+ * values are the effective ones (given, else inherited from the top level, else built in), so
+ * users of the configuration read the host's alone. */
 typedef struct {
-	char *name;
-	unsigned port;
-	char **addresses;
-	size_t addresses_count;
+	char *probe;          /* "rpc", "tcp" or "none" (built in: none = no health gating) */
+	uint64_t interval_ms; /* built in: 10s */
+	uint64_t timeout_ms;  /* built in: 2s; at most interval */
+	unsigned fall, rise;  /* built in: 3, 2 */
+	char *address;        /* per host only: probe this address instead of the host's */
+	unsigned port;        /* per host only: probe this port (built in: the host's port) */
 	kd_mark_t mark;
+} pub_health_conf_t;
+
+typedef struct {
+	char *name; /* "auto" in the file: this machine's FQDN, put in at load */
+	unsigned port;
+	char **addresses; /* "auto" in the file: this machine's global addresses, put in at load */
+	size_t addresses_count;
+	pub_health_conf_t health;
+	kd_mark_t mark;
+	bool name_auto;      /* name was "auto" */
+	bool addresses_auto; /* addresses was "auto": follow the machine's addresses */
 } pub_host_conf_t;
 
 typedef struct {
@@ -45,6 +62,7 @@ typedef struct {
 } pub_domain_conf_t;
 
 enum { PUB_TRANSPORT_TCP = 0, PUB_TRANSPORT_UDP };
+enum { PUB_LOG_TEXT = 0, PUB_LOG_JSON }; /* log-format, as kd_log_format_t */
 
 /* What the YAML loader fills. */
 typedef struct {
@@ -68,6 +86,13 @@ typedef struct {
 	uint64_t shutdown_timeout_ms;
 	unsigned max_inflight;
 	bool strict;
+	pub_health_conf_t health; /* what hosts inherit */
+	unsigned health_concurrency;
+	bool fail_open;
+	bool include_ula;
+	char *metrics_file;
+	char *user;
+	int log_format;
 	kd_mark_t mark;
 } pub_conf_raw_t;
 
@@ -99,6 +124,9 @@ typedef struct {
 	pub_warning_t *warnings; /* found while loading; the program reports them */
 	size_t warnings_count, warnings_cap;
 } pub_config_t;
+
+/* The probe kind a health.probe value names ("rpc", "tcp", "none"). */
+kd_probe_kind_t pub_config_probe_kind(const char *probe);
 
 /* The schema table (exposed for tests and documentation checks). */
 extern const kd_schema_t pub_config_schema[];
