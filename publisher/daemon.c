@@ -14,7 +14,9 @@
 #include "dns/clock.h"
 #include "dns/log.h"
 #include "publisher/conf.h"
+#include "publisher/privdrop.h"
 #include "publisher/round.h"
+#include "publisher/sdnotify.h"
 
 /* Signal handlers only set these; the loop and the round act on them. The one exception: a
  * second SIGTERM/SIGINT ends the process at once, wherever it waits. */
@@ -154,21 +156,71 @@ static int shut_down(pub_ctx_t *ctx, const sigset_t *blocked)
 	return 0;
 }
 
+/* As root: drop to target or fail. Not root: fine when already that user, else an error (the
+ * configuration asks for an identity this process cannot take). */
+static int drop_privileges(const pub_user_t *target)
+{
+	kd_error_t err;
+	if (geteuid() == 0) {
+		if (pub_privdrop_apply(target, &err) != 0) {
+			log_err("%s; not running on as root", err.msg);
+			return -1;
+		}
+		log_info("running as user %s (uid %u, gid %u)", target->name, (unsigned)target->uid,
+		         (unsigned)target->gid);
+		return 0;
+	}
+	if (geteuid() == target->uid)
+		return 0;
+	log_err("failed to drop privileges to user %s (not started as root, running as uid %u)",
+	        target->name, (unsigned)geteuid());
+	return -1;
+}
+
+/* Ready once the first round is done, whatever its outcome: failures are retried, and
+ * STATUS= (sent when it changes) says how the zones stand. */
+static void notify_status(const pub_ctx_t *ctx, bool *ready, char *last, size_t lastsz)
+{
+	size_t ok = 0, failing = 0; /* "?name" entries: names whose zone is not found yet */
+	for (size_t i = 0; i < ctx->sched.n; i++) {
+		ok += ctx->sched.v[i].ok && ctx->sched.v[i].key[0] != '?';
+		failing += !ctx->sched.v[i].ok;
+	}
+	char status[128];
+	snprintf(status, sizeof(status), "%zu zone(s) ok, %zu failing", ok, failing);
+	if (!*ready)
+		pub_sd_ready(status);
+	else if (strcmp(status, last) != 0)
+		pub_sd_status("%s", status);
+	snprintf(last, lastsz, "%s", status);
+	*ready = true;
+}
+
 static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_t *waitmask,
                        const sigset_t *blocked)
 {
 	log_info("publishing every %llu s", (unsigned long long)ctx->conf->raw.interval_ms / 1000);
 	ctx->stop = &got_term;
+	pub_sd_watchdog_t wd;
+	pub_sd_watchdog_init(&wd, kd_now_ms());
+	bool ready = false;
+	char last_status[128] = "";
 	for (;;) {
-		if (got_term)
+		pub_sd_watchdog_tick(&wd, kd_now_ms());
+		if (got_term) {
+			pub_sd_stopping();
 			return shut_down(ctx, blocked);
+		}
 		if (got_hup) {
 			got_hup = 0;
 			log_info("SIGHUP: reloading the configuration");
+			pub_sd_reloading();
 			reload(ctx, opts);
+			pub_sd_ready(NULL);
 		}
 		uint64_t now = kd_now_ms();
 		round_open(ctx, PUB_PUBLISH, true, blocked);
+		notify_status(ctx, &ready, last_status, sizeof(last_status));
 		/* Nothing may stay due without being processed, or the loop would spin. */
 		pub_sched_push_idle(&ctx->sched, now, ctx->conf->raw.interval_ms);
 		/* A signal that came during the round was handled then (the flag is set) and does
@@ -180,6 +232,9 @@ static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_
 		uint64_t wait = next > now ? next - now : 0;
 		if (wait > ctx->conf->raw.interval_ms)
 			wait = ctx->conf->raw.interval_ms;
+		uint64_t ping = pub_sd_watchdog_due(&wd);
+		if (ping != UINT64_MAX && (ping <= now ? 0 : ping - now) < wait)
+			wait = ping <= now ? 0 : ping - now;
 		if (wait < 10)
 			wait = 10;
 		struct timespec ts = {.tv_sec = (time_t)(wait / 1000),
@@ -198,6 +253,16 @@ int pub_run(const pub_run_opts_t *opts)
 		signals_init(&waitmask, &blocked);
 	if (load(opts, &conf) != 0)
 		return 2;
+	if (opts->log_format < 0)
+		kd_log_set_format((kd_log_format_t)conf->raw.log_format);
+	const char *user = opts->user != NULL ? opts->user : conf->raw.user;
+	pub_user_t target;
+	kd_error_t uerr;
+	if (user != NULL && pub_privdrop_lookup(user, &target, &uerr) != 0) {
+		log_err("%s", uerr.msg);
+		pub_config_free(conf);
+		return 2;
+	}
 	if (opts->mode == PUB_RUN_CHECK) {
 		kd_error_t err;
 		int rc = 0;
@@ -216,6 +281,11 @@ int pub_run(const pub_run_opts_t *opts)
 	pub_ctx_init(&ctx, conf, os_random, NULL);
 	if (opts->dry_run)
 		ctx.dry_run = stdout;
+	/* Configuration, keys and state are read: become the user before any traffic. */
+	if (user != NULL && drop_privileges(&target) != 0) {
+		pub_ctx_deinit(&ctx);
+		return 2;
+	}
 	int rc;
 	switch (opts->mode) {
 	case PUB_RUN_ONCE: rc = pub_round(&ctx, PUB_PUBLISH, false, kd_now_ms()) > 0 ? 1 : 0; break;

@@ -20,6 +20,8 @@ typedef struct {
 	bool dry_run;
 	bool verbose;            /* -v: PUB_RUN_CHECK also prints the effective configuration */
 	bool strict_permissions; /* a secret readable by group or others is an error */
+	const char *user;        /* -u: overrides the configuration's user */
+	int log_format;          /* --log-format: kd_log_format_t, or -1 for the configuration's */
 } pub_run_opts_t;
 
 /* Load the configuration and run the mode. Returns the exit code: 0 success, 1 some zone

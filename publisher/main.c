@@ -11,12 +11,13 @@
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: kms-publisher [-c FILE] [-n|--check-config] [--once] [--withdraw] "
-	             "[--dry-run] [--strict-permissions] [-v|-q] [--version]\n");
+	             "[--dry-run] [-u USER] [--log-format text|json] [--strict-permissions] "
+	             "[-v|-q] [--version]\n");
 }
 
 int main(int argc, char **argv)
 {
-	enum { O_CHECK = 256, O_ONCE, O_WITHDRAW, O_DRY, O_VERSION, O_STRICT };
+	enum { O_CHECK = 256, O_ONCE, O_WITHDRAW, O_DRY, O_VERSION, O_STRICT, O_LOGFMT };
 	static const struct option longopts[] = {
 	        {"config", required_argument, NULL, 'c'},
 	        {"check-config", no_argument, NULL, O_CHECK},
@@ -24,15 +25,18 @@ int main(int argc, char **argv)
 	        {"withdraw", no_argument, NULL, O_WITHDRAW},
 	        {"dry-run", no_argument, NULL, O_DRY},
 	        {"strict-permissions", no_argument, NULL, O_STRICT},
+	        {"user", required_argument, NULL, 'u'},
+	        {"log-format", required_argument, NULL, O_LOGFMT},
 	        {"verbose", no_argument, NULL, 'v'},
 	        {"quiet", no_argument, NULL, 'q'},
 	        {"version", no_argument, NULL, O_VERSION},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
-	pub_run_opts_t o = {.config_path = SYSCONFDIR "/kmsdns/publisher.yaml"};
+	pub_run_opts_t o = {.config_path = SYSCONFDIR "/kmsdns/publisher.yaml", .log_format = -1};
+	kd_log_format_t fmt;
 	int level = KD_LOG_INFO, modes = 0, c;
-	while ((c = getopt_long(argc, argv, "c:nvqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:nu:vqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o.config_path = optarg; break;
 		case 'n': /* as unwind -n */
@@ -50,6 +54,15 @@ int main(int argc, char **argv)
 			break;
 		case O_DRY: o.dry_run = true; break;
 		case O_STRICT: o.strict_permissions = true; break;
+		case 'u': o.user = optarg; break;
+		case O_LOGFMT:
+			if (kd_log_format_parse(optarg, &fmt) != 0) {
+				fprintf(stderr, "kms-publisher: --log-format takes text or json\n");
+				return 2;
+			}
+			o.log_format = (int)fmt;
+			kd_log_set_format(fmt);
+			break;
 		case 'v': level = KD_LOG_DEBUG; break;
 		case 'q': level = KD_LOG_ERR; break;
 		case O_VERSION: printf("kms-publisher %s\n", PACKAGE_VERSION); return 0;
