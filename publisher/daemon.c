@@ -14,9 +14,11 @@
 #include "dns/clock.h"
 #include "dns/log.h"
 #include "publisher/conf.h"
+#include "publisher/live.h"
 #include "publisher/privdrop.h"
 #include "publisher/round.h"
 #include "publisher/sdnotify.h"
+#include "publisher/status.h"
 
 /* Signal handlers only set these; the loop and the round act on them. The one exception: a
  * second SIGTERM/SIGINT ends the process at once, wherever it waits. */
@@ -90,7 +92,7 @@ static int load(const pub_run_opts_t *opts, pub_config_t **out)
 	return 0;
 }
 
-static void reload(pub_ctx_t *ctx, const pub_run_opts_t *opts)
+static void reload(pub_ctx_t *ctx, pub_live_t *live, const pub_run_opts_t *opts)
 {
 	pub_config_t *conf = NULL;
 	if (load(opts, &conf) != 0) {
@@ -99,6 +101,7 @@ static void reload(pub_ctx_t *ctx, const pub_run_opts_t *opts)
 		return;
 	}
 	pub_ctx_set_config(ctx, conf);
+	pub_live_reload(live, kd_now_ms());
 	log_info("configuration reloaded from %s", opts->config_path);
 }
 
@@ -196,8 +199,8 @@ static void notify_status(const pub_ctx_t *ctx, bool *ready, char *last, size_t 
 	*ready = true;
 }
 
-static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_t *waitmask,
-                       const sigset_t *blocked)
+static int daemon_loop(pub_ctx_t *ctx, pub_live_t *live, const pub_run_opts_t *opts,
+                       const sigset_t *waitmask, const sigset_t *blocked)
 {
 	log_info("publishing every %llu s", (unsigned long long)ctx->conf->raw.interval_ms / 1000);
 	ctx->stop = &got_term;
@@ -205,6 +208,7 @@ static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_
 	pub_sd_watchdog_init(&wd, kd_now_ms());
 	bool ready = false;
 	char last_status[128] = "";
+	bool force = true; /* a round regardless of the schedule: at start and after a reload */
 	for (;;) {
 		pub_sd_watchdog_tick(&wd, kd_now_ms());
 		if (got_term) {
@@ -215,12 +219,19 @@ static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_
 			got_hup = 0;
 			log_info("SIGHUP: reloading the configuration");
 			pub_sd_reloading();
-			reload(ctx, opts);
+			reload(ctx, live, opts);
+			force = true;
 			pub_sd_ready(NULL);
 		}
 		uint64_t now = kd_now_ms();
-		round_open(ctx, PUB_PUBLISH, true, blocked);
-		notify_status(ctx, &ready, last_status, sizeof(last_status));
+		if (pub_live_work(live, now))
+			force = true;
+		if (force || pub_next_due(ctx) <= now) {
+			force = false;
+			round_open(ctx, PUB_PUBLISH, true, blocked);
+			pub_live_after_round(live);
+			notify_status(ctx, &ready, last_status, sizeof(last_status));
+		}
 		/* Nothing may stay due without being processed, or the loop would spin. */
 		pub_sched_push_idle(&ctx->sched, now, ctx->conf->raw.interval_ms);
 		/* A signal that came during the round was handled then (the flag is set) and does
@@ -232,6 +243,9 @@ static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_
 		uint64_t wait = next > now ? next - now : 0;
 		if (wait > ctx->conf->raw.interval_ms)
 			wait = ctx->conf->raw.interval_ms;
+		uint64_t lnext = pub_live_next(live);
+		if (lnext != UINT64_MAX && (lnext <= now ? 0 : lnext - now) < wait)
+			wait = lnext <= now ? 0 : lnext - now;
 		uint64_t ping = pub_sd_watchdog_due(&wd);
 		if (ping != UINT64_MAX && (ping <= now ? 0 : ping - now) < wait)
 			wait = ping <= now ? 0 : ping - now;
@@ -239,7 +253,9 @@ static int daemon_loop(pub_ctx_t *ctx, const pub_run_opts_t *opts, const sigset_
 			wait = 10;
 		struct timespec ts = {.tv_sec = (time_t)(wait / 1000),
 		                      .tv_nsec = (long)(wait % 1000) * 1000000};
-		ppoll(NULL, 0, &ts, waitmask);
+		struct pollfd fds[PUB_LIVE_FDS];
+		size_t nfds = pub_live_fds(live, fds);
+		ppoll(fds, nfds, &ts, waitmask);
 	}
 }
 
@@ -281,21 +297,53 @@ int pub_run(const pub_run_opts_t *opts)
 	pub_ctx_init(&ctx, conf, os_random, NULL);
 	if (opts->dry_run)
 		ctx.dry_run = stdout;
+	pub_live_t live;
+	if (pub_live_init(&live, &ctx, opts->mode == PUB_RUN_DAEMON, kd_now_ms()) != 0) {
+		log_err("failed to set up health gating (out of memory)");
+		pub_live_deinit(&live);
+		pub_ctx_deinit(&ctx);
+		return 2;
+	}
 	/* Configuration, keys and state are read: become the user before any traffic. */
 	if (user != NULL && drop_privileges(&target) != 0) {
+		pub_live_deinit(&live);
+		pub_ctx_deinit(&ctx);
+		return 2;
+	}
+	if (opts->mode == PUB_RUN_DAEMON && pub_live_start(&live, kd_now_ms()) != 0) {
+		pub_live_deinit(&live);
 		pub_ctx_deinit(&ctx);
 		return 2;
 	}
 	int rc;
 	switch (opts->mode) {
-	case PUB_RUN_ONCE: rc = pub_round(&ctx, PUB_PUBLISH, false, kd_now_ms()) > 0 ? 1 : 0; break;
+	case PUB_RUN_ONCE:
+		rc = pub_round(&ctx, PUB_PUBLISH, false, kd_now_ms()) > 0 ? 1 : 0;
+		pub_live_after_round(&live);
+		break;
 	case PUB_RUN_WITHDRAW:
 		rc = pub_round(&ctx, PUB_WITHDRAW, false, kd_now_ms()) > 0 ? 1 : 0;
 		break;
 	case PUB_RUN_DAEMON:
 	case PUB_RUN_CHECK:
-	default: rc = daemon_loop(&ctx, opts, &waitmask, &blocked); break;
+	default: rc = daemon_loop(&ctx, &live, opts, &waitmask, &blocked); break;
 	}
+	pub_live_deinit(&live);
 	pub_ctx_deinit(&ctx);
+	return rc;
+}
+
+int pub_run_status(const char *config_path, bool json)
+{
+	pub_config_t *conf = NULL;
+	kd_error_t err;
+	if (pub_config_load(config_path, &conf, &err) != 0) {
+		log_err("failed to load configuration (%s)", err.msg);
+		return 2;
+	}
+	int rc = pub_status_print(stdout, conf->raw.state, json, &err) == 0 ? 0 : 2;
+	if (rc != 0)
+		log_err("%s", err.msg);
+	pub_config_free(conf);
 	return rc;
 }

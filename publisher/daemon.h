@@ -27,3 +27,8 @@ typedef struct {
 /* Load the configuration and run the mode. Returns the exit code: 0 success, 1 some zone
  * failed, 2 configuration error. */
 int pub_run(const pub_run_opts_t *opts);
+
+/* kms-publisher status: print what the state file of the configuration at config_path says,
+ * as text or JSON. Returns the exit code (0, or 2 when the configuration or the state file
+ * cannot be read). */
+int pub_run_status(const char *config_path, bool json);

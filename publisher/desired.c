@@ -19,7 +19,7 @@ static int add(const char *zone, ldns_rr *rr, pub_zoneset_t *out)
 	return rr != NULL ? pub_zoneset_add(out, zone, rr) : -1;
 }
 
-int pub_desired_build(const pub_config_t *conf, pub_zoneset_t *out)
+int pub_desired_build(const pub_config_t *conf, const pub_fleet_t *fleet, pub_zoneset_t *out)
 {
 	const pub_conf_raw_t *r = &conf->raw;
 	for (size_t h = 0; h < r->hosts_count; h++) {
@@ -36,6 +36,8 @@ int pub_desired_build(const pub_config_t *conf, pub_zoneset_t *out)
 		snprintf(owner, sizeof(owner), "_vlmcs._tcp.%s", dom->name);
 		const char *zone = zone_of(conf, owner); /* once per owner: zones can be many */
 		for (size_t h = 0; h < r->hosts_count; h++) {
+			if (!pub_fleet_wanted(fleet, h, d))
+				continue;
 			ldns_rr *rr = pub_rr_new_srv(owner, r->ttl, (uint16_t)dom->priority,
 			                             (uint16_t)dom->weight,
 			                             (uint16_t)r->hosts[h].port, r->hosts[h].name);

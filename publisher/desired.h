@@ -4,9 +4,11 @@
 #pragma once
 
 #include "publisher/conf.h"
+#include "publisher/fleet.h"
 #include "publisher/rr.h"
 
-/* Add the desired records to out, grouped by the configured zone holding each owner (longest
- * suffix), or in the group "" when no configured zone holds it (found by discovery). Returns 0
- * or -1 on ENOMEM. */
-int pub_desired_build(const pub_config_t *conf, pub_zoneset_t *out);
+/* Add the desired records (with fleet, only the SRV records health gating lets through;
+ * A/AAAA records stay either way) to out, grouped by the configured zone holding each owner
+ * (longest suffix), or in the group "" when no configured zone holds it (found by discovery).
+ * Returns 0 or -1 on ENOMEM. */
+int pub_desired_build(const pub_config_t *conf, const pub_fleet_t *fleet, pub_zoneset_t *out);

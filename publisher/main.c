@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dns/log.h"
 #include "publisher/daemon.h"
@@ -12,7 +13,36 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: kms-publisher [-c FILE] [-n|--check-config] [--once] [--withdraw] "
 	             "[--dry-run] [-u USER] [--log-format text|json] [--strict-permissions] "
-	             "[-v|-q] [--version]\n");
+	             "[-v|-q] [--version]\n"
+	             "       kms-publisher status [-c FILE] [--json]\n");
+}
+
+/* kms-publisher status: what the state file says (health, records, zones). */
+static int status_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	        {"config", required_argument, NULL, 'c'},
+	        {"json", no_argument, NULL, 'j'},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
+	};
+	const char *path = SYSCONFDIR "/kmsdns/publisher.yaml";
+	bool json = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': path = optarg; break;
+		case 'j': json = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	kd_log_init("kms-publisher", KD_LOG_ERR);
+	return pub_run_status(path, json);
 }
 
 int main(int argc, char **argv)
@@ -33,6 +63,8 @@ int main(int argc, char **argv)
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return status_main(argc - 1, argv + 1);
 	pub_run_opts_t o = {.config_path = SYSCONFDIR "/kmsdns/publisher.yaml", .log_format = -1};
 	kd_log_format_t fmt;
 	int level = KD_LOG_INFO, modes = 0, c;

@@ -9,6 +9,7 @@
 
 #include "publisher/dryrun.h"
 #include "publisher/round_int.h"
+#include "publisher/tsig.h"
 
 #define BIND_MAX_RECORDS 100 /* max-records-per-type of BIND 9.18.28 and later */
 
@@ -160,6 +161,12 @@ static void step_results(round_t *r, pub_send_t *items, sent_t *s, size_t n)
 		pub_work_t *w = &r->w[s[m].work];
 		bool ok = items[m].err == KD_OK && items[m].v.result == PUB_RES_OK;
 		kd_addr_str(&items[m].server, w->srv, sizeof(w->srv));
+		if (r->ctx->metrics != NULL) {
+			pub_metrics_update_sent(r->ctx->metrics, w->zone);
+			pub_metrics_update_done(
+			        r->ctx->metrics, w->zone, ok,
+			        items[m].err == KD_OK ? pub_rcode_name(items[m].v.rcode) : NULL);
+		}
 		pub_units_done(&r->units, s[m].msg, ok);
 		if (s[m].prereq) {
 			w->prereq_sent = true;

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dns/array.h"
 #include "dns/log.h"
@@ -75,7 +76,11 @@ int pub_ctx_save_state(pub_ctx_t *ctx, kd_error_t *err)
 		               "state file %s not written: it failed to load (%s) and must not be "
 		               "overwritten; fix or move it, then restart",
 		               ctx->conf->raw.state, ctx->state_err.msg);
-	if (pub_state_save(ctx->conf->raw.state, &ctx->state, err) != 0)
+	size_t xlen = 0;
+	char *extra = ctx->state_extra != NULL ? ctx->state_extra(ctx, &xlen) : NULL;
+	int rc = pub_state_save_extra(ctx->conf->raw.state, &ctx->state, extra, xlen, err);
+	free(extra);
+	if (rc != 0)
 		return -1;
 	ctx->state_dirty = false;
 	return 0;
@@ -346,8 +351,13 @@ static void outcome(round_t *r, pub_work_t *w)
 	size_t zs = pub_sched_slot(&ctx->sched, w->zone);
 	if (w->skip || zs == SIZE_MAX)
 		return;
+	ctx->sched.v[zs].tried = true;
 	if (!w->failed) {
 		pub_sched_ok(&ctx->sched, zs, r->now, ctx->conf->raw.interval_ms);
+		ctx->sched.v[zs].last_ok_unix = (int64_t)time(NULL);
+		ctx->sched.v[zs].last_err[0] = '\0';
+		if (ctx->metrics != NULL)
+			pub_metrics_zone_ok(ctx->metrics, w->zone, (int64_t)time(NULL));
 		if (w->applied > 0)
 			log_info("zone %s: %zu change(s) applied at %s", w->zone, w->applied,
 			         w->srv);
@@ -356,6 +366,8 @@ static void outcome(round_t *r, pub_work_t *w)
 		return;
 	}
 	uint64_t d = pub_sched_fail(&ctx->sched, zs, r->now, w->permanent, ctx->rnd, ctx->rnd_ctx);
+	snprintf(ctx->sched.v[zs].last_err, sizeof(ctx->sched.v[zs].last_err), "at %s: %s", w->srv,
+	         w->err.msg);
 	r->failures++;
 	if (r->honor)
 		log_err("failed to update zone %s at %s (%s); retry in %llu s", w->zone, w->srv,
@@ -385,9 +397,10 @@ unsigned pub_round(pub_ctx_t *ctx, pub_mode_t mode, bool honor, uint64_t now)
 {
 	round_t r = {.ctx = ctx, .mode = mode, .honor = honor, .now = now};
 	bool stopped = false;
-	if (pub_desired_build(ctx->conf, &r.des) != 0 || place_undiscovered(&r) != 0 ||
-	    plan(&r) != 0 || targets(&r) != 0 || pub_round_read(&r, false) != 0 ||
-	    pub_round_write(&r) != 0 || pub_round_confirm(&r) != 0) {
+	if (pub_desired_build(ctx->conf, mode == PUB_PUBLISH ? ctx->fleet : NULL, &r.des) != 0 ||
+	    place_undiscovered(&r) != 0 || plan(&r) != 0 || targets(&r) != 0 ||
+	    pub_round_read(&r, false) != 0 || pub_round_write(&r) != 0 ||
+	    pub_round_confirm(&r) != 0) {
 		log_err("failed to run a publishing round (out of memory)");
 		r.failures++;
 	}

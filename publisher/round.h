@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #include "publisher/conf.h"
+#include "publisher/fleet.h"
+#include "publisher/metrics.h"
 #include "publisher/primary.h"
 #include "publisher/rr.h"
 #include "publisher/sched.h"
@@ -31,6 +33,11 @@ typedef struct {
 	FILE *dry_run;                     /* non-NULL: print the messages instead of sending */
 	volatile const sig_atomic_t *stop; /* set (a signal): end the round at the next step */
 	uint64_t deadline_ms;              /* non-zero: no wait goes beyond it (monotonic) */
+	const pub_fleet_t *fleet; /* health gating (borrowed); NULL: every host is published */
+	pub_metrics_t *metrics;   /* UPDATE counters and zone successes (borrowed), or NULL */
+	/* More state file text (";@" lines: health, status), appended on every save (heap, the
+	 * caller frees; NULL on ENOMEM: saved without it), or NULL. */
+	char *(*state_extra)(const void *ctx, size_t *len);
 } pub_ctx_t;
 
 typedef enum {

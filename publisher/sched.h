@@ -37,6 +37,9 @@ typedef struct {
 	char *key;             /* zone name, or "?" + owner while undiscovered; heap */
 	pub_backoff_t backoff; /* next_ms = next attempt (retry or regular check) */
 	bool ok;               /* last attempt succeeded */
+	bool tried;            /* an attempt was made */
+	int64_t last_ok_unix;  /* when an attempt last succeeded (Unix time), 0 = never */
+	char last_err[640];    /* the last failure (names server and rcode), "" = none */
 } pub_zstat_t;
 
 typedef struct {

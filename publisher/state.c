@@ -224,8 +224,26 @@ char *pub_state_format(const pub_zoneset_t *s, size_t *len)
 
 int pub_state_save(const char *path, const pub_zoneset_t *s, kd_error_t *err)
 {
+	return pub_state_save_extra(path, s, NULL, 0, err);
+}
+
+int pub_state_save_extra(const char *path, const pub_zoneset_t *s, const char *extra, size_t xlen,
+                         kd_error_t *err)
+{
 	size_t len = 0;
 	char *text = pub_state_format(s, &len);
+	if (text != NULL && extra != NULL && xlen > 0) {
+		char *all = realloc(text, len + xlen + 1);
+		if (all == NULL) {
+			free(text);
+			text = NULL;
+		} else {
+			memcpy(all + len, extra, xlen);
+			len += xlen;
+			all[len] = '\0';
+			text = all;
+		}
+	}
 	if (text == NULL)
 		return kd_fail(err, KD_ENOMEM, "failed to write state file %s (out of memory)",
 		               path);

@@ -44,3 +44,6 @@ char *pub_state_format(const pub_zoneset_t *s, size_t *len);
 /* Write s to path atomically (kd_file_write_atomic), readable by the owner only. Returns 0,
  * or -1 with the reason in err. */
 int pub_state_save(const char *path, const pub_zoneset_t *s, kd_error_t *err);
+/* The same with extra text (xlen bytes of ";@" lines; may be NULL) after the records. */
+int pub_state_save_extra(const char *path, const pub_zoneset_t *s, const char *extra, size_t xlen,
+                         kd_error_t *err);

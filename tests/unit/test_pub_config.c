@@ -144,7 +144,7 @@ static void test_every_key(void **state)
 
 	/* desired: 2 addresses + 2 hosts x 2 domains, grouped by configured zone */
 	pub_zoneset_t d = {0};
-	assert_int_equal(pub_desired_build(c, &d), 0);
+	assert_int_equal(pub_desired_build(c, NULL, &d), 0);
 	assert_int_equal(pub_zoneset_count(&d), 6);
 	long sub = pub_zoneset_find(&d, "sub.example.test.");
 	long ex = pub_zoneset_find(&d, "example.test.");

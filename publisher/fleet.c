@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "publisher/fleet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dns/log.h"
+#include "publisher/status.h"
+
+static void strip_dot(char *s)
+{
+	size_t l = strlen(s);
+	if (l > 1 && s[l - 1] == '.')
+		s[l - 1] = '\0';
+}
+
+/* Whether state holds the SRV record of host in domain (names compared case-insensitively,
+ * whatever its priority, weight and port). */
+bool pub_fleet_in_state(const pub_zoneset_t *state, const char *domain, const char *host)
+{
+	char owner[PUB_NAME_MAX + 16], want[PUB_NAME_MAX + 16], target[PUB_NAME_MAX + 2],
+	        hname[PUB_NAME_MAX + 2];
+	snprintf(want, sizeof(want), "_vlmcs._tcp.%s", domain);
+	strip_dot(want);
+	snprintf(hname, sizeof(hname), "%s", host);
+	strip_dot(hname);
+	for (size_t z = 0; state != NULL && z < state->n; z++)
+		for (size_t i = 0; i < state->v[z].rrs.n; i++) {
+			const ldns_rr *rr = state->v[z].rrs.v[i];
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SRV ||
+			    pub_rr_owner_str(rr, owner, sizeof(owner)) != 0 ||
+			    pub_rr_target_str(rr, target, sizeof(target)) != 0)
+				continue;
+			strip_dot(target);
+			strip_dot(owner);
+			if (strcasecmp(owner, want) == 0 && strcasecmp(target, hname) == 0)
+				return true;
+		}
+	return false;
+}
+
+int pub_fleet_init(pub_fleet_t *f, const pub_config_t *conf, const pub_zoneset_t *state,
+                   pub_health_state_t initial, uint64_t now_ms)
+{
+	memset(f, 0, sizeof(*f));
+	f->conf = conf;
+	f->co.window_ms = PUB_COALESCE_DEFAULT_MS;
+	f->nh = conf->raw.hosts_count;
+	f->nd = conf->raw.domains_count;
+	f->hosts = calloc(f->nh + 1, sizeof(*f->hosts));
+	f->why = calloc(f->nh * f->nd + 1, sizeof(*f->why));
+	f->published = calloc(f->nh * f->nd + 1, sizeof(*f->published));
+	f->holding = calloc(f->nd + 1, sizeof(*f->holding));
+	if (f->hosts == NULL || f->why == NULL || f->published == NULL || f->holding == NULL) {
+		pub_fleet_deinit(f);
+		return -1;
+	}
+	for (size_t h = 0; h < f->nh; h++) {
+		const pub_host_conf_t *hc = &conf->raw.hosts[h];
+		pub_fleet_host_t *x = &f->hosts[h];
+		snprintf(x->name, sizeof(x->name), "%s", hc->name);
+		x->kind = pub_config_probe_kind(hc->health.probe);
+		x->fall = hc->health.fall;
+		x->rise = hc->health.rise;
+		pub_health_init(&x->h, x->kind == KD_PROBE_NONE ? PUB_HEALTH_UP : initial, now_ms);
+		for (size_t d = 0; d < f->nd; d++)
+			f->published[h * f->nd + d] =
+			        pub_fleet_in_state(state, conf->raw.domains[d].name, x->name);
+	}
+	pub_fleet_decide(f);
+	return 0;
+}
+
+void pub_fleet_deinit(pub_fleet_t *f)
+{
+	free(f->hosts);
+	free(f->why);
+	free(f->published);
+	free(f->holding);
+	pub_coalesce_deinit(&f->co);
+	memset(f, 0, sizeof(*f));
+}
+
+static long find_host(const pub_fleet_t *f, const char *name)
+{
+	for (size_t h = 0; h < f->nh; h++)
+		if (strcasecmp(f->hosts[h].name, name) == 0)
+			return (long)h;
+	return -1;
+}
+
+void pub_fleet_restore(pub_fleet_t *f, const char *buf, size_t len, int64_t now_unix,
+                       uint64_t now_ms)
+{
+	pub_status_line_t l;
+	size_t off = 0;
+	while (pub_status_next(buf, len, &off, &l)) {
+		if (strcmp(l.kind, "host") != 0)
+			continue;
+		long h = find_host(f, l.name);
+		if (h < 0 || f->hosts[h].kind == KD_PROBE_NONE)
+			continue;
+		pub_health_state_t st;
+		char v[64];
+		if (!pub_status_field(&l, "state", v, sizeof(v)) ||
+		    pub_health_state_parse(v, &st) != 0)
+			continue;
+		int64_t since = pub_status_field(&l, "since", v, sizeof(v)) ? atoll(v) : now_unix;
+		uint64_t ago = since < now_unix ? (uint64_t)(now_unix - since) * 1000 : 0;
+		pub_health_init(&f->hosts[h].h, st, ago < now_ms ? now_ms - ago : 0);
+	}
+	pub_fleet_decide(f);
+}
+
+void pub_fleet_carry(pub_fleet_t *f, const pub_fleet_t *old)
+{
+	for (size_t h = 0; h < f->nh; h++) {
+		long o = find_host(old, f->hosts[h].name);
+		if (o >= 0 && f->hosts[h].kind != KD_PROBE_NONE &&
+		    old->hosts[o].kind != KD_PROBE_NONE)
+			f->hosts[h].h = old->hosts[o].h;
+	}
+	pub_fleet_decide(f);
+}
+
+bool pub_fleet_feed(pub_fleet_t *f, size_t host, kd_probe_result_t res, uint32_t latency_ms,
+                    uint64_t now_ms)
+{
+	if (host >= f->nh)
+		return false;
+	pub_fleet_host_t *x = &f->hosts[host];
+	pub_health_state_t before = x->h.state;
+	if (!pub_health_feed(&x->h, res, latency_ms, now_ms, x->fall, x->rise))
+		return false;
+	if (x->h.state == PUB_HEALTH_DOWN)
+		log_warnx("host %s is down after %u failed probe(s) (last: %s)", x->name,
+		          x->h.failures, kd_probe_result_str(res));
+	else
+		log_info("host %s is up after %u successful probe(s) (was %s)", x->name,
+		         x->h.successes, pub_health_state_str(before));
+	pub_coalesce_note(&f->co, host, now_ms); /* ENOMEM: the window opens all the same */
+	return true;
+}
+
+bool pub_fleet_decide(pub_fleet_t *f)
+{
+	size_t nh = f->nh;
+	pub_health_state_t *st = calloc(nh + 1, sizeof(*st));
+	bool *was = calloc(nh + 1, sizeof(*was));
+	pub_why_t *why = calloc(nh + 1, sizeof(*why));
+	bool changed = false;
+	if (st == NULL || was == NULL || why == NULL) {
+		/* Without memory to decide, keep what is published. */
+		free(st);
+		free(was);
+		free(why);
+		return false;
+	}
+	for (size_t h = 0; h < nh; h++)
+		st[h] = f->hosts[h].h.state;
+	for (size_t d = 0; d < f->nd; d++) {
+		const char *dom = f->conf->raw.domains[d].name;
+		for (size_t h = 0; h < nh; h++)
+			was[h] = f->published[h * f->nd + d];
+		if (pub_health_decide(st, was, nh, f->conf->raw.fail_open, &f->holding[d], why)) {
+			if (f->holding[d])
+				log_warnx("domain %s: every host is down; fail-open keeps the "
+				          "published "
+				          "ones published",
+				          dom);
+			else
+				log_info("domain %s: fail-open ends: a host is up again", dom);
+		}
+		for (size_t h = 0; h < nh; h++) {
+			bool p = pub_why_published(why[h]);
+			changed = changed || p != f->published[h * f->nd + d];
+			f->published[h * f->nd + d] = p;
+			f->why[h * f->nd + d] = why[h];
+		}
+	}
+	free(st);
+	free(was);
+	free(why);
+	return changed;
+}
+
+int pub_fleet_settle(pub_fleet_t *f, uint64_t now_ms)
+{
+	size_t *items = NULL, n = 0;
+	if (!pub_coalesce_take(&f->co, now_ms, &items, &n))
+		return -1;
+	free(items);
+	return pub_fleet_decide(f) ? 1 : 0;
+}
+
+uint64_t pub_fleet_deadline(const pub_fleet_t *f)
+{
+	return pub_coalesce_deadline(&f->co);
+}
+
+bool pub_fleet_wanted(const pub_fleet_t *f, size_t host, size_t domain)
+{
+	if (f == NULL || host >= f->nh || domain >= f->nd)
+		return true;
+	return f->published[host * f->nd + domain];
+}
+
+unsigned pub_fleet_count(const pub_fleet_t *f, size_t domain)
+{
+	unsigned n = 0;
+	for (size_t h = 0; h < f->nh; h++)
+		n += pub_fleet_wanted(f, h, domain);
+	return n;
+}
