@@ -266,6 +266,11 @@ static void write_metrics(pub_live_t *l)
 static void save_status(pub_live_t *l)
 {
 	kd_error_t err;
+	if (l->prober != NULL) {
+		size_t m = pub_prober_max_inflight(l->prober);
+		if (m > l->ctx->probes_max_inflight)
+			l->ctx->probes_max_inflight = m;
+	}
 	l->ctx->state_dirty = true;
 	if (pub_ctx_save_state(l->ctx, &err) != 0)
 		log_debug("%s", err.msg);

@@ -43,6 +43,7 @@ struct pub_prober {
 	size_t n;
 	slot_t *slots;
 	size_t nslots, inflight, max_inflight;
+	size_t max_shared;  /* max_inflight as of the last verdict queued (under lock) */
 	struct pollfd *pfd; /* nslots + 1 (the stop fd) */
 	size_t *pfd_slot;
 
@@ -267,7 +268,13 @@ size_t pub_prober_inflight(const pub_prober_t *p)
 
 size_t pub_prober_max_inflight(const pub_prober_t *p)
 {
-	return p->max_inflight;
+	if (!p->thread_running)
+		return p->max_inflight;
+	pub_prober_t *w = (pub_prober_t *)p; /* the lock only */
+	pthread_mutex_lock(&w->lock);
+	size_t v = p->max_shared;
+	pthread_mutex_unlock(&w->lock);
+	return v;
 }
 
 bool pub_prober_busy(const pub_prober_t *p, size_t host)
@@ -284,6 +291,7 @@ static void enqueue(void *arg, const pub_probe_verdict_t *v)
 		p->queue = q;
 		q[p->qn++] = *v;
 	}
+	p->max_shared = p->max_inflight;
 	uint64_t one = 1;
 	(void)!write(p->ready_fd, &one, sizeof(one));
 	pthread_mutex_unlock(&p->lock);

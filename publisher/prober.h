@@ -58,7 +58,8 @@ void pub_prober_free(pub_prober_t *p);
  * runs. */
 int pub_prober_step(pub_prober_t *p, uint64_t max_wait_ms, pub_probe_fn fn, void *arg);
 
-/* Connections in flight now, and the most there ever were at once. */
+/* Connections in flight now, and the most there ever were at once (while the thread runs:
+ * as of the last verdict it queued). */
 size_t pub_prober_inflight(const pub_prober_t *p);
 size_t pub_prober_max_inflight(const pub_prober_t *p);
 /* Whether host has a probe running now. */

@@ -38,6 +38,7 @@ typedef struct {
 	/* More state file text (";@" lines: health, status), appended on every save (heap, the
 	 * caller frees; NULL on ENOMEM: saved without it), or NULL. */
 	char *(*state_extra)(const void *ctx, size_t *len);
+	size_t probes_max_inflight; /* the most health probes in flight at once (for status) */
 } pub_ctx_t;
 
 typedef enum {

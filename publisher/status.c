@@ -102,7 +102,8 @@ char *pub_status_format(const pub_ctx_t *ctx, int64_t now_unix, uint64_t now_ms,
 {
 	kd_strbuf_t sb = {0};
 	const pub_fleet_t *f = ctx->fleet;
-	kd_strbuf_printf(&sb, ";@written unix=%lld pid=%ld\n", (long long)now_unix, (long)getpid());
+	kd_strbuf_printf(&sb, ";@written unix=%lld pid=%ld probes_max_in_flight=%zu\n",
+	                 (long long)now_unix, (long)getpid(), ctx->probes_max_inflight);
 	for (size_t h = 0; f != NULL && h < f->nh; h++) {
 		const pub_fleet_host_t *x = &f->hosts[h];
 		kd_strbuf_printf(&sb,
@@ -196,16 +197,18 @@ static void print_text(FILE *out, const char *path, const char *buf, size_t len)
 	pub_status_line_t l;
 	size_t off = 0;
 	char t1[32], t2[32], v[64], w[64], e[1024];
-	int64_t written = 0, pid = 0;
+	int64_t written = 0, pid = 0, maxp = 0;
 	while (pub_status_next(buf, len, &off, &l))
 		if (strcmp(l.kind, "written") == 0) {
 			written = num(&l, "unix");
 			pid = num(&l, "pid");
+			maxp = num(&l, "probes_max_in_flight");
 		}
 	iso(written, t1, sizeof(t1));
 	bool running = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
-	fprintf(out, "state file %s: written %s by pid %lld (%s)\n", path, t1, (long long)pid,
-	        running ? "running" : "not running");
+	fprintf(out,
+	        "state file %s: written %s by pid %lld (%s); at most %lld probe(s) in flight\n",
+	        path, t1, (long long)pid, running ? "running" : "not running", (long long)maxp);
 	const char *kinds[] = {"host", "record", "domain", "zone"};
 	const char *titles[] = {"hosts:", "records:", "domains:", "zones:"};
 	for (size_t k = 0; k < 4; k++) {
@@ -265,17 +268,18 @@ static void print_json(FILE *out, const char *path, const char *buf, size_t len)
 	pub_status_line_t l;
 	size_t off = 0;
 	char v[64], w[64], e[1024];
-	int64_t written = 0, pid = 0;
+	int64_t written = 0, pid = 0, maxp = 0;
 	while (pub_status_next(buf, len, &off, &l))
 		if (strcmp(l.kind, "written") == 0) {
 			written = num(&l, "unix");
 			pid = num(&l, "pid");
+			maxp = num(&l, "probes_max_in_flight");
 		}
 	bool running = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 	fprintf(out, "{\"state_file\":");
 	json_str(out, path);
-	fprintf(out, ",\"written\":%lld,\"pid\":%lld,\"running\":%s", (long long)written,
-	        (long long)pid, running ? "true" : "false");
+	fprintf(out, ",\"written\":%lld,\"pid\":%lld,\"running\":%s,\"probes_max_in_flight\":%lld",
+	        (long long)written, (long long)pid, running ? "true" : "false", (long long)maxp);
 	const char *kinds[] = {"host", "record", "domain", "zone"};
 	const char *keys[] = {"hosts", "records", "domains", "zones"};
 	for (size_t k = 0; k < 4; k++) {

@@ -2,7 +2,7 @@
 /* What `kms-publisher status` shows, kept in the state file after the records as comment
  * lines that start with ";@" (older readers skip them):
  *
- *   ;@written unix=T pid=P
+ *   ;@written unix=T pid=P probes_max_in_flight=N
  *   ;@host NAME state=up|down|pending since=T probe=rpc|tcp|none result=R latency_ms=N
  *          probed=T failures=N successes=N (consecutive)
  *   ;@record DOMAIN HOST published=0|1 why=healthy|pending|withdrawn|held in_zone=0|1
