@@ -192,20 +192,29 @@ static int64_t num(const pub_status_line_t *l, const char *key)
 	return pub_status_field(l, key, v, sizeof(v)) ? atoll(v) : 0;
 }
 
+/* The ";@written" line: when, by which process, the most probes in flight; returns whether
+ * that process still runs. */
+static bool read_written(const char *buf, size_t len, int64_t *written, int64_t *pid, int64_t *maxp)
+{
+	pub_status_line_t l;
+	size_t off = 0;
+	while (pub_status_next(buf, len, &off, &l))
+		if (strcmp(l.kind, "written") == 0) {
+			*written = num(&l, "unix");
+			*pid = num(&l, "pid");
+			*maxp = num(&l, "probes_max_in_flight");
+		}
+	return *pid > 0 && (kill((pid_t)*pid, 0) == 0 || errno == EPERM);
+}
+
 static void print_text(FILE *out, const char *path, const char *buf, size_t len)
 {
 	pub_status_line_t l;
 	size_t off = 0;
 	char t1[32], t2[32], v[64], w[64], e[1024];
 	int64_t written = 0, pid = 0, maxp = 0;
-	while (pub_status_next(buf, len, &off, &l))
-		if (strcmp(l.kind, "written") == 0) {
-			written = num(&l, "unix");
-			pid = num(&l, "pid");
-			maxp = num(&l, "probes_max_in_flight");
-		}
+	bool running = read_written(buf, len, &written, &pid, &maxp);
 	iso(written, t1, sizeof(t1));
-	bool running = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 	fprintf(out,
 	        "state file %s: written %s by pid %lld (%s); at most %lld probe(s) in flight\n",
 	        path, t1, (long long)pid, running ? "running" : "not running", (long long)maxp);
@@ -269,13 +278,7 @@ static void print_json(FILE *out, const char *path, const char *buf, size_t len)
 	size_t off = 0;
 	char v[64], w[64], e[1024];
 	int64_t written = 0, pid = 0, maxp = 0;
-	while (pub_status_next(buf, len, &off, &l))
-		if (strcmp(l.kind, "written") == 0) {
-			written = num(&l, "unix");
-			pid = num(&l, "pid");
-			maxp = num(&l, "probes_max_in_flight");
-		}
-	bool running = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	bool running = read_written(buf, len, &written, &pid, &maxp);
 	fprintf(out, "{\"state_file\":");
 	json_str(out, path);
 	fprintf(out, ",\"written\":%lld,\"pid\":%lld,\"running\":%s,\"probes_max_in_flight\":%lld",
