@@ -163,7 +163,7 @@ int pub_live_init(pub_live_t *l, pub_ctx_t *ctx, bool probing, uint64_t now_ms)
 int pub_live_start(pub_live_t *l, uint64_t now_ms)
 {
 	l->probing = true;
-	if (any_auto(l->ctx->conf)) {
+	if (!l->watching && any_auto(l->ctx->conf)) {
 		kd_error_t err;
 		if (pub_ifwatch_open(&l->watch, &err) != 0)
 			log_err("failed to watch this machine's addresses (%s); they are listed "
