@@ -190,7 +190,16 @@ static void notify_status(const pub_ctx_t *ctx, bool *ready, char *last, size_t 
 		failing += !ctx->sched.v[i].ok;
 	}
 	char status[128];
-	snprintf(status, sizeof(status), "%zu zone(s) ok, %zu failing", ok, failing);
+	size_t probed = 0, up = 0;
+	for (size_t h = 0; ctx->fleet != NULL && h < ctx->fleet->nh; h++) {
+		probed += ctx->fleet->hosts[h].kind != KD_PROBE_NONE;
+		up += ctx->fleet->hosts[h].kind != KD_PROBE_NONE &&
+		      ctx->fleet->hosts[h].h.state == PUB_HEALTH_UP;
+	}
+	int n = snprintf(status, sizeof(status), "%zu zone(s) ok, %zu failing", ok, failing);
+	if (probed > 0 && n > 0 && (size_t)n < sizeof(status))
+		snprintf(status + n, sizeof(status) - (size_t)n, "; %zu of %zu probed host(s) up",
+		         up, probed);
 	if (!*ready)
 		pub_sd_ready(status);
 	else if (strcmp(status, last) != 0)

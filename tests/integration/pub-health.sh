@@ -71,7 +71,20 @@ host_ge() {
 }
 
 for n in 1 2 3; do kms_start $n; done
-t_bg pub "$PUBLISHER" -v -c "$T/pub.yaml"
+# systemd's STATUS= line says how many probed hosts are up (a datagram per line, '|' for
+# newlines, as in pub-sdnotify).
+cat >"$T/listen.py" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+open(sys.argv[1] + ".ready", "w").close()
+with open(sys.argv[2], "a", buffering=1) as out:
+    while True:
+        out.write(s.recv(4096).decode().replace("\n", "|") + "\n")
+EOF
+t_bg listener python3 "$T/listen.py" "$T/notify.sock" "$T/notify.txt"
+t_wait test -e "$T/notify.sock.ready"
+t_bg pub env NOTIFY_SOCKET="$T/notify.sock" "$PUBLISHER" -v -c "$T/pub.yaml"
 # New hosts are pending: published once rise is met.
 t_wait srv_is "1 2 3"
 t_assert_eq "$(t_count kms1.example.test A)" 1 "A record of kms1"
@@ -99,6 +112,8 @@ status | grep -q 'kms1.example.test in example.test: not published (withdrawn by
 kms_start 1
 t_wait srv_is "1 2 3"
 t_assert_contains "$T/pub.log" "host kms1.example.test is up after 2 successful probe(s)"
+
+t_wait grep -q '^STATUS=1 zone(s) ok, 0 failing; 3 of 3 probed host(s) up$' "$T/notify.txt"
 
 # Two hosts down in the same second: one UPDATE.
 serial1=$(serial)
