@@ -3,6 +3,7 @@
 
 #include "publisher/fleet.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,29 +19,65 @@ static void strip_dot(char *s)
 		s[l - 1] = '\0';
 }
 
-/* Whether state holds the SRV record of host in domain (names compared case-insensitively,
- * whatever its priority, weight and port). */
-bool pub_fleet_in_state(const pub_zoneset_t *state, const char *domain, const char *host)
+/* "owner target" in lower case, without the final dots: the key of an SRV record. */
+static void srv_key(const char *owner, const char *target, char *buf, size_t len)
 {
-	char owner[PUB_NAME_MAX + 16], want[PUB_NAME_MAX + 16], target[PUB_NAME_MAX + 2],
-	        hname[PUB_NAME_MAX + 2];
-	snprintf(want, sizeof(want), "_vlmcs._tcp.%s", domain);
-	strip_dot(want);
-	snprintf(hname, sizeof(hname), "%s", host);
-	strip_dot(hname);
+	char o[PUB_NAME_MAX + 16], t[PUB_NAME_MAX + 2];
+	snprintf(o, sizeof(o), "%s", owner);
+	snprintf(t, sizeof(t), "%s", target);
+	strip_dot(o);
+	strip_dot(t);
+	snprintf(buf, len, "%s %s", o, t);
+	for (char *p = buf; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pub_fleet_srvs_init(pub_fleet_srvs_t *s, const pub_zoneset_t *state)
+{
+	memset(s, 0, sizeof(*s));
+	size_t n = state != NULL ? pub_zoneset_count(state) : 0;
+	s->v = calloc(n + 1, sizeof(*s->v));
+	if (s->v == NULL)
+		return -1;
 	for (size_t z = 0; state != NULL && z < state->n; z++)
 		for (size_t i = 0; i < state->v[z].rrs.n; i++) {
 			const ldns_rr *rr = state->v[z].rrs.v[i];
+			char owner[PUB_NAME_MAX], target[PUB_NAME_MAX], key[2 * PUB_NAME_MAX + 1];
 			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_SRV ||
 			    pub_rr_owner_str(rr, owner, sizeof(owner)) != 0 ||
 			    pub_rr_target_str(rr, target, sizeof(target)) != 0)
 				continue;
-			strip_dot(target);
-			strip_dot(owner);
-			if (strcasecmp(owner, want) == 0 && strcasecmp(target, hname) == 0)
-				return true;
+			srv_key(owner, target, key, sizeof(key));
+			if ((s->v[s->n] = strdup(key)) == NULL) {
+				pub_fleet_srvs_deinit(s);
+				return -1;
+			}
+			s->n++;
 		}
-	return false;
+	qsort(s->v, s->n, sizeof(*s->v), key_cmp);
+	return 0;
+}
+
+bool pub_fleet_srvs_has(const pub_fleet_srvs_t *s, const char *domain, const char *host)
+{
+	char owner[PUB_NAME_MAX + 16], key[2 * PUB_NAME_MAX + 32];
+	snprintf(owner, sizeof(owner), "_vlmcs._tcp.%s", domain);
+	srv_key(owner, host, key, sizeof(key));
+	const char *k = key;
+	return s->n > 0 && bsearch(&k, s->v, s->n, sizeof(*s->v), key_cmp) != NULL;
+}
+
+void pub_fleet_srvs_deinit(pub_fleet_srvs_t *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
 }
 
 int pub_fleet_init(pub_fleet_t *f, const pub_config_t *conf, const pub_zoneset_t *state,
@@ -55,7 +92,9 @@ int pub_fleet_init(pub_fleet_t *f, const pub_config_t *conf, const pub_zoneset_t
 	f->why = calloc(f->nh * f->nd + 1, sizeof(*f->why));
 	f->published = calloc(f->nh * f->nd + 1, sizeof(*f->published));
 	f->holding = calloc(f->nd + 1, sizeof(*f->holding));
-	if (f->hosts == NULL || f->why == NULL || f->published == NULL || f->holding == NULL) {
+	pub_fleet_srvs_t in_state;
+	if (f->hosts == NULL || f->why == NULL || f->published == NULL || f->holding == NULL ||
+	    pub_fleet_srvs_init(&in_state, state) != 0) {
 		pub_fleet_deinit(f);
 		return -1;
 	}
@@ -69,8 +108,9 @@ int pub_fleet_init(pub_fleet_t *f, const pub_config_t *conf, const pub_zoneset_t
 		pub_health_init(&x->h, x->kind == KD_PROBE_NONE ? PUB_HEALTH_UP : initial, now_ms);
 		for (size_t d = 0; d < f->nd; d++)
 			f->published[h * f->nd + d] =
-			        pub_fleet_in_state(state, conf->raw.domains[d].name, x->name);
+			        pub_fleet_srvs_has(&in_state, conf->raw.domains[d].name, x->name);
 	}
+	pub_fleet_srvs_deinit(&in_state);
 	pub_fleet_decide(f);
 	return 0;
 }

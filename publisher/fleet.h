@@ -67,8 +67,19 @@ uint64_t pub_fleet_deadline(const pub_fleet_t *f);
 /* Whether the SRV record of host in domain is desired (f NULL: always). */
 bool pub_fleet_wanted(const pub_fleet_t *f, size_t host, size_t domain);
 
-/* Whether state (what we published, by zone) holds an SRV record of host in domain. */
-bool pub_fleet_in_state(const pub_zoneset_t *state, const char *domain, const char *host);
+/* The SRV records of a state (what we published, by zone), sorted for look-ups: whether it
+ * holds a record of host in domain, whatever its priority, weight and port. */
+typedef struct {
+	char **v; /* "owner target", lower case, without the final dots (heap) */
+	size_t n;
+} pub_fleet_srvs_t;
+
+/* Index the SRV records of state (NULL: none). 0, or -1 on ENOMEM. */
+int pub_fleet_srvs_init(pub_fleet_srvs_t *s, const pub_zoneset_t *state);
+/* Whether s holds the SRV record of host in domain (names in any case, with or without the
+ * final dot). */
+bool pub_fleet_srvs_has(const pub_fleet_srvs_t *s, const char *domain, const char *host);
+void pub_fleet_srvs_deinit(pub_fleet_srvs_t *s);
 
 /* How many SRV records of domain are desired. */
 unsigned pub_fleet_count(const pub_fleet_t *f, size_t domain);

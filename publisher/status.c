@@ -117,7 +117,10 @@ char *pub_status_format(const pub_ctx_t *ctx, int64_t now_unix, uint64_t now_ms,
 		                 (long long)to_unix(x->h.last_probe_ms, now_unix, now_ms),
 		                 x->h.failures, x->h.successes);
 	}
-	for (size_t d = 0; f != NULL && d < f->nd; d++) {
+	pub_fleet_srvs_t in_state = {0};
+	if (f != NULL && f->nd > 0 && pub_fleet_srvs_init(&in_state, &ctx->state) != 0)
+		sb.failed = true;
+	for (size_t d = 0; f != NULL && !sb.failed && d < f->nd; d++) {
 		const char *dom = f->conf->raw.domains[d].name;
 		kd_strbuf_printf(&sb, ";@domain %s fail_open=%d records=%u\n", dom, f->holding[d],
 		                 pub_fleet_count(f, d));
@@ -125,8 +128,9 @@ char *pub_status_format(const pub_ctx_t *ctx, int64_t now_unix, uint64_t now_ms,
 			kd_strbuf_printf(&sb, ";@record %s %s published=%d why=%s in_zone=%d\n",
 			                 dom, f->hosts[h].name, f->published[h * f->nd + d],
 			                 why_token(f->why[h * f->nd + d]),
-			                 pub_fleet_in_state(&ctx->state, dom, f->hosts[h].name));
+			                 pub_fleet_srvs_has(&in_state, dom, f->hosts[h].name));
 	}
+	pub_fleet_srvs_deinit(&in_state);
 	for (size_t i = 0; i < ctx->sched.n; i++) {
 		const pub_zstat_t *z = &ctx->sched.v[i];
 		if (!z->tried && z->key[0] == '?')

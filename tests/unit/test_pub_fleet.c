@@ -166,6 +166,40 @@ static void test_state_and_restore(void **state)
 	pub_config_free(c);
 }
 
+/* The index of the state's SRV records: a record is found by its domain and host in any
+ * case, with or without the final dot; another host, domain or record type is not. */
+static void test_state_index(void **state)
+{
+	(void)state;
+	pub_zoneset_t st = {0};
+	assert_int_equal(pub_zoneset_add(&st, "example.test.",
+	                                 pub_rr_new_srv("_vlmcs._tcp.example.test", 600, 0, 0, 1688,
+	                                                "KMS2.example.test")),
+	                 0);
+	assert_int_equal(pub_zoneset_add(&st, "other.test.",
+	                                 pub_rr_new_srv("_vlmcs._tcp.other.test.", 600, 1, 2, 3,
+	                                                "kms1.example.test.")),
+	                 0);
+	assert_int_equal(pub_zoneset_add(&st, "example.test.",
+	                                 pub_rr_new_addr("kms3.example.test", 600, "192.0.2.3")),
+	                 0);
+	pub_fleet_srvs_t s;
+	assert_int_equal(pub_fleet_srvs_init(&s, &st), 0);
+	assert_int_equal(s.n, 2);
+	assert_true(pub_fleet_srvs_has(&s, "example.test", "kms2.example.test"));
+	assert_true(pub_fleet_srvs_has(&s, "Example.Test.", "KMS2.EXAMPLE.TEST."));
+	assert_true(pub_fleet_srvs_has(&s, "other.test", "kms1.example.test"));
+	assert_false(pub_fleet_srvs_has(&s, "example.test", "kms1.example.test"));
+	assert_false(pub_fleet_srvs_has(&s, "other.test", "kms2.example.test"));
+	assert_false(pub_fleet_srvs_has(&s, "example.test", "kms3.example.test"));
+	assert_false(pub_fleet_srvs_has(&s, "sub.example.test", "kms2.example.test"));
+	pub_fleet_srvs_deinit(&s);
+	assert_int_equal(pub_fleet_srvs_init(&s, NULL), 0);
+	assert_false(pub_fleet_srvs_has(&s, "example.test", "kms2.example.test"));
+	pub_fleet_srvs_deinit(&s);
+	pub_zoneset_free(&st);
+}
+
 static void test_probe_none_always_up(void **state)
 {
 	(void)state;
@@ -211,6 +245,7 @@ int main(void)
 	        cmocka_unit_test(test_fall_and_fail_open),
 	        cmocka_unit_test(test_fail_open_off),
 	        cmocka_unit_test(test_state_and_restore),
+	        cmocka_unit_test(test_state_index),
 	        cmocka_unit_test(test_probe_none_always_up),
 	        cmocka_unit_test(test_status_lines),
 	};
