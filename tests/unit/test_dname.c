@@ -211,6 +211,43 @@ static void test_rdf(void **state)
 	ldns_rdf_deep_free(num);
 }
 
+/* kd_dname_from_rdf prints plain names itself: the same text as ldns for every kind of name,
+ * escapes left to ldns, and a short buffer refused. */
+static void test_rdf_text(void **state)
+{
+	(void)state;
+	static const char *const names[] = {
+	        ".",
+	        "Example.",
+	        "_vlmcs._tcp.B0001.Test.",
+	        "a-b.c_d.0.",
+	        "a\\.b.example.",
+	        "sp\\032ace.example.",
+	        "x\\255y.example.",
+	        "*.example.",
+	        "a.b.c.d.e.f.g.h.",
+	        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijk.example."};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ldns_rdf *rdf = NULL;
+		assert_int_equal(ldns_str2rdf_dname(&rdf, names[i]), LDNS_STATUS_OK);
+		ldns_rdf *low = ldns_rdf_clone(rdf);
+		ldns_dname2canonical(low);
+		char *want = ldns_rdf2str(low);
+		char buf[KD_DNAME_STRLEN];
+		assert_int_equal(kd_dname_from_rdf(rdf, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, want);
+		size_t n = strlen(want);
+		memcpy(buf, "untouched", 10);
+		assert_int_equal(kd_dname_from_rdf(rdf, buf, n), -1);
+		assert_string_equal(buf, "untouched");
+		assert_int_equal(kd_dname_from_rdf(rdf, buf, n + 1), 0);
+		assert_string_equal(buf, want);
+		free(want);
+		ldns_rdf_deep_free(low);
+		ldns_rdf_deep_free(rdf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,7 +255,7 @@ int main(void)
 	        cmocka_unit_test(test_canon_bad), cmocka_unit_test(test_canon_escapes),
 	        cmocka_unit_test(test_limits),    cmocka_unit_test(test_equal),
 	        cmocka_unit_test(test_in_zone),   cmocka_unit_test(test_parent),
-	        cmocka_unit_test(test_rdf),
+	        cmocka_unit_test(test_rdf),       cmocka_unit_test(test_rdf_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
