@@ -255,16 +255,26 @@ static kd_err_t batch_build(const kd_query_opts_t *opts, const kd_signer_t *sign
 	return ret;
 }
 
-/* Ask one server until it answers everything, stops making progress or fails. Returns the
- * number of answers it gave. */
+/* Ask one server until it answers everything, stops making progress or fails; keep (may be
+ * NULL) as opts->conn. Returns the number of answers it gave. */
 static size_t batch_server(const kd_addr_t *server, uint64_t timeout, kd_pipe_item_t *items,
-                           size_t n)
+                           size_t n, kd_conn_t **keep)
 {
 	size_t answered = 0;
 	for (;;) {
 		kd_conn_t *c = NULL;
-		kd_err_t ret = kd_conn_open(server, kd_now_ms() + timeout, &c);
-		if (ret != KD_OK) {
+		kd_err_t ret = KD_OK;
+		bool reused = false;
+		if (keep != NULL && *keep != NULL) {
+			if (kd_conn_usable(*keep) && kd_addr_equal(kd_conn_server(*keep), server)) {
+				c = *keep;
+				reused = true;
+			} else {
+				kd_conn_close(*keep);
+			}
+			*keep = NULL;
+		}
+		if (c == NULL && (ret = kd_conn_open(server, kd_now_ms() + timeout, &c)) != KD_OK) {
 			for (size_t i = 0; i < n; i++)
 				if (items[i].reply == NULL)
 					items[i].err = ret;
@@ -274,13 +284,18 @@ static size_t batch_server(const kd_addr_t *server, uint64_t timeout, kd_pipe_it
 		for (size_t i = 0; i < n; i++)
 			before += items[i].reply != NULL;
 		ret = kd_conn_pipeline(c, items, n, BATCH_WINDOW, kd_now_ms() + timeout);
-		kd_conn_close(c);
+		if (keep != NULL && ret == KD_OK && kd_conn_usable(c))
+			*keep = c; /* nothing outstanding on it */
+		else
+			kd_conn_close(c);
 		for (size_t i = 0; i < n; i++)
 			after += items[i].reply != NULL;
 		answered += after - before;
-		/* A server that closes long pipelines midway gets a new connection while it makes
-		 * progress; anything else goes to the next server. */
-		if (ret == KD_OK || after == before || (ret != KD_ECLOSED && ret != KD_ERESET))
+		/* A server that closes long pipelines midway, or a kept connection it closed
+		 * meanwhile, gets a new connection while it makes progress; anything else goes to
+		 * the next server. */
+		bool closed = ret == KD_ECLOSED || ret == KD_ERESET;
+		if (ret == KD_OK || !closed || (after == before && !reused))
 			return answered;
 	}
 }
@@ -306,7 +321,7 @@ kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, 
 		ret = batch_build(opts, signer, qs, n, p, items);
 	uint64_t timeout = opts->timeout_ms != 0 ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
 	for (size_t s = 0; ret == KD_OK && s < count; s++) {
-		if (batch_server(&servers[s], timeout, items, n) > 0 && from != NULL)
+		if (batch_server(&servers[s], timeout, items, n, opts->conn) > 0 && from != NULL)
 			*from = servers[s];
 		bool done = true;
 		for (size_t i = 0; i < n; i++)

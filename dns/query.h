@@ -20,6 +20,9 @@ typedef struct {
 	uint64_t timeout_ms; /* per server and attempt; 0 = 3000 */
 	bool tcp;            /* TCP only; else UDP, retried over TCP when truncated */
 	bool recurse;        /* set RD (true for stub lookups, false for asking a primary) */
+	kd_conn_t **conn;    /* kd_query_batch: non-NULL leaves the connection open here for the
+	                      * next batch, and uses the one found there when it goes to the same
+	                      * server (else closes it); the caller closes what is left */
 } kd_query_opts_t;
 
 /* Ask name/type/IN (name absolute or not; it is always sent absolute, with EDNS 1232).
@@ -76,8 +79,9 @@ typedef struct {
  * (pipelined, RFC 7766), each query signed with signer when it is not NULL; an answer that
  * does not verify is not taken (err KD_ETSIG, the reason in why). RD as opts->recurse, no
  * UDP. A connection the server closes midway is reopened for the questions left; the next
- * server gets the questions its predecessor did not answer. timeout_ms bounds each connection
- * while it makes no progress. Returns KD_OK when every question has an answer, else the
+ * server gets the questions its predecessor did not answer (a kept connection, opts->conn,
+ * that the server closed meanwhile is opened again). timeout_ms bounds each connection while
+ * it makes no progress. Returns KD_OK when every question has an answer, else the
  * error of the first one without; *from (optional) gets the server that answered last. */
 kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, kd_question_t *qs,
                         size_t n, kd_addr_t *from);

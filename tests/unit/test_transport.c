@@ -483,6 +483,42 @@ static void test_query_batch_signed(void **state)
 	srv_stop(s);
 }
 
+/* Two batches with opts.conn: the second goes over the connection the first left open; when
+ * the server closed it meanwhile, over a new one, and every question is answered. */
+static void test_query_batch_kept(void **state)
+{
+	(void)state;
+	for (int server_closes = 0; server_closes <= 1; server_closes++) {
+		srv_t *s = srv_start(TCP_CLOSE_AT);
+		s->close_after = server_closes ? 3 : 1000; /* at the 4th query: after batch 1 */
+		srv_run(s);
+		kd_addr_t a = srv_addr(s);
+		kd_conn_t *conn = NULL;
+		kd_query_opts_t o = {
+		        .servers = &a, .count = 1, .timeout_ms = 3000, .tcp = true, .conn = &conn};
+		for (int batch = 0; batch < 2; batch++) {
+			kd_question_t qs[3];
+			char names[3][32];
+			memset(qs, 0, sizeof(qs));
+			for (int i = 0; i < 3; i++) {
+				snprintf(names[i], sizeof(names[i]), "b%dn%d.example.test", batch,
+				         i);
+				qs[i].name = names[i];
+				qs[i].type = LDNS_RR_TYPE_A;
+			}
+			assert_int_equal(kd_query_batch(&o, NULL, qs, 3, NULL), KD_OK);
+			for (int i = 0; i < 3; i++) {
+				assert_int_equal(qs[i].err, KD_OK);
+				ldns_pkt_free(qs[i].answer);
+			}
+			assert_non_null(conn); /* all answered: left open for the next batch */
+		}
+		kd_conn_close(conn);
+		assert_int_equal(s->connections, server_closes ? 2 : 1);
+		srv_stop(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -493,6 +529,7 @@ int main(void)
 	        cmocka_unit_test(test_udp_tentative),
 	        cmocka_unit_test(test_udp_ignored_and_refused),
 	        cmocka_unit_test(test_query_batch_signed),
+	        cmocka_unit_test(test_query_batch_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
