@@ -95,6 +95,7 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 	out->where = PUB_WHERE_ZONE;
 	out->other[0] = '\0';
 	out->is_signed = ldns_pkt_tsig(pkt) != NULL;
+	out->located = false;
 	const char *tn = type_name(type);
 	ldns_pkt_rcode rc = ldns_pkt_get_rcode(pkt);
 	if (rc != LDNS_RCODE_NOERROR && rc != LDNS_RCODE_NXDOMAIN)
@@ -124,6 +125,7 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 	if (collect(pkt, q, type, out, err) != 0)
 		goto done;
 	ret = 0;
+	out->located = true; /* unless nothing below says where the name is */
 	if (out->where == PUB_WHERE_ALIAS)
 		goto done;
 	if (!ldns_pkt_aa(pkt)) {
@@ -143,6 +145,7 @@ int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, 
 	                                 : NULL;
 	if (holder == NULL)
 		holder = owner_above(ldns_pkt_authority(pkt), LDNS_RR_TYPE_SOA, q);
+	out->located = holder != NULL;
 	if (holder == NULL || ldns_dname_compare(holder, z) == 0)
 		goto done; /* a positive answer names no zone: nothing says otherwise */
 	char h[PUB_NAME_MAX];
@@ -188,8 +191,9 @@ static const struct {
 };
 #define NASKS (sizeof(asks) / sizeof(asks[0]))
 
-/* What one answer adds to its name's result. */
-static void merge(pub_name_read_t *r, const kd_question_t *q, bool probe)
+/* What one answer adds to its name's result. Returns whether it said which zone holds the
+ * name (or failed: nothing more is asked then). */
+static bool merge(pub_name_read_t *r, const kd_question_t *q)
 {
 	pub_answer_t a = {.rrs = {0}};
 	kd_error_t why = {0};
@@ -207,12 +211,12 @@ static void merge(pub_name_read_t *r, const kd_question_t *q, bool probe)
 			kd_fail(&r->err, q->err, "failed to read %s %s (%s)", r->name,
 			        type_name(q->type),
 			        q->why[0] != '\0' ? q->why : kd_strerror(q->err));
-		return;
+		return true;
 	}
 	if (pub_answer_parse(q->answer, r->name, q->type, r->zone, &a, &why) != 0) {
 		r->err = why;
 		pub_rrlist_free(&a.rrs);
-		return;
+		return true;
 	}
 	r->all_signed = r->all_signed && a.is_signed;
 	for (size_t i = 0; i < a.rrs.n; i++) {
@@ -222,24 +226,24 @@ static void merge(pub_name_read_t *r, const kd_question_t *q, bool probe)
 		}
 	}
 	pub_rrlist_deinit(&a.rrs);
-	/* The probe says where the name is; any answer may show an alias. */
-	if (a.where == PUB_WHERE_ALIAS || (probe && r->where != PUB_WHERE_ALIAS)) {
+	/* An answer that names the zone says where the name is; any answer may show an alias. */
+	if (a.where == PUB_WHERE_ALIAS || (a.located && r->where != PUB_WHERE_ALIAS)) {
 		r->where = a.where;
 		memcpy(r->other, a.other, sizeof(r->other));
 	}
+	return a.located;
 }
 
-int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_name_read_t *names,
-                   size_t n, kd_addr_t *from)
+/* One batch: the questions of names whose bits are in want[] (one bit per name). Sets
+ * found[i] for the names an answer located. Returns 0 or -1 on ENOMEM. */
+static int read_batch(const kd_query_opts_t *opts, const kd_signer_t *signer,
+                      pub_name_read_t *names, size_t n, const unsigned *want, bool *found,
+                      kd_addr_t *from)
 {
 	size_t nq = 0;
-	for (size_t i = 0; i < n; i++) {
-		names[i].all_signed = true;
-		names[i].where = PUB_WHERE_ZONE;
-		names[i].other[0] = '\0';
+	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < NASKS; k++)
-			nq += (names[i].ask & asks[k].bit) != 0;
-	}
+			nq += (want[i] & asks[k].bit) != 0;
 	if (nq == 0)
 		return 0;
 	kd_question_t *qs = calloc(nq, sizeof(*qs));
@@ -252,7 +256,7 @@ int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_n
 	size_t j = 0;
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < NASKS; k++)
-			if (names[i].ask & asks[k].bit) {
+			if (want[i] & asks[k].bit) {
 				qs[j].name = names[i].name;
 				qs[j].type = asks[k].type;
 				owner[j++] = i;
@@ -260,13 +264,55 @@ int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_n
 	kd_query_batch(opts, signer, qs, nq, from);
 	for (size_t i = 0; i < nq; i++) {
 		pub_name_read_t *r = &names[owner[i]];
-		if (r->err.code == KD_OK)
-			merge(r, &qs[i], qs[i].type == LDNS_RR_TYPE_SOA);
+		if (r->err.code == KD_OK && merge(r, &qs[i]))
+			found[owner[i]] = true;
 		ldns_pkt_free(qs[i].answer);
 	}
 	free(qs);
 	free(owner);
 	return 0;
+}
+
+int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_name_read_t *names,
+                   size_t n, kd_addr_t *from)
+{
+	kd_conn_t *conn = NULL; /* both batches on one connection */
+	kd_query_opts_t o = *opts;
+	o.conn = &conn;
+	unsigned *want = calloc(n + 1, sizeof(*want));
+	bool *found = calloc(n + 1, sizeof(*found));
+	int ret = -1;
+	if (want == NULL || found == NULL)
+		goto done;
+	/* The types first: an empty answer names the zone by its SOA, so the SOA probe (which
+	 * zone holds the name, below a cut or not) is needed only after a positive answer. */
+	for (size_t i = 0; i < n; i++) {
+		names[i].all_signed = true;
+		names[i].where = PUB_WHERE_ZONE;
+		names[i].other[0] = '\0';
+		want[i] = names[i].ask & ~(unsigned)PUB_ASK_SOA;
+		if (want[i] == 0)
+			want[i] = names[i].ask;
+	}
+	if (read_batch(&o, signer, names, n, want, found, from) != 0)
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		want[i] = (names[i].ask & PUB_ASK_SOA) && want[i] != names[i].ask && !found[i] &&
+		                          names[i].err.code == KD_OK
+		                  ? PUB_ASK_SOA
+		                  : 0;
+	/* From the server that answered: those before it did not. */
+	for (size_t s = 0; s < opts->count; s++)
+		if (kd_addr_equal(&opts->servers[s], from)) {
+			o.servers = &opts->servers[s];
+			o.count = opts->count - s;
+		}
+	ret = read_batch(&o, signer, names, n, want, found, from);
+done:
+	kd_conn_close(conn);
+	free(want);
+	free(found);
+	return ret;
 }
 
 void pub_name_read_deinit(pub_name_read_t *r)

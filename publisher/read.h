@@ -29,6 +29,8 @@ typedef struct {
 	pub_where_t where;
 	char other[PUB_NAME_MAX]; /* CHILD: its zone; REFERRAL: the cut; ALIAS: the CNAME target */
 	bool is_signed;           /* the answer carried a TSIG (the signer verified it) */
+	bool located;             /* it says which zone holds the name (an SOA, a referral, a
+	                           * CNAME): no SOA probe is needed */
 } pub_answer_t;
 
 /* Judge pkt, the answer of a primary of zone to qname/type (canonical names). Returns 0 with
@@ -64,8 +66,11 @@ typedef struct {
 } pub_name_read_t;
 
 /* Ask every question of names[0..n) over one TCP connection to the first of servers that
- * answers, each signed by signer. Results go into each name; *from gets the server that
- * answered. Returns 0, or -1 when the batch could not run at all (out of memory). */
+ * answers, each signed by signer: first the record types, then the SOA probe of the names
+ * whose answers did not say which zone holds them (an empty answer carries the zone's SOA,
+ * a positive one does not), in a second batch on the same connection. Results go into each name;
+ * *from gets the server that answered. Returns 0, or -1 when a batch could not run at all (out of
+ * memory). */
 int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_name_read_t *names,
                    size_t n, kd_addr_t *from);
 

@@ -132,12 +132,14 @@ def main():
     replies, _ = find_zone(port, "kms1.sub.example.test.", True, False)
     replies += ask(port, kms1, A, True, False) + ask(port, kms1, AAAA, True, False)
     write(corpus, "lookup", prefix, framed(replies))
-    # pub_read: pub_read_names over TCP, each name's SOA probe then its types, in this order.
+    # pub_read: pub_read_names over TCP, the names' types first, then their SOA probes.
     reads = ((srv, SOA), (srv, SRV), (kms1, SOA), (kms1, A), (kms1, AAAA))
-    replies = []
+    replies, by_question = [], {}
     for name, qtype in reads:
-        replies += ask(port, name, qtype, False, True)
-    write(corpus, "pub_read", prefix, framed(replies))
+        by_question[(name, qtype)] = ask(port, name, qtype, False, True)
+        replies += by_question[(name, qtype)]
+    asked = ((srv, SRV), (kms1, A), (kms1, AAAA), (srv, SOA), (kms1, SOA))
+    write(corpus, "pub_read", prefix, framed(sum((by_question[q] for q in asked), [])))
     # pub_answer: each of those answers alone, after the byte that picks its question
     # (questions[] in tests/fuzz/pub_answer.c).
     for i, reply in enumerate(replies):

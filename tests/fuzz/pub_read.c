@@ -4,8 +4,8 @@
  * (publisher/tsig.c: libknot parses every answer and checks its TSIG before
  * pub_answer_parse judges it with ldns). What is read must be records of the types asked at
  * the name asked, and a zone reported below ours must be below it. Input: the server's
- * messages (fake_net.h), in the order asked: SOA and SRV of _vlmcs._tcp.example.test., then
- * SOA, A and AAAA of kms1.example.test. */
+ * messages (fake_net.h), in the order asked: SRV of _vlmcs._tcp.example.test., A and AAAA of
+ * kms1.example.test., then the SOA probes of those whose answers named no zone. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	kd_signer_t s = pub_signer_get(signer);
-	kd_addr_t from;
+	kd_addr_t from = *fake_net_server();
 	fake_net_feed(data, size);
 	if (pub_read_names(&opts, &s, names, NNAMES, &from) != 0)
 		abort();
