@@ -75,7 +75,10 @@ static int read_group(round_t *r, size_t gi, bool confirm)
 		for (size_t j = 0; j < w->n_names; j++) {
 			if (pub_signer_add(signer, w->names[j].name, w->target.key) != 0)
 				goto done;
-			names[k++] = w->names[j];
+			names[k] = w->names[j];
+			/* Records of ours in the zone (the state file): answers will be positive.
+			 */
+			names[k++].probe_first = w->pub.n > 0;
 		}
 	}
 	kd_query_opts_t o = {.servers = g->servers,

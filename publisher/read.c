@@ -285,13 +285,14 @@ int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_n
 	if (want == NULL || found == NULL)
 		goto done;
 	/* The types first: an empty answer names the zone by its SOA, so the SOA probe (which
-	 * zone holds the name, below a cut or not) is needed only after a positive answer. */
+	 * zone holds the name, below a cut or not) is needed only after a positive answer; where
+	 * one is expected, it is asked at once rather than in a second batch. */
 	for (size_t i = 0; i < n; i++) {
 		names[i].all_signed = true;
 		names[i].where = PUB_WHERE_ZONE;
 		names[i].other[0] = '\0';
 		want[i] = names[i].ask & ~(unsigned)PUB_ASK_SOA;
-		if (want[i] == 0)
+		if (want[i] == 0 || names[i].probe_first)
 			want[i] = names[i].ask;
 	}
 	if (read_batch(&o, signer, names, n, want, found, from) != 0)

@@ -57,6 +57,8 @@ typedef struct {
 	char name[PUB_NAME_MAX]; /* canonical */
 	const char *zone;        /* the zone it is read in (borrowed) */
 	unsigned ask;            /* PUB_ASK_* */
+	bool probe_first;        /* records are expected there (a positive answer names no
+	                          * zone): the SOA probe goes with the first batch */
 	/* results */
 	pub_rrlist_t rrs;         /* records of the types asked (owned) */
 	pub_where_t where;        /* from the SOA probe (and any answer showing a CNAME) */
@@ -66,9 +68,10 @@ typedef struct {
 } pub_name_read_t;
 
 /* Ask every question of names[0..n) over one TCP connection to the first of servers that
- * answers, each signed by signer: first the record types, then the SOA probe of the names
- * whose answers did not say which zone holds them (an empty answer carries the zone's SOA,
- * a positive one does not), in a second batch on the same connection. Results go into each name;
+ * answers, each signed by signer: first the record types (and the SOA probe of names with
+ * probe_first), then the SOA probe of the other names whose answers did not say which zone
+ * holds them (an empty answer carries the zone's SOA, a positive one does not), in a second
+ * batch on the same connection. Results go into each name;
  * *from gets the server that answered. Returns 0, or -1 when a batch could not run at all (out of
  * memory). */
 int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_name_read_t *names,
