@@ -105,13 +105,44 @@ static const char *abs_dot(const char *name)
 	return n > 0 && name[n - 1] == '.' ? "" : ".";
 }
 
+/* The absolute dname rdf of a plain name, or NULL. */
+static ldns_rdf *abs_rdf(const char *name)
+{
+	char abs[PUB_NAME_MAX + 1];
+	int n = snprintf(abs, sizeof(abs), "%s%s", name, abs_dot(name));
+	return n > 0 && (size_t)n < sizeof(abs) ? kd_dname_to_rdf(abs) : NULL;
+}
+
 ldns_rr *pub_rr_new_srv(const char *owner, uint32_t ttl, uint16_t priority, uint16_t weight,
                         uint16_t port, const char *target)
 {
 	if (!plain_name(owner) || !plain_name(target) || ttl > TTL_MAX)
 		return NULL;
-	return from_text("%s%s %u IN SRV %u %u %u %s%s", owner, abs_dot(owner), ttl, priority,
-	                 weight, port, target, abs_dot(target));
+	/* Built, not parsed from text: a round builds one per host and domain. */
+	ldns_rr *rr = ldns_rr_new();
+	ldns_rdf *o = abs_rdf(owner);
+	ldns_rdf *rd[4] = {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, priority),
+	                   ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, weight),
+	                   ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, port), abs_rdf(target)};
+	size_t pushed = 0;
+	if (rr != NULL && o != NULL) {
+		ldns_rr_set_owner(rr, o);
+		o = NULL;
+		while (pushed < 4 && rd[pushed] != NULL && ldns_rr_push_rdf(rr, rd[pushed]))
+			pushed++;
+	}
+	if (pushed < 4) {
+		ldns_rr_free(rr); /* with its owner and the rdata pushed */
+		ldns_rdf_deep_free(o);
+		for (size_t i = pushed; i < 4; i++)
+			ldns_rdf_deep_free(rd[i]);
+		return NULL;
+	}
+	ldns_rr_set_ttl(rr, ttl);
+	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
+	ldns_rr_set_type(rr, LDNS_RR_TYPE_SRV);
+	ldns_rr2canonical(rr);
+	return rr;
 }
 
 ldns_rr *pub_rr_new_addr(const char *owner, uint32_t ttl, const char *ip)

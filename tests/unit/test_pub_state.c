@@ -284,6 +284,52 @@ static void test_sched_indexed(void **state)
 	assert_int_equal(pub_sched_next_due(&s), UINT64_MAX);
 }
 
+/* pub_rr_new_srv builds the record that parsing its text gives: same owner, type, class,
+ * TTL and rdata (field by field, with their types), printed alike; bad names give NULL. */
+static void test_rr_new_srv_as_parsed(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *owner, *target;
+		uint32_t ttl;
+		uint16_t prio, weight, port;
+		const char *text;
+	} cases[] = {
+	        {"_vlmcs._tcp.B0001.test", "KMS1.hub.test", 600, 0, 0, 1688,
+	         "_vlmcs._tcp.b0001.test. 600 IN SRV 0 0 1688 kms1.hub.test."},
+	        {"_vlmcs._tcp.example.test.", "kms-2.example.test.", 2147483647, 65535, 1, 0,
+	         "_vlmcs._tcp.example.test. 2147483647 IN SRV 65535 1 0 kms-2.example.test."},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_rr *built = pub_rr_new_srv(cases[i].owner, cases[i].ttl, cases[i].prio,
+		                                cases[i].weight, cases[i].port, cases[i].target);
+		ldns_rr *parsed = NULL;
+		kd_error_t err;
+		assert_non_null(built);
+		assert_int_equal(pub_rr_parse(cases[i].text, NULL, &parsed, &err), 0);
+		assert_int_equal(pub_rr_cmp(built, parsed), 0);
+		assert_int_equal(ldns_rr_compare(built, parsed), 0);
+		assert_int_equal(ldns_rr_ttl(built), cases[i].ttl);
+		assert_int_equal(ldns_rr_get_class(built), LDNS_RR_CLASS_IN);
+		assert_int_equal(ldns_rr_rd_count(built), 4);
+		for (size_t k = 0; k < 4; k++)
+			assert_int_equal(ldns_rdf_get_type(ldns_rr_rdf(built, k)),
+			                 ldns_rdf_get_type(ldns_rr_rdf(parsed, k)));
+		kd_strbuf_t sb = {0};
+		pub_rr_print(&sb, built);
+		size_t n = 0;
+		char *text = kd_strbuf_take(&sb, &n);
+		assert_string_equal(text, cases[i].text);
+		free(text);
+		ldns_rr_free(built);
+		ldns_rr_free(parsed);
+	}
+	assert_null(pub_rr_new_srv("a..b", 600, 0, 0, 1688, "kms1.hub.test"));
+	assert_null(pub_rr_new_srv("_vlmcs._tcp.example.test", 600, 0, 0, 1688, "bad name"));
+	assert_null(pub_rr_new_srv(".", 600, 0, 0, 1688, "kms1.hub.test"));
+	assert_null(pub_rr_new_srv("_vlmcs._tcp.example.test", 2147483648u, 0, 0, 1, "k.test"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +342,7 @@ int main(void)
 	        cmocka_unit_test(test_backoff_jitter),
 	        cmocka_unit_test(test_backoff_permanent),
 	        cmocka_unit_test(test_sched_indexed),
+	        cmocka_unit_test(test_rr_new_srv_as_parsed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
