@@ -3,6 +3,7 @@
 
 #include "publisher/rr.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -229,8 +230,48 @@ static void put_ldns(kd_strbuf_t *sb, ldns_buffer *b)
 	free(text);
 }
 
+/* Our records printed as ldns prints them, without ldns (a state file holds thousands).
+ * false: not an SRV, A or AAAA record of class IN with the usual rdata, or a name ldns
+ * must print. */
+static bool print_ours(kd_strbuf_t *sb, const ldns_rr *rr)
+{
+	char owner[PUB_NAME_MAX], text[PUB_NAME_MAX];
+	if (!ours(rr) || kd_dname_from_rdf(ldns_rr_owner(rr), owner, sizeof(owner)) != 0)
+		return false;
+	const ldns_rdf *d = ldns_rr_rdf(rr, 0);
+	unsigned ttl = ldns_rr_ttl(rr);
+	switch (ldns_rr_get_type(rr)) {
+	case LDNS_RR_TYPE_SRV:
+		for (size_t i = 0; i < 3; i++)
+			if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) != LDNS_RDF_TYPE_INT16 ||
+			    ldns_rdf_size(ldns_rr_rdf(rr, i)) != 2)
+				return false;
+		if (kd_dname_from_rdf(ldns_rr_rdf(rr, 3), text, sizeof(text)) != 0)
+			return false;
+		kd_strbuf_printf(sb, "%s %u IN SRV %u %u %u %s", owner, ttl,
+		                 ldns_rdf2native_int16(d),
+		                 ldns_rdf2native_int16(ldns_rr_rdf(rr, 1)),
+		                 ldns_rdf2native_int16(ldns_rr_rdf(rr, 2)), text);
+		return true;
+	case LDNS_RR_TYPE_A:
+	case LDNS_RR_TYPE_AAAA: {
+		bool v4 = ldns_rr_get_type(rr) == LDNS_RR_TYPE_A;
+		if (ldns_rdf_get_type(d) != (v4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA) ||
+		    ldns_rdf_size(d) != (v4 ? 4u : 16u) ||
+		    inet_ntop(v4 ? AF_INET : AF_INET6, ldns_rdf_data(d), text, sizeof(text)) ==
+		            NULL)
+			return false;
+		kd_strbuf_printf(sb, "%s %u IN %s %s", owner, ttl, v4 ? "A" : "AAAA", text);
+		return true;
+	}
+	default: return false;
+	}
+}
+
 void pub_rr_print(kd_strbuf_t *sb, const ldns_rr *rr)
 {
+	if (print_ours(sb, rr))
+		return;
 	ldns_buffer *b = ldns_buffer_new(256);
 	if (b == NULL || ldns_rr2buffer_str(b, rr) != LDNS_STATUS_OK)
 		sb->failed = true;

@@ -330,6 +330,38 @@ static void test_rr_new_srv_as_parsed(void **state)
 	assert_null(pub_rr_new_srv("_vlmcs._tcp.example.test", 2147483648u, 0, 0, 1, "k.test"));
 }
 
+/* pub_rr_print writes our records as ldns prints them (tabs as spaces, no newline). */
+static void test_rr_print_as_ldns(void **state)
+{
+	(void)state;
+	static const char *const lines[] = {
+	        "_vlmcs._tcp.b0001.test. 600 IN SRV 0 0 1688 kms1.hub.test.",
+	        "_vlmcs._tcp.x.test. 0 IN SRV 65535 65535 65535 a\\.b.x.test.",
+	        "kms1.hub.test. 600 IN A 127.0.1.2",
+	        "kms1.hub.test. 86400 IN AAAA 2001:db8::10",
+	        "kms1.hub.test. 1 IN AAAA ::ffff:192.0.2.1",
+	        "sp\\032ace.x.test. 300 IN A 192.0.2.255",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		ldns_rr *rr = NULL;
+		kd_error_t err;
+		assert_int_equal(pub_rr_parse(lines[i], NULL, &rr, &err), 0);
+		char *want = ldns_rr2str(rr);
+		for (char *p = want; *p != '\0'; p++)
+			if (*p == '\t')
+				*p = ' ';
+		want[strcspn(want, "\n")] = '\0';
+		kd_strbuf_t sb = {0};
+		pub_rr_print(&sb, rr);
+		size_t n = 0;
+		char *got = kd_strbuf_take(&sb, &n);
+		assert_string_equal(got, want);
+		free(got);
+		free(want);
+		ldns_rr_free(rr);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +375,7 @@ int main(void)
 	        cmocka_unit_test(test_backoff_permanent),
 	        cmocka_unit_test(test_sched_indexed),
 	        cmocka_unit_test(test_rr_new_srv_as_parsed),
+	        cmocka_unit_test(test_rr_print_as_ldns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
