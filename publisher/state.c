@@ -26,6 +26,7 @@ typedef struct {
 	bool v1;
 	char zone[PUB_NAME_MAX]; /* current $ORIGIN; "" before the first */
 	ldns_rdf *origin;
+	long group; /* the group of zone in out once a record came, else -1 */
 } parse_t;
 
 static void bad_line(parse_t *p, const char *reason)
@@ -62,6 +63,7 @@ static void origin_line(parse_t *p, const char *line)
 	ldns_rdf_deep_free(p->origin);
 	p->origin = rdf;
 	memcpy(p->zone, canon, sizeof(canon));
+	p->group = -1;
 }
 
 /* One record line; zone is where it belongs. Returns -1 only on ENOMEM. */
@@ -84,7 +86,18 @@ static int record(parse_t *p, const char *zone, const char *text)
 		bad_line(p, "owner outside the zone");
 		return 0;
 	}
-	return pub_zoneset_add(p->out, zone, rr);
+	if (p->v1)
+		return pub_zoneset_add(p->out, zone, rr);
+	/* The group of the $ORIGIN, found once: thousands of zones follow one another. */
+	if (p->group < 0 && (p->group = pub_zoneset_zone(p->out, zone)) < 0) {
+		ldns_rr_free(rr);
+		return -1;
+	}
+	if (pub_rrlist_add(&p->out->v[p->group].rrs, rr) != 0) {
+		ldns_rr_free(rr);
+		return -1;
+	}
+	return 0;
 }
 
 /* A version 1 line: "zone owner ttl TYPE rdata". */
@@ -131,7 +144,7 @@ static int one_line(parse_t *p, const char *line)
 long pub_state_parse(const char *buf, size_t len, pub_zoneset_t *out, pub_state_bad_fn bad,
                      void *arg)
 {
-	parse_t p = {.out = out, .bad = bad, .arg = arg};
+	parse_t p = {.out = out, .bad = bad, .arg = arg, .group = -1};
 	size_t pos = 0;
 	char *line = NULL;
 	size_t cap = 0;

@@ -190,6 +190,39 @@ static void test_state_parse_lines(void **state)
 	pub_zoneset_free(&out);
 }
 
+/* Each $ORIGIN's records go to that zone's group: a zone named twice gets one group, a group
+ * already in the set is added to, an $ORIGIN without records makes no group. */
+static void test_state_groups(void **state)
+{
+	(void)state;
+	const char *text = "$ORIGIN a.test.\n"
+	                   "x.a.test. 600 IN A 192.0.2.1\n"
+	                   "$ORIGIN b.test.\n"
+	                   "x.b.test. 600 IN A 192.0.2.2\n"
+	                   "$ORIGIN empty.test.\n"
+	                   "$ORIGIN a.test.\n"
+	                   "y.a.test. 600 IN A 192.0.2.3\n"
+	                   "$ORIGIN c.test.\n"
+	                   "x.c.test. 600 IN A 192.0.2.4\n";
+	pub_zoneset_t out = {0};
+	assert_int_equal(
+	        pub_zoneset_add(&out, "c.test.", pub_rr_new_addr("old.c.test", 600, "192.0.2.9")),
+	        0);
+	assert_int_equal(pub_state_parse(text, strlen(text), &out, NULL, NULL), 0);
+	assert_int_equal(out.n, 3); /* c.test., a.test., b.test. */
+	assert_int_equal(pub_zoneset_count(&out), 5);
+	assert_int_equal(out.v[pub_zoneset_find(&out, "a.test.")].rrs.n, 2);
+	assert_int_equal(out.v[pub_zoneset_find(&out, "b.test.")].rrs.n, 1);
+	assert_int_equal(out.v[pub_zoneset_find(&out, "c.test.")].rrs.n, 2);
+	assert_true(holds(&out, "a.test.", "x.a.test. 600 IN A 192.0.2.1"));
+	assert_true(holds(&out, "a.test.", "y.a.test. 600 IN A 192.0.2.3"));
+	assert_true(holds(&out, "b.test.", "x.b.test. 600 IN A 192.0.2.2"));
+	assert_true(holds(&out, "c.test.", "x.c.test. 600 IN A 192.0.2.4"));
+	assert_true(holds(&out, "c.test.", "old.c.test. 600 IN A 192.0.2.9"));
+	assert_int_equal(pub_zoneset_find(&out, "empty.test."), -1);
+	pub_zoneset_free(&out);
+}
+
 static void test_state_v1_read(void **state)
 {
 	const char *text = "# kms-publisher state v1: records published by this host; zone owner "
@@ -369,6 +402,7 @@ int main(void)
 	        cmocka_unit_test(test_state_damaged_kept),
 	        cmocka_unit_test(test_state_owner_outside_zone),
 	        cmocka_unit_test(test_state_parse_lines),
+	        cmocka_unit_test(test_state_groups),
 	        cmocka_unit_test(test_state_v1_read),
 	        cmocka_unit_test(test_backoff_sequence),
 	        cmocka_unit_test(test_backoff_jitter),
