@@ -198,6 +198,7 @@ typedef struct {
 	void *req;            /* the signer's state for verifying the answer */
 	const kd_signer_t *signer;
 	kd_err_t verified;
+	ldns_pkt *answer; /* the reply taken, parsed once here */
 	kd_question_t *out;
 } pending_t;
 
@@ -207,7 +208,8 @@ static kd_reply_t check_batch_reply(const uint8_t *msg, size_t len, void *arg)
 	ldns_pkt *pkt = NULL;
 	if (parse_reply(msg, len, p->q.pkt, &pkt) != KD_OK)
 		return KD_REPLY_IGNORE;
-	ldns_pkt_free(pkt);
+	ldns_pkt_free(p->answer);
+	p->answer = pkt;
 	p->verified = KD_OK;
 	if (p->signer != NULL)
 		p->verified = p->signer->verify(p->signer->arg, p->req, msg, len, p->out->why,
@@ -338,9 +340,14 @@ kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, 
 			q->err = items[i].err;
 		else if (p[i].verified != KD_OK)
 			q->err = p[i].verified;
-		else
-			q->err = parse_reply(items[i].reply, items[i].reply_len, p[i].q.pkt,
-			                     &q->answer);
+		else if (p[i].answer == NULL) /* taken, so parsed: only ENOMEM comes here */
+			q->err = KD_ENOMEM;
+		else {
+			q->answer = p[i].answer;
+			p[i].answer = NULL;
+			q->err = KD_OK;
+		}
+		ldns_pkt_free(p[i].answer);
 		if (first == KD_OK)
 			first = q->err;
 		free(items[i].reply);
