@@ -45,6 +45,8 @@ typedef struct {
 typedef struct {
 	pub_zstat_t *v;
 	size_t n, cap;
+	size_t *hash; /* open hashing of the keys (case-insensitive): entry index + 1, 0 = free */
+	size_t hash_cap; /* a power of two, at least twice n; 0 = none yet */
 } pub_sched_t;
 
 /* The index of key's entry, created (due now) when missing; SIZE_MAX on ENOMEM. */

@@ -300,6 +300,14 @@ static void test_sched_indexed(void **state)
 	}
 	assert_int_equal(pub_sched_slot(&s, "EXAMPLE.test."), a);
 	assert_int_equal(pub_sched_find(&s, "nowhere.test."), SIZE_MAX);
+	/* found by hashing: each of many keys, in any case, at its own index */
+	for (int i = 0; i < 100; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "?Z%d.TEST.", i);
+		assert_int_equal(pub_sched_find(&s, key), (size_t)i + 1);
+		snprintf(key, sizeof(key), "z%d.test.", i);
+		assert_int_equal(pub_sched_find(&s, key), SIZE_MAX); /* without the '?' */
+	}
 	assert_true(pub_backoff_due(&s.v[a].backoff, 0)); /* new entries are due at once */
 	pub_sched_ok(&s, a, 1000, 60000);
 	assert_true(s.v[a].ok);
