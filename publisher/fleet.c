@@ -12,24 +12,32 @@
 #include "dns/log.h"
 #include "publisher/status.h"
 
-static void strip_dot(char *s)
+/* Append name to buf at *pos in lower case, without its final dot when strip is set. false
+ * when it does not fit. */
+static bool put_lower(char *buf, size_t len, size_t *pos, const char *name, bool strip)
 {
-	size_t l = strlen(s);
-	if (l > 1 && s[l - 1] == '.')
-		s[l - 1] = '\0';
+	size_t n = strlen(name);
+	if (strip && n > 1 && name[n - 1] == '.')
+		n--;
+	if (*pos + n >= len)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		buf[(*pos)++] = (char)tolower((unsigned char)name[i]);
+	buf[*pos] = '\0';
+	return true;
 }
 
-/* "owner target" in lower case, without the final dots: the key of an SRV record. */
-static void srv_key(const char *owner, const char *target, char *buf, size_t len)
+/* "owner target" in lower case, without the final dots: the key of an SRV record whose owner
+ * is prefix + name. Built by hand: the status lines look up every host in every domain at
+ * each save of the state file. An over-long key is cut (it matches nothing real). */
+static void srv_key(const char *prefix, const char *owner, const char *target, char *buf,
+                    size_t len)
 {
-	char o[PUB_NAME_MAX + 16], t[PUB_NAME_MAX + 2];
-	snprintf(o, sizeof(o), "%s", owner);
-	snprintf(t, sizeof(t), "%s", target);
-	strip_dot(o);
-	strip_dot(t);
-	snprintf(buf, len, "%s %s", o, t);
-	for (char *p = buf; *p != '\0'; p++)
-		*p = (char)tolower((unsigned char)*p);
+	size_t pos = 0;
+	buf[0] = '\0';
+	if (put_lower(buf, len, &pos, prefix, false) && put_lower(buf, len, &pos, owner, true) &&
+	    put_lower(buf, len, &pos, " ", false))
+		put_lower(buf, len, &pos, target, true);
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -52,7 +60,7 @@ int pub_fleet_srvs_init(pub_fleet_srvs_t *s, const pub_zoneset_t *state)
 			    pub_rr_owner_str(rr, owner, sizeof(owner)) != 0 ||
 			    pub_rr_target_str(rr, target, sizeof(target)) != 0)
 				continue;
-			srv_key(owner, target, key, sizeof(key));
+			srv_key("", owner, target, key, sizeof(key));
 			if ((s->v[s->n] = strdup(key)) == NULL) {
 				pub_fleet_srvs_deinit(s);
 				return -1;
@@ -65,9 +73,8 @@ int pub_fleet_srvs_init(pub_fleet_srvs_t *s, const pub_zoneset_t *state)
 
 bool pub_fleet_srvs_has(const pub_fleet_srvs_t *s, const char *domain, const char *host)
 {
-	char owner[PUB_NAME_MAX + 16], key[2 * PUB_NAME_MAX + 32];
-	snprintf(owner, sizeof(owner), "_vlmcs._tcp.%s", domain);
-	srv_key(owner, host, key, sizeof(key));
+	char key[2 * PUB_NAME_MAX + 32];
+	srv_key("_vlmcs._tcp.", domain, host, key, sizeof(key));
 	const char *k = key;
 	return s->n > 0 && bsearch(&k, s->v, s->n, sizeof(*s->v), key_cmp) != NULL;
 }
