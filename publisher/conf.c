@@ -316,20 +316,28 @@ static int by_name(const void *a, const void *b)
 	return strcmp((*(const pub_zone_t *const *)a)->name, (*(const pub_zone_t *const *)b)->name);
 }
 
+static int first_duplicate(size_t n, const char *(*name)(const void *, size_t), const void *arg,
+                           size_t *out);
+
+static const char *zone_name(const void *arg, size_t i)
+{
+	return ((const pub_conf_raw_t *)arg)->zones[i].name;
+}
+
 static int check_zones(ctx_t *c, pub_config_t *conf)
 {
 	const pub_conf_raw_t *r = &conf->raw;
+	size_t dup;
 	conf->zones = calloc(r->zones_count + 1, sizeof(*conf->zones));
-	if (conf->zones == NULL)
+	if (conf->zones == NULL || first_duplicate(r->zones_count, zone_name, r, &dup) != 0)
 		return fail(c, r->mark, "out of memory");
 	for (size_t i = 0; i < r->zones_count; i++) {
 		const pub_zone_conf_t *zc = &r->zones[i];
 		pub_zone_t *z = &conf->zones[i];
 		conf->zones_count = i + 1;
 		kd_dname_canon(zc->name, z->name, sizeof(z->name));
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(conf->zones[j].name, z->name) == 0)
-				return fail(c, zc->mark, "duplicate zone %s", z->name);
+		if (i == dup)
+			return fail(c, zc->mark, "duplicate zone %s", z->name);
 		if (parse_servers(zc->servers, zc->servers_count, &z->servers) != 0)
 			return fail(c, zc->mark, "zone %s: bad servers", z->name);
 		z->servers_count = zc->servers_count;

@@ -162,10 +162,10 @@ void pub_primaries_clear(pub_primaries_t *p)
 int pub_target(pub_primaries_t *p, const pub_config_t *conf, const char *zone, uint64_t now_ms,
                pub_target_t *t, kd_error_t *err)
 {
-	const pub_zone_t *zc = NULL;
-	for (size_t i = 0; i < conf->zones_count; i++)
-		if (strcmp(conf->zones[i].name, zone) == 0)
-			zc = &conf->zones[i];
+	/* The configured zone of that name (a binary search: one call per zone of a round). */
+	const pub_zone_t *zc = pub_config_zone_for(conf, zone);
+	if (zc != NULL && strcmp(zc->name, zone) != 0)
+		zc = NULL; /* a zone above it, not this one */
 	size_t key = zc != NULL ? zc->key : pub_config_default_key(conf);
 	if (key == SIZE_MAX)
 		return kd_fail(err, KD_EINVAL,

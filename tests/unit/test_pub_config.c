@@ -11,6 +11,7 @@
 #include "publisher/conf.h"
 #include "dns/strbuf.h"
 #include "publisher/desired.h"
+#include "publisher/primary.h"
 #include "test_pub_helpers.h"
 
 #define KEYS "keys:\n  - name: kms-update\n    secret: c2VjcmV0LXNlY3JldA==\n"
@@ -230,6 +231,9 @@ static void test_errors(void **state)
 	              "  - name: Z.Example.Test.\n  - name: a.example.test\n"
 	              "domains:\n  - name: example.test\n",
 	         "t.yaml:7:5: ", "duplicate host Z.Example.Test.");
+	load_err(KEYS "zones:\n  - name: z.test\n  - name: a.test\n  - name: Z.Test.\n"
+	              "  - name: a.test\n",
+	         "t.yaml:7:5: ", "duplicate zone z.test.");
 	load_err(KEYS "zones:\n  - name: example.test\n    servers: [192.0.2.1@99999]\n",
 	         "t.yaml:6:15: ", "address[@port]");
 	load_err(BASE "interval: 5 minutes\n", "t.yaml:8:11: ", "interval");
@@ -287,13 +291,44 @@ static void test_names(void **state)
 	assert_null(strstr(err.msg, "not a name"));
 }
 
+/* pub_target finds a configured zone by its name among many (its servers and key), and a
+ * zone that is not configured is not given the servers of a configured zone above it. */
+static void test_target_of_zone(void **state)
+{
+	(void)state;
+	pub_config_t *c = load_ok(KEYS "zones:\n  - name: c.test\n    servers: [192.0.2.3]\n"
+	                               "  - name: A.test\n    servers: [192.0.2.1]\n"
+	                               "  - name: b.a.test\n    servers: [192.0.2.2]\n"
+	                               "resolver: [127.0.0.1@1]\ntimeout: 1s\n");
+	static const struct {
+		const char *zone, *addr;
+	} want[] = {{"a.test.", "192.0.2.1"}, {"b.a.test.", "192.0.2.2"}, {"c.test.", "192.0.2.3"}};
+	pub_primaries_t p = {0};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		pub_target_t t;
+		kd_error_t err = {0};
+		kd_addr_t a;
+		assert_int_equal(pub_target(&p, c, want[i].zone, 0, &t, &err), 0);
+		assert_int_equal(kd_addr_parse(want[i].addr, 53, &a), 0);
+		assert_int_equal(t.count, 1);
+		assert_true(kd_addr_equal(&t.servers[0], &a));
+		assert_ptr_equal(t.key, &c->keys[0]);
+	}
+	/* Below a.test. but not configured: discovery (through a closed port: it fails). */
+	pub_target_t t;
+	kd_error_t err = {0};
+	assert_int_equal(pub_target(&p, c, "x.a.test.", 0, &t, &err), -1);
+	pub_primaries_clear(&p);
+	pub_config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_defaults),  cmocka_unit_test(test_secret_wiped),
 	        cmocka_unit_test(test_every_key), cmocka_unit_test(test_key_files),
 	        cmocka_unit_test(test_errors),    cmocka_unit_test(test_srv_counts),
-	        cmocka_unit_test(test_names),
+	        cmocka_unit_test(test_names),     cmocka_unit_test(test_target_of_zone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
