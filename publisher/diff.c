@@ -26,89 +26,22 @@ void pub_oplist_deinit(pub_oplist_t *ops)
 	memset(ops, 0, sizeof(*ops));
 }
 
-/* A sorted view of a list, for lookups in O(log n): a zone may hold a thousand hosts. */
 typedef struct {
-	const ldns_rr **v;
-	size_t n;
-	int (*cmp)(const void *, const void *);
-} idx_t;
-
-static int by_record(const void *a, const void *b)
-{
-	return pub_rr_cmp(*(const ldns_rr *const *)a, *(const ldns_rr *const *)b);
-}
-
-/* Owner and type: the RRset. */
-static int by_set(const void *a, const void *b)
-{
-	const ldns_rr *x = *(const ldns_rr *const *)a, *y = *(const ldns_rr *const *)b;
-	int c = ldns_rdf_compare(ldns_rr_owner(x), ldns_rr_owner(y));
-	if (c != 0)
-		return c;
-	return (int)ldns_rr_get_type(x) - (int)ldns_rr_get_type(y);
-}
-
-/* Owner and SRV target: one host's records at a name. */
-static int by_pair(const void *a, const void *b)
-{
-	int c = by_set(a, b);
-	if (c != 0)
-		return c;
-	const ldns_rr *x = *(const ldns_rr *const *)a, *y = *(const ldns_rr *const *)b;
-	if (!pub_rr_is_srv(x) || !pub_rr_is_srv(y))
-		return (int)pub_rr_is_srv(x) - (int)pub_rr_is_srv(y);
-	return ldns_rdf_compare(ldns_rr_rdf(x, 3), ldns_rr_rdf(y, 3));
-}
-
-static int idx_build(idx_t *ix, const pub_rrlist_t *list, int (*cmp)(const void *, const void *))
-{
-	ix->n = list != NULL ? list->n : 0;
-	ix->cmp = cmp;
-	ix->v = malloc((ix->n > 0 ? ix->n : 1) * sizeof(*ix->v));
-	if (ix->v == NULL)
-		return -1;
-	for (size_t i = 0; i < ix->n; i++)
-		ix->v[i] = list->v[i];
-	if (ix->n > 1)
-		qsort(ix->v, ix->n, sizeof(*ix->v), cmp);
-	return 0;
-}
-
-/* Index of the first entry comparing equal to rr, or ix->n. */
-static size_t idx_lower(const idx_t *ix, const ldns_rr *rr)
-{
-	size_t lo = 0, hi = ix->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (ix->cmp(&ix->v[mid], &rr) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < ix->n && ix->cmp(&ix->v[lo], &rr) == 0 ? lo : ix->n;
-}
-
-/* The first entry comparing equal to rr, or NULL. */
-static const ldns_rr *idx_find(const idx_t *ix, const ldns_rr *rr)
-{
-	size_t i = idx_lower(ix, rr);
-	return i < ix->n ? ix->v[i] : NULL;
-}
-
-typedef struct {
-	idx_t des, act, pub, wd; /* by record */
-	idx_t des_set, act_set;  /* by RRset */
-	idx_t des_pair, wd_pair; /* by (owner, target) */
-	pub_rrlist_t withdraw;   /* published, not desired (borrowed) */
+	pub_rrindex_t des, act, pub, wd; /* by record */
+	pub_rrindex_t des_set, act_set;  /* by RRset */
+	pub_rrindex_t des_pair, wd_pair; /* by (owner, target) */
+	bool *set_done;                  /* [first index in des_set]: that RRset is handled */
+	pub_rrlist_t withdraw;           /* published, not desired (borrowed) */
 	pub_oplist_t *out, adds;
 } diff_t;
 
 static void diff_deinit(diff_t *d)
 {
-	idx_t *all[] = {&d->des,     &d->act,     &d->pub,      &d->wd,
-	                &d->des_set, &d->act_set, &d->des_pair, &d->wd_pair};
+	pub_rrindex_t *all[] = {&d->des,     &d->act,     &d->pub,      &d->wd,
+	                        &d->des_set, &d->act_set, &d->des_pair, &d->wd_pair};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		free(all[i]->v);
+		pub_rrindex_deinit(all[i]);
+	free(d->set_done);
 	pub_rrlist_deinit(&d->withdraw);
 	pub_oplist_deinit(&d->adds);
 }
@@ -116,19 +49,20 @@ static void diff_deinit(diff_t *d)
 static int diff_init(diff_t *d, const pub_rrlist_t *desired, const pub_rrlist_t *actual,
                      const pub_rrlist_t *published)
 {
-	if (idx_build(&d->des, desired, by_record) != 0 ||
-	    idx_build(&d->act, actual, by_record) != 0 ||
-	    idx_build(&d->pub, published, by_record) != 0)
+	if (pub_rrindex_build(&d->des, desired, pub_rr_by_record) != 0 ||
+	    pub_rrindex_build(&d->act, actual, pub_rr_by_record) != 0 ||
+	    pub_rrindex_build(&d->pub, published, pub_rr_by_record) != 0)
 		return -1;
 	for (size_t i = 0; published != NULL && i < published->n; i++)
-		if (idx_find(&d->des, published->v[i]) == NULL &&
+		if (pub_rrindex_find(&d->des, published->v[i]) == NULL &&
 		    pub_rrlist_add(&d->withdraw, published->v[i]) != 0)
 			return -1;
-	if (idx_build(&d->wd, &d->withdraw, by_record) != 0 ||
-	    idx_build(&d->des_set, desired, by_set) != 0 ||
-	    idx_build(&d->act_set, actual, by_set) != 0 ||
-	    idx_build(&d->des_pair, desired, by_pair) != 0 ||
-	    idx_build(&d->wd_pair, &d->withdraw, by_pair) != 0)
+	if (pub_rrindex_build(&d->wd, &d->withdraw, pub_rr_by_record) != 0 ||
+	    pub_rrindex_build(&d->des_set, desired, pub_rr_by_set) != 0 ||
+	    pub_rrindex_build(&d->act_set, actual, pub_rr_by_set) != 0 ||
+	    pub_rrindex_build(&d->des_pair, desired, pub_rr_by_pair) != 0 ||
+	    pub_rrindex_build(&d->wd_pair, &d->withdraw, pub_rr_by_pair) != 0 ||
+	    (d->set_done = calloc(d->des_set.n + 1, sizeof(*d->set_done))) == NULL)
 		return -1;
 	return 0;
 }
@@ -137,19 +71,9 @@ static int diff_init(diff_t *d, const pub_rrlist_t *desired, const pub_rrlist_t 
  * the desired one and from the one we published (else it is someone else's choice). */
 static bool ttl_due(const diff_t *d, const ldns_rr *des)
 {
-	const ldns_rr *a = idx_find(&d->act, des), *p = idx_find(&d->pub, des);
+	const ldns_rr *a = pub_rrindex_find(&d->act, des), *p = pub_rrindex_find(&d->pub, des);
 	return a != NULL && p != NULL && ldns_rr_ttl(a) != ldns_rr_ttl(des) &&
 	       ldns_rr_ttl(p) != ldns_rr_ttl(des);
-}
-
-static bool op_listed(const pub_oplist_t *ops, size_t from, pub_op_kind_t kind, const ldns_rr *rr)
-{
-	for (size_t i = from; i < ops->n; i++)
-		if (ops->v[i].kind == kind &&
-		    (kind == PUB_OP_DEL_RRSET ? pub_rr_same_set(ops->v[i].rr, rr)
-		                              : pub_rr_equal(ops->v[i].rr, rr)))
-			return true;
-	return false;
 }
 
 static int srv_deletes(diff_t *d, const pub_rrlist_t *actual)
@@ -158,10 +82,10 @@ static int srv_deletes(diff_t *d, const pub_rrlist_t *actual)
 		const ldns_rr *a = actual->v[i];
 		if (!pub_rr_is_srv(a))
 			continue;
-		const ldns_rr *des = idx_find(&d->des, a);
-		if (des != NULL
-		            ? !ttl_due(d, des)
-		            : idx_find(&d->des_pair, a) == NULL && idx_find(&d->wd_pair, a) == NULL)
+		const ldns_rr *des = pub_rrindex_find(&d->des, a);
+		if (des != NULL ? !ttl_due(d, des)
+		                : pub_rrindex_find(&d->des_pair, a) == NULL &&
+		                          pub_rrindex_find(&d->wd_pair, a) == NULL)
 			continue; /* up to date, or another host's record */
 		if (pub_oplist_add(d->out, PUB_OP_DEL, a) != 0)
 			return -1;
@@ -173,9 +97,9 @@ static int addr_withdrawals(diff_t *d)
 {
 	for (size_t i = 0; i < d->withdraw.n; i++) {
 		const ldns_rr *w = d->withdraw.v[i];
-		if (!pub_rr_is_addr(w) || idx_find(&d->des_set, w) != NULL)
+		if (!pub_rr_is_addr(w) || pub_rrindex_find(&d->des_set, w) != NULL)
 			continue;
-		const ldns_rr *a = idx_find(&d->act, w);
+		const ldns_rr *a = pub_rrindex_find(&d->act, w);
 		if (a != NULL && pub_oplist_add(d->out, PUB_OP_DEL, a) != 0)
 			return -1;
 	}
@@ -186,15 +110,15 @@ static int addr_withdrawals(diff_t *d)
 static bool rrset_current(const diff_t *d, const ldns_rr *rr)
 {
 	size_t na = 0, nd = 0;
-	for (size_t i = idx_lower(&d->des_set, rr); i < d->des_set.n; i++) {
+	for (size_t i = pub_rrindex_lower(&d->des_set, rr); i < d->des_set.n; i++) {
 		const ldns_rr *x = d->des_set.v[i];
 		if (!pub_rr_same_set(x, rr))
 			break;
-		if (idx_find(&d->act, x) == NULL || ttl_due(d, x))
+		if (pub_rrindex_find(&d->act, x) == NULL || ttl_due(d, x))
 			return false;
 		nd++;
 	}
-	for (size_t i = idx_lower(&d->act_set, rr); i < d->act_set.n; i++) {
+	for (size_t i = pub_rrindex_lower(&d->act_set, rr); i < d->act_set.n; i++) {
 		if (!pub_rr_same_set(d->act_set.v[i], rr))
 			break;
 		na++;
@@ -204,17 +128,20 @@ static bool rrset_current(const diff_t *d, const ldns_rr *rr)
 
 static int addr_replacements(diff_t *d, const pub_rrlist_t *desired)
 {
-	size_t from = d->out->n;
 	for (size_t i = 0; desired != NULL && i < desired->n; i++) {
 		const ldns_rr *rr = desired->v[i];
-		if (!pub_rr_is_addr(rr) || op_listed(d->out, from, PUB_OP_DEL_RRSET, rr) ||
-		    op_listed(&d->adds, 0, PUB_OP_ADD, rr) || rrset_current(d, rr))
+		if (!pub_rr_is_addr(rr))
+			continue;
+		size_t first = pub_rrindex_lower(&d->des_set, rr); /* each RRset once */
+		bool done = d->set_done[first];
+		d->set_done[first] = true;
+		if (done || rrset_current(d, rr))
 			continue;
 		/* No needless RRset delete when the server holds none of it. */
-		if (idx_find(&d->act_set, rr) != NULL &&
+		if (pub_rrindex_find(&d->act_set, rr) != NULL &&
 		    pub_oplist_add(d->out, PUB_OP_DEL_RRSET, rr) != 0)
 			return -1;
-		for (size_t k = idx_lower(&d->des_set, rr); k < d->des_set.n; k++) {
+		for (size_t k = pub_rrindex_lower(&d->des_set, rr); k < d->des_set.n; k++) {
 			const ldns_rr *x = d->des_set.v[k];
 			if (!pub_rr_same_set(x, rr))
 				break;
@@ -240,7 +167,7 @@ int pub_diff(const pub_rrlist_t *desired, const pub_rrlist_t *actual, const pub_
 			goto done;
 	for (size_t i = 0; desired != NULL && i < desired->n; i++) {
 		const ldns_rr *x = desired->v[i];
-		if (!pub_rr_is_srv(x) || (idx_find(&d.act, x) != NULL && !ttl_due(&d, x)))
+		if (!pub_rr_is_srv(x) || (pub_rrindex_find(&d.act, x) != NULL && !ttl_due(&d, x)))
 			continue;
 		if (pub_oplist_add(out, PUB_OP_ADD, x) != 0)
 			goto done;

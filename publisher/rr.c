@@ -345,6 +345,89 @@ void pub_rrlist_free(pub_rrlist_t *list)
 	pub_rrlist_deinit(list);
 }
 
+int pub_rr_by_record(const void *a, const void *b)
+{
+	return pub_rr_cmp(*(const ldns_rr *const *)a, *(const ldns_rr *const *)b);
+}
+
+int pub_rr_by_set(const void *a, const void *b)
+{
+	const ldns_rr *x = *(const ldns_rr *const *)a, *y = *(const ldns_rr *const *)b;
+	int c = ldns_rdf_compare(ldns_rr_owner(x), ldns_rr_owner(y));
+	if (c != 0)
+		return c;
+	return (int)ldns_rr_get_type(x) - (int)ldns_rr_get_type(y);
+}
+
+int pub_rr_by_pair(const void *a, const void *b)
+{
+	int c = pub_rr_by_set(a, b);
+	if (c != 0)
+		return c;
+	const ldns_rr *x = *(const ldns_rr *const *)a, *y = *(const ldns_rr *const *)b;
+	if (!pub_rr_is_srv(x) || !pub_rr_is_srv(y))
+		return (int)pub_rr_is_srv(x) - (int)pub_rr_is_srv(y);
+	return ldns_rdf_compare(ldns_rr_rdf(x, 3), ldns_rr_rdf(y, 3));
+}
+
+int pub_rrindex_build(pub_rrindex_t *ix, const pub_rrlist_t *list,
+                      int (*cmp)(const void *, const void *))
+{
+	size_t n = list != NULL ? list->n : 0;
+	memset(ix, 0, sizeof(*ix));
+	ix->cmp = cmp;
+	const ldns_rr **v = kd_array_reserve(NULL, &ix->cap, n, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	ix->v = v;
+	for (size_t i = 0; i < n; i++)
+		v[i] = list->v[i];
+	ix->n = n;
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp);
+	return 0;
+}
+
+size_t pub_rrindex_lower(const pub_rrindex_t *ix, const ldns_rr *rr)
+{
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->cmp(&ix->v[mid], &rr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const ldns_rr *pub_rrindex_find(const pub_rrindex_t *ix, const ldns_rr *rr)
+{
+	size_t i = pub_rrindex_lower(ix, rr);
+	return i < ix->n && ix->cmp(&ix->v[i], &rr) == 0 ? ix->v[i] : NULL;
+}
+
+int pub_rrindex_insert(pub_rrindex_t *ix, const ldns_rr *rr)
+{
+	size_t i = pub_rrindex_lower(ix, rr);
+	if (i < ix->n && ix->cmp(&ix->v[i], &rr) == 0)
+		return 0;
+	const ldns_rr **v = kd_array_reserve(ix->v, &ix->cap, ix->n + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	ix->v = v;
+	memmove(&v[i + 1], &v[i], (ix->n - i) * sizeof(*v));
+	v[i] = rr;
+	ix->n++;
+	return 1;
+}
+
+void pub_rrindex_deinit(pub_rrindex_t *ix)
+{
+	free(ix->v);
+	memset(ix, 0, sizeof(*ix));
+}
+
 long pub_zoneset_find(const pub_zoneset_t *s, const char *zone)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -73,6 +73,34 @@ void pub_rrlist_remove(pub_rrlist_t *list, size_t i);
 void pub_rrlist_deinit(pub_rrlist_t *list);
 void pub_rrlist_free(pub_rrlist_t *list);
 
+/* Orders for pub_rrindex_t, qsort-style on pointers to record pointers: the record
+ * (pub_rr_cmp), its RRset (owner and type), or its RRset and SRV target (one host's records
+ * at a name). */
+int pub_rr_by_record(const void *a, const void *b);
+int pub_rr_by_set(const void *a, const void *b);
+int pub_rr_by_pair(const void *a, const void *b);
+
+/* A sorted view of records (borrowed pointers) for look-ups in O(log n): a zone may hold a
+ * thousand hosts. Zero-initialise; the records must outlive it. */
+typedef struct {
+	const ldns_rr **v;
+	size_t n, cap;
+	int (*cmp)(const void *, const void *); /* one of pub_rr_by_* */
+} pub_rrindex_t;
+
+/* Index the records of list (NULL: none), sorted by cmp. Returns 0 or -1 on ENOMEM. */
+int pub_rrindex_build(pub_rrindex_t *ix, const pub_rrlist_t *list,
+                      int (*cmp)(const void *, const void *));
+/* The position of the first entry not below rr (ix->n when all are below): equal entries are
+ * v[pos] onwards. */
+size_t pub_rrindex_lower(const pub_rrindex_t *ix, const ldns_rr *rr);
+/* The first entry comparing equal to rr, or NULL. */
+const ldns_rr *pub_rrindex_find(const pub_rrindex_t *ix, const ldns_rr *rr);
+/* Insert rr unless an entry comparing equal is there. Returns 1 inserted, 0 already there,
+ * -1 on ENOMEM (index unchanged). */
+int pub_rrindex_insert(pub_rrindex_t *ix, const ldns_rr *rr);
+void pub_rrindex_deinit(pub_rrindex_t *ix);
+
 /* Records grouped by the zone that holds their owners: the state file, and the desired records
  * of a round. Groups are found by index (adding a group may move the others). */
 typedef struct {

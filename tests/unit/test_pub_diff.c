@@ -229,10 +229,40 @@ static void test_removed_address_withdrawn(void **state)
 	assert_op(f, 0, PUB_OP_DEL, t_addr("kms1.example.test", "2001:db8::10"));
 }
 
+/* Address RRsets of several owners, their records interleaved in desired: each RRset is
+ * handled once (one RRset delete when the server holds it, then all its records added), an
+ * RRset already current is left alone, and the A and AAAA sets of an owner are apart. */
+static void test_interleaved_rrsets_once_each(void **state)
+{
+	fx_t *f = *state;
+	t_add(&f->desired, t_addr("kms2.example.test", "192.0.2.21"));
+	t_add(&f->desired, t_addr("kms1.example.test", "192.0.2.11"));
+	t_add(&f->desired, t_addr("kms3.example.test", "192.0.2.31"));
+	t_add(&f->desired, t_addr("kms1.example.test", "2001:db8::11"));
+	t_add(&f->desired, t_addr("kms2.example.test", "192.0.2.22"));
+	t_add(&f->desired, t_addr("kms1.example.test", "192.0.2.12"));
+	t_add(&f->desired, t_addr("kms3.example.test", "192.0.2.32"));
+	t_add(&f->desired, t_addr("kms1.example.test", "2001:db8::12"));
+	/* kms1 A: one stale record; kms2 A: current; kms3 A and kms1 AAAA: none there */
+	t_add(&f->actual, t_addr("kms1.example.test", "192.0.2.99"));
+	t_add(&f->actual, t_addr("kms2.example.test", "192.0.2.22"));
+	t_add(&f->actual, t_addr("kms2.example.test", "192.0.2.21"));
+	run(f);
+	assert_int_equal(f->ops.n, 7);
+	assert_op(f, 0, PUB_OP_DEL_RRSET, t_addr("kms1.example.test", "192.0.2.1"));
+	assert_op(f, 1, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.11"));
+	assert_op(f, 2, PUB_OP_ADD, t_addr("kms1.example.test", "192.0.2.12"));
+	assert_op(f, 3, PUB_OP_ADD, t_addr("kms3.example.test", "192.0.2.31"));
+	assert_op(f, 4, PUB_OP_ADD, t_addr("kms3.example.test", "192.0.2.32"));
+	assert_op(f, 5, PUB_OP_ADD, t_addr("kms1.example.test", "2001:db8::11"));
+	assert_op(f, 6, PUB_OP_ADD, t_addr("kms1.example.test", "2001:db8::12"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_nothing_differs, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_interleaved_rrsets_once_each, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_add_order_addresses_first, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_foreign_untouched, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_case_insensitive, setup, teardown),

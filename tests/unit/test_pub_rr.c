@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "publisher/rr.h"
+#include "test_pub_helpers.h"
+
+#define OWN "_vlmcs._tcp.example.test."
+
+static ldns_rr *with_ttl(ldns_rr *rr, uint32_t ttl)
+{
+	ldns_rr_set_ttl(rr, ttl);
+	return rr;
+}
+
+/* Many records that differ only late in their rdata (the SRV target, the last address byte),
+ * added in an order that is not sorted: every one is found, as itself, and nothing else. */
+static void test_index_finds_each_record(void **state)
+{
+	(void)state;
+	pub_rrlist_t list = {0}, other = {0};
+	char host[64], ip[32];
+	for (int i = 0; i < 300; i++) {
+		int k = (i * 7) % 300; /* a shuffled order */
+		snprintf(host, sizeof(host), "kms%d.example.test", k);
+		snprintf(ip, sizeof(ip), "192.0.2.%d", k % 250);
+		t_add(&list, t_srv(OWN, 0, 0, 1688, host));
+		t_add(&list, t_addr(host, ip));
+		t_add(&other, t_srv(OWN, 0, 0, 1689, host)); /* another port */
+	}
+	pub_rrindex_t ix;
+	assert_int_equal(pub_rrindex_build(&ix, &list, pub_rr_by_record), 0);
+	assert_int_equal(ix.n, list.n);
+	for (size_t i = 1; i < ix.n; i++)
+		assert_true(pub_rr_cmp(ix.v[i - 1], ix.v[i]) < 0);
+	for (size_t i = 0; i < list.n; i++) {
+		ldns_rr *copy = with_ttl(pub_rr_clone(list.v[i]), 1); /* the TTL does not count */
+		assert_ptr_equal(pub_rrindex_find(&ix, copy), list.v[i]);
+		ldns_rr_free(copy);
+	}
+	for (size_t i = 0; i < other.n; i++)
+		assert_null(pub_rrindex_find(&ix, other.v[i]));
+	pub_rrindex_deinit(&ix);
+	pub_rrlist_free(&list);
+	pub_rrlist_free(&other);
+}
+
+/* Equal entries (duplicates; one RRset; one host's records at a name) are found from the
+ * first of them on, whatever the order they were listed in. */
+static void test_index_orders_and_duplicates(void **state)
+{
+	(void)state;
+	pub_rrlist_t list = {0};
+	t_add(&list, t_addr("b.example.test", "192.0.2.2"));
+	t_add(&list, t_srv(OWN, 0, 0, 1688, "b.example.test"));
+	t_add(&list, t_addr("a.example.test", "192.0.2.9"));
+	t_add(&list, t_addr("b.example.test", "192.0.2.1"));
+	t_add(&list, t_srv(OWN, 5, 0, 1688, "a.example.test"));
+	t_add(&list, t_addr("b.example.test", "192.0.2.2")); /* a duplicate */
+	t_add(&list, t_srv(OWN, 0, 0, 1688, "a.example.test"));
+	t_add(&list, t_addr("b.example.test", "2001:db8::1"));
+
+	pub_rrindex_t rec, set, pair;
+	assert_int_equal(pub_rrindex_build(&rec, &list, pub_rr_by_record), 0);
+	assert_int_equal(pub_rrindex_build(&set, &list, pub_rr_by_set), 0);
+	assert_int_equal(pub_rrindex_build(&pair, &list, pub_rr_by_pair), 0);
+
+	size_t i = pub_rrindex_lower(&rec, list.v[0]);
+	assert_true(i + 1 < rec.n);
+	assert_true(pub_rr_equal(rec.v[i], list.v[0]) && pub_rr_equal(rec.v[i + 1], list.v[0]));
+	assert_false(i > 0 && pub_rr_equal(rec.v[i - 1], list.v[0]));
+
+	/* The A RRset of b: three entries (the duplicate too), not its AAAA record. */
+	ldns_rr *key = t_addr("B.Example.Test", "198.51.100.1");
+	ldns_rr *canon = pub_rr_clone(key);
+	size_t n = 0;
+	for (size_t k = pub_rrindex_lower(&set, canon); k < set.n; k++, n++)
+		if (!pub_rr_same_set(set.v[k], canon))
+			break;
+	assert_int_equal(n, 3);
+	assert_null(pub_rrindex_find(&rec, canon));
+
+	/* One host's SRV records at a name, whatever the priority. */
+	ldns_rr *srv = t_srv(OWN, 9, 9, 9, "a.example.test");
+	n = 0;
+	for (size_t k = pub_rrindex_lower(&pair, srv); k < pair.n; k++, n++)
+		if (pub_rr_by_pair(&pair.v[k], &srv) != 0)
+			break;
+	assert_int_equal(n, 2);
+	ldns_rr *none = t_srv(OWN, 0, 0, 1688, "c.example.test");
+	assert_null(pub_rrindex_find(&pair, none));
+
+	ldns_rr_free(key);
+	ldns_rr_free(canon);
+	ldns_rr_free(srv);
+	ldns_rr_free(none);
+	pub_rrindex_deinit(&rec);
+	pub_rrindex_deinit(&set);
+	pub_rrindex_deinit(&pair);
+	pub_rrlist_free(&list);
+}
+
+static void test_index_insert(void **state)
+{
+	(void)state;
+	pub_rrlist_t keep = {0};
+	pub_rrindex_t ix = {.cmp = pub_rr_by_record};
+	const char *ips[] = {"192.0.2.5", "192.0.2.1", "192.0.2.9", "192.0.2.1", "192.0.2.3"};
+	int want[] = {1, 1, 1, 0, 1};
+	for (size_t i = 0; i < 5; i++) {
+		ldns_rr *rr = t_addr("a.example.test", ips[i]);
+		t_add(&keep, rr);
+		assert_int_equal(pub_rrindex_insert(&ix, rr), want[i]);
+	}
+	assert_int_equal(ix.n, 4);
+	for (size_t i = 1; i < ix.n; i++)
+		assert_true(pub_rr_cmp(ix.v[i - 1], ix.v[i]) < 0);
+	assert_ptr_equal(pub_rrindex_find(&ix, keep.v[3]), keep.v[1]); /* the first one stays */
+	pub_rrindex_deinit(&ix);
+	pub_rrlist_free(&keep);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_index_finds_each_record),
+	        cmocka_unit_test(test_index_orders_and_duplicates),
+	        cmocka_unit_test(test_index_insert),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
