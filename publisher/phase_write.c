@@ -146,12 +146,19 @@ static int next_message(round_t *r, size_t i, uint16_t id, pub_send_t *it, sent_
  * sending must not leave records nobody tracks. */
 static int write_ahead(round_t *r, const sent_t *s, size_t n, kd_error_t *err)
 {
-	for (size_t m = 0; m < n; m++)
-		for (size_t i = 0; i < s[m].ops.n; i++)
-			if (s[m].ops.v[i].kind == PUB_OP_ADD &&
-			    pub_zoneset_add_copy(&r->ctx->state, r->w[s[m].work].zone,
-			                         s[m].ops.v[i].rr, &r->ctx->state_dirty) != 0)
-				return kd_fail(err, KD_ENOMEM, "out of memory");
+	for (size_t m = 0; m < n; m++) {
+		pub_rrlist_t adds = {0};
+		int rc = 0;
+		for (size_t i = 0; rc == 0 && i < s[m].ops.n; i++)
+			if (s[m].ops.v[i].kind == PUB_OP_ADD)
+				rc = pub_rrlist_add(&adds, (ldns_rr *)s[m].ops.v[i].rr);
+		if (rc == 0)
+			rc = pub_zoneset_add_copies(&r->ctx->state, r->w[s[m].work].zone, &adds,
+			                            &r->ctx->state_dirty);
+		pub_rrlist_deinit(&adds);
+		if (rc != 0)
+			return kd_fail(err, KD_ENOMEM, "out of memory");
+	}
 	return pub_ctx_save_state(r->ctx, err);
 }
 

@@ -301,12 +301,6 @@ long pub_round_group(round_t *r, const pub_target_t *t)
 
 /* ---- the outcome ---- */
 
-/* Whether rr is in list (as pub_rr_equal). */
-static bool listed(const pub_rrlist_t *list, const ldns_rr *rr)
-{
-	return pub_rrlist_find(list, rr) >= 0;
-}
-
 /* The state of w's zone after the round: the desired records when all went well, plus the
  * records of ours that are not desired and not confirmed gone by a trusted read. */
 static int keep_state(round_t *r, pub_work_t *w)
@@ -314,8 +308,13 @@ static int keep_state(round_t *r, pub_work_t *w)
 	pub_ctx_t *ctx = r->ctx;
 	long z = pub_zoneset_find(&ctx->state, w->zone);
 	pub_rrlist_t next = {0};
+	pub_rrindex_t des = {0}, actual = {0}, pub = {0};
 	bool failed = w->failed || w->skip;
 	int ret = -1;
+	if (pub_rrindex_build(&des, &w->des, pub_rr_by_record) != 0 ||
+	    pub_rrindex_build(&actual, &w->actual, pub_rr_by_record) != 0 ||
+	    pub_rrindex_build(&pub, &w->pub, pub_rr_by_record) != 0)
+		goto done;
 	if (!failed)
 		for (size_t i = 0; i < w->des.n; i++) {
 			ldns_rr *c = pub_rr_clone(w->des.v[i]);
@@ -326,10 +325,11 @@ static int keep_state(round_t *r, pub_work_t *w)
 		}
 	for (size_t i = 0; z >= 0 && i < ctx->state.v[z].rrs.n; i++) {
 		const ldns_rr *s = ctx->state.v[z].rrs.v[i];
-		if (!failed && listed(&w->des, s))
+		bool desired = pub_rrindex_find(&des, s) != NULL;
+		if (!failed && desired)
 			continue; /* replaced by the desired copy (its TTL as published now) */
-		if (w->trusted && !listed(&w->des, s) && !listed(&w->actual, s) &&
-		    listed(&w->pub, s))
+		if (w->trusted && !desired && pub_rrindex_find(&actual, s) == NULL &&
+		    pub_rrindex_find(&pub, s) != NULL)
 			continue; /* confirmed gone */
 		ldns_rr *c = pub_rr_clone(s);
 		if (c == NULL || pub_rrlist_add(&next, c) != 0) {
@@ -341,6 +341,9 @@ static int keep_state(round_t *r, pub_work_t *w)
 		goto done;
 	ret = 0;
 done:
+	pub_rrindex_deinit(&des);
+	pub_rrindex_deinit(&actual);
+	pub_rrindex_deinit(&pub);
 	pub_rrlist_free(&next);
 	return ret;
 }

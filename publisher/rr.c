@@ -463,23 +463,33 @@ int pub_zoneset_add(pub_zoneset_t *s, const char *zone, ldns_rr *rr)
 	return 0;
 }
 
-/* Whether list holds exactly the records of set (TTLs included). */
-static bool same_records(const pub_rrlist_t *list, const pub_rrlist_t *set)
+/* Whether list holds exactly the records of set (TTLs included), in any order. */
+static int same_records(const pub_rrlist_t *list, const pub_rrlist_t *set, bool *same)
 {
-	if (list->n != set->n)
-		return false;
-	for (size_t i = 0; i < set->n; i++) {
-		long k = pub_rrlist_find(list, set->v[i]);
-		if (k < 0 || ldns_rr_ttl(list->v[k]) != ldns_rr_ttl(set->v[i]))
-			return false;
+	*same = list->n == set->n;
+	if (!*same)
+		return 0;
+	pub_rrindex_t a, b = {0};
+	int ret = -1;
+	if (pub_rrindex_build(&a, list, pub_rr_by_record) == 0 &&
+	    pub_rrindex_build(&b, set, pub_rr_by_record) == 0) {
+		for (size_t i = 0; *same && i < a.n; i++)
+			*same = pub_rr_equal(a.v[i], b.v[i]) &&
+			        ldns_rr_ttl(a.v[i]) == ldns_rr_ttl(b.v[i]);
+		ret = 0;
 	}
-	return true;
+	pub_rrindex_deinit(&a);
+	pub_rrindex_deinit(&b);
+	return ret;
 }
 
 int pub_zoneset_set(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *records, bool *changed)
 {
 	long z = pub_zoneset_find(s, zone);
-	if ((z < 0 && records->n == 0) || (z >= 0 && same_records(&s->v[z].rrs, records)))
+	bool same = z < 0 && records->n == 0;
+	if (z >= 0 && same_records(&s->v[z].rrs, records, &same) != 0)
+		return -1;
+	if (same)
 		return 0;
 	pub_rrlist_t next = {0};
 	for (size_t i = 0; i < records->n; i++) {
@@ -500,16 +510,31 @@ int pub_zoneset_set(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *reco
 	return 0;
 }
 
-int pub_zoneset_add_copy(pub_zoneset_t *s, const char *zone, const ldns_rr *rr, bool *changed)
+int pub_zoneset_add_copies(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *records,
+                           bool *changed)
 {
 	long z = pub_zoneset_find(s, zone);
-	if (z >= 0 && pub_rrlist_find(&s->v[z].rrs, rr) >= 0)
-		return 0;
-	ldns_rr *c = pub_rr_clone(rr);
-	if (c == NULL || pub_zoneset_add(s, zone, c) != 0)
+	pub_rrindex_t ix;
+	if (pub_rrindex_build(&ix, z >= 0 ? &s->v[z].rrs : NULL, pub_rr_by_record) != 0)
 		return -1;
-	*changed = true;
-	return 0;
+	int ret = 0;
+	for (size_t i = 0; ret == 0 && i < records->n; i++) {
+		int in = pub_rrindex_insert(&ix, records->v[i]);
+		if (in <= 0) {
+			ret = in;
+			continue;
+		}
+		ldns_rr *c = pub_rr_clone(records->v[i]);
+		if (c == NULL || (z < 0 && (z = pub_zoneset_zone(s, zone)) < 0) ||
+		    pub_rrlist_add(&s->v[z].rrs, c) != 0) {
+			ldns_rr_free(c);
+			ret = -1;
+		} else {
+			*changed = true;
+		}
+	}
+	pub_rrindex_deinit(&ix);
+	return ret;
 }
 
 size_t pub_zoneset_count(const pub_zoneset_t *s)

@@ -122,8 +122,10 @@ int pub_zoneset_add(pub_zoneset_t *s, const char *zone, ldns_rr *rr);
 /* Make zone's group hold copies of records (TTLs included), unless it holds them already;
  * *changed tells whether it did change. 0 or -1 on ENOMEM (group unchanged). */
 int pub_zoneset_set(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *records, bool *changed);
-/* Add a copy of rr to zone's group unless an equal record is there; *changed as above. */
-int pub_zoneset_add_copy(pub_zoneset_t *s, const char *zone, const ldns_rr *rr, bool *changed);
+/* Add to zone's group a copy of each record of records that no equal record there (or earlier
+ * in records) precedes; *changed as above. 0 or -1 on ENOMEM (the copies made so far stay). */
+int pub_zoneset_add_copies(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *records,
+                           bool *changed);
 /* Records in all groups. */
 size_t pub_zoneset_count(const pub_zoneset_t *s);
 /* Free every group and record. */

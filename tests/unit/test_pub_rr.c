@@ -126,12 +126,93 @@ static void test_index_insert(void **state)
 	pub_rrlist_free(&keep);
 }
 
+/* Records are copied in unless an equal record is in the group or earlier in the batch. */
+static void test_zoneset_add_copies(void **state)
+{
+	(void)state;
+	pub_zoneset_t s = {0};
+	assert_int_equal(
+	        pub_zoneset_add(&s, "example.test.", t_addr("a.example.test", "192.0.2.1")), 0);
+	pub_rrlist_t batch = {0};
+	t_add(&batch, with_ttl(t_addr("a.example.test", "192.0.2.1"), 60)); /* there already */
+	t_add(&batch, t_addr("a.example.test", "192.0.2.2"));
+	t_add(&batch, t_srv(OWN, 0, 0, 1688, "a.example.test"));
+	t_add(&batch, t_addr("a.example.test", "192.0.2.2")); /* twice in the batch */
+	bool changed = false;
+	assert_int_equal(pub_zoneset_add_copies(&s, "example.test.", &batch, &changed), 0);
+	assert_true(changed);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].rrs.n, 3);
+	assert_int_equal(ldns_rr_ttl(s.v[0].rrs.v[0]), 600);    /* not replaced */
+	assert_true(pub_rr_equal(s.v[0].rrs.v[1], batch.v[1])); /* in the batch's order */
+	assert_ptr_not_equal(s.v[0].rrs.v[1], batch.v[1]);      /* a copy */
+	assert_true(pub_rr_equal(s.v[0].rrs.v[2], batch.v[2]));
+
+	changed = false;
+	assert_int_equal(pub_zoneset_add_copies(&s, "example.test.", &batch, &changed), 0);
+	assert_false(changed);
+	assert_int_equal(s.v[0].rrs.n, 3);
+
+	/* A zone not there yet. */
+	assert_int_equal(pub_zoneset_add_copies(&s, "other.test.", &batch, &changed), 0);
+	assert_true(changed);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.v[1].rrs.n, 3);
+	pub_rrlist_free(&batch);
+	pub_zoneset_free(&s);
+}
+
+/* A group is replaced unless it holds the same records with the same TTLs, in any order. */
+static void test_zoneset_set(void **state)
+{
+	(void)state;
+	pub_zoneset_t s = {0};
+	pub_rrlist_t a = {0}, b = {0}, c = {0}, d = {0};
+	char host[64];
+	for (int i = 0; i < 50; i++) {
+		snprintf(host, sizeof(host), "kms%d.example.test", i);
+		t_add(&a, t_srv(OWN, 0, 0, 1688, host));
+		snprintf(host, sizeof(host), "kms%d.example.test", 49 - i);
+		t_add(&b, t_srv(OWN, 0, 0, 1688, host)); /* a in reverse */
+		t_add(&c, with_ttl(t_srv(OWN, 0, 0, 1688, host), i == 10 ? 60 : 600));
+		t_add(&d, t_srv(OWN, 0, 0, i == 20 ? 1689 : 1688, host));
+	}
+	bool changed = false;
+	assert_int_equal(pub_zoneset_set(&s, "example.test.", &a, &changed), 0);
+	assert_true(changed);
+	changed = false;
+	assert_int_equal(pub_zoneset_set(&s, "example.test.", &b, &changed), 0);
+	assert_false(changed);
+	assert_int_equal(pub_zoneset_set(&s, "example.test.", &c, &changed), 0);
+	assert_true(changed); /* one TTL differs */
+	changed = false;
+	assert_int_equal(pub_zoneset_set(&s, "example.test.", &d, &changed), 0);
+	assert_true(changed); /* one port differs */
+	changed = false;
+	assert_int_equal(pub_zoneset_set(&s, "example.test.", &d, &changed), 0);
+	assert_false(changed);
+	/* Same count, one record twice instead of another. */
+	pub_rrlist_t e = {0};
+	for (size_t i = 0; i < d.n; i++)
+		t_add(&e, pub_rr_clone(d.v[i == 5 ? 6 : i]));
+	assert_int_equal(pub_zoneset_set(&s, "example.test.", &e, &changed), 0);
+	assert_true(changed);
+	pub_rrlist_free(&a);
+	pub_rrlist_free(&b);
+	pub_rrlist_free(&c);
+	pub_rrlist_free(&d);
+	pub_rrlist_free(&e);
+	pub_zoneset_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_index_finds_each_record),
 	        cmocka_unit_test(test_index_orders_and_duplicates),
 	        cmocka_unit_test(test_index_insert),
+	        cmocka_unit_test(test_zoneset_add_copies),
+	        cmocka_unit_test(test_zoneset_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
