@@ -14,23 +14,44 @@ static const ldns_rdf *srv_target(const ldns_rr *rr)
 	return ldns_rr_rdf(rr, 3);
 }
 
-/* The unit of zone an op joins: the last one of the same class and host (and, for SRV, the
- * same owner), or a new one. */
-static pub_unit_t *unit_for(pub_units_t *u, size_t first, size_t zone, pub_unit_class_t cls,
+/* The units of one zone, sorted by what makes an op join one (class, host, owner, type). */
+typedef struct {
+	size_t *v; /* indexes into u->v */
+	size_t n;
+} unit_idx_t;
+
+static int unit_cmp(const pub_unit_t *x, pub_unit_class_t cls, const ldns_rdf *host,
+                    const ldns_rr *rr)
+{
+	if (x->cls != cls)
+		return x->cls < cls ? -1 : 1;
+	int c = ldns_rdf_compare(x->host, host);
+	return c != 0 ? c : pub_rr_by_set(&x->ops.v[0].rr, &rr);
+}
+
+/* The unit of zone an op joins: the one of the same class and host and, for SRV, the same
+ * owner (one RRset of addresses, or one host's SRV records at a name), or a new one. ix has
+ * room for one unit per op of the zone. */
+static pub_unit_t *unit_for(pub_units_t *u, unit_idx_t *ix, size_t zone, pub_unit_class_t cls,
                             const pub_op_t *op, const ldns_rdf *host)
 {
-	for (size_t i = u->n; i-- > first;) {
-		pub_unit_t *x = &u->v[i];
-		/* Same owner and type, and the same host: one RRset of addresses, or one
-		 * host's SRV records at a name. */
-		if (x->cls == cls && ldns_rdf_compare(x->host, host) == 0 &&
-		    pub_rr_same_set(x->ops.v[0].rr, op->rr))
-			return x;
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (unit_cmp(&u->v[ix->v[mid]], cls, host, op->rr) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	if (lo < ix->n && unit_cmp(&u->v[ix->v[lo]], cls, host, op->rr) == 0)
+		return &u->v[ix->v[lo]];
 	pub_unit_t *v = kd_array_reserve(u->v, &u->cap, u->n + 1, sizeof(*v));
 	if (v == NULL)
 		return NULL;
 	u->v = v;
+	memmove(&ix->v[lo + 1], &ix->v[lo], (ix->n - lo) * sizeof(ix->v[0]));
+	ix->v[lo] = u->n;
+	ix->n++;
 	pub_unit_t *x = &v[u->n++];
 	memset(x, 0, sizeof(*x));
 	x->zone = zone;
@@ -50,12 +71,11 @@ static int add_op(pub_unit_t *x, const pub_op_t *op)
 	return 0;
 }
 
-int pub_units_add(pub_units_t *u, size_t zone, const pub_oplist_t *ops)
+/* The units of ops in their three passes: withdrawn hosts' SRV records, addresses, SRV adds.
+ * adds holds the SRV records ops adds, by (owner, target). */
+static int add_units(pub_units_t *u, size_t zone, const pub_oplist_t *ops,
+                     const pub_rrindex_t *adds, unit_idx_t *ix)
 {
-	if (u->n > 0 && u->v[u->n - 1].zone > zone)
-		return -1; /* zones come in increasing order */
-	size_t first = u->n;
-	/* Three passes give the unit order: withdrawn hosts' SRV records, addresses, SRV adds. */
 	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < ops->n; i++) {
 			const pub_op_t *op = &ops->v[i];
@@ -67,23 +87,35 @@ int pub_units_add(pub_units_t *u, size_t zone, const pub_oplist_t *ops)
 			if (srv) {
 				/* An SRV delete belongs with an add of the same host at that name.
 				 */
-				bool has_add = false;
-				for (size_t k = 0; k < ops->n && !has_add; k++)
-					has_add = ops->v[k].kind == PUB_OP_ADD &&
-					          pub_rr_is_srv(ops->v[k].rr) &&
-					          pub_rr_same_set(ops->v[k].rr, op->rr) &&
-					          ldns_rdf_compare(srv_target(ops->v[k].rr),
-					                           host) == 0;
+				bool has_add = pub_rrindex_find(adds, op->rr) != NULL;
 				cls = has_add ? PUB_UNIT_SRV_ADD : PUB_UNIT_SRV_DEL;
 				if ((pass == 0) != (cls == PUB_UNIT_SRV_DEL))
 					continue;
 			}
-			pub_unit_t *x = unit_for(u, first, zone, cls, op, host);
+			pub_unit_t *x = unit_for(u, ix, zone, cls, op, host);
 			if (x == NULL || add_op(x, op) != 0)
 				return -1;
 		}
 	}
 	return 0;
+}
+
+int pub_units_add(pub_units_t *u, size_t zone, const pub_oplist_t *ops)
+{
+	if (u->n > 0 && u->v[u->n - 1].zone > zone)
+		return -1; /* zones come in increasing order */
+	pub_rrindex_t adds = {.cmp = pub_rr_by_pair};
+	unit_idx_t ix = {calloc(ops->n + 1, sizeof(*ix.v)), 0};
+	int ret = ix.v != NULL ? 0 : -1;
+	for (size_t i = 0; ret == 0 && i < ops->n; i++)
+		if (ops->v[i].kind == PUB_OP_ADD && pub_rr_is_srv(ops->v[i].rr) &&
+		    pub_rrindex_insert(&adds, ops->v[i].rr) < 0)
+			ret = -1;
+	if (ret == 0)
+		ret = add_units(u, zone, ops, &adds, &ix);
+	pub_rrindex_deinit(&adds);
+	free(ix.v);
+	return ret;
 }
 
 static int by_host(const void *a, const void *b)

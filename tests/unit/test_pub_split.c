@@ -187,12 +187,73 @@ static void test_dependencies_across_zones(void **state)
 	pub_oplist_deinit(&b);
 }
 
+/* Many hosts, their operations interleaved and not in name order: each op joins the unit of
+ * its class, host and RRset (and only that one), units come in the order their first op came,
+ * and an SRV delete joins an add only when the add is of the same host at the same name. */
+static void test_units_join_by_host(void **state)
+{
+	fx_t *f = *state;
+	enum { N = 40 };
+	char host[N][64], ip[32];
+	for (int i = 0; i < N; i++)
+		snprintf(host[i], sizeof(host[i]), "kms%d.example.test", (i * 17) % N);
+	for (int i = 0; i < N; i++) {
+		op(f, 0, PUB_OP_DEL, t_srv(OWN, 1, 0, 1688, host[i]));    /* stale */
+		op(f, 0, PUB_OP_DEL_RRSET, t_addr(host[i], "192.0.2.1")); /* replaced */
+		snprintf(ip, sizeof(ip), "192.0.2.%d", i + 1);
+		op(f, 0, PUB_OP_ADD, t_addr(host[i], ip));
+		/* the same host at another name: withdrawn, its own unit */
+		op(f, 0, PUB_OP_DEL, t_srv("_vlmcs._tcp.other.example.test", 0, 0, 1688, host[i]));
+	}
+	for (int i = N; i-- > 0;) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i + 1);
+		op(f, 0, PUB_OP_ADD, t_addr(host[i], ip)); /* a second address, much later */
+		op(f, 0, PUB_OP_ADD, t_srv(OWN, 0, 0, 1688, host[i]));
+	}
+	assert_int_equal(pub_units_add(&f->u, 0, &f->ops[0]), 0);
+	assert_int_equal(f->u.n, 3 * N);
+	for (size_t i = 0; i < f->u.n; i++) {
+		const pub_unit_t *x = &f->u.v[i];
+		size_t k = i % N;
+		/* N withdrawn SRV units, N address units, N SRV units, each class in the order of
+		 * its hosts' first op */
+		pub_unit_class_t cls = i < N       ? PUB_UNIT_SRV_DEL
+		                       : i < 2 * N ? PUB_UNIT_ADDR
+		                                   : PUB_UNIT_SRV_ADD;
+		assert_int_equal(x->cls, cls);
+		char h[PUB_NAME_MAX];
+		assert_int_equal(kd_dname_from_rdf(x->host, h, sizeof(h)), 0);
+		char want[80];
+		snprintf(want, sizeof(want), "%s.", host[k]);
+		assert_string_equal(h, want);
+		assert_int_equal(x->ops.n, cls == PUB_UNIT_ADDR      ? 3
+		                           : cls == PUB_UNIT_SRV_ADD ? 2
+		                                                     : 1);
+		for (size_t o = 0; o < x->ops.n; o++) {
+			const ldns_rr *rr = x->ops.v[o].rr;
+			const ldns_rdf *oh =
+			        pub_rr_is_srv(rr) ? ldns_rr_rdf(rr, 3) : ldns_rr_owner(rr);
+			assert_int_equal(ldns_dname_compare(oh, x->host), 0);
+			assert_true(pub_rr_same_set(rr, x->ops.v[0].rr));
+		}
+		if (cls == PUB_UNIT_ADDR) { /* in op order: the delete, then both adds */
+			assert_int_equal(x->ops.v[0].kind, PUB_OP_DEL_RRSET);
+			assert_int_equal(x->ops.v[2].kind, PUB_OP_ADD);
+		}
+		if (cls == PUB_UNIT_SRV_ADD) {
+			assert_int_equal(x->ops.v[0].kind, PUB_OP_DEL);
+			assert_int_equal(x->ops.v[1].kind, PUB_OP_ADD);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test_setup_teardown(test_units_of_one_zone, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_split_by_budget, setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_dependencies_across_zones, setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_units_join_by_host, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
