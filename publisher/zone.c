@@ -10,13 +10,8 @@
 #include "dns/array.h"
 #include "dns/log.h"
 
-long pub_work_name(pub_work_t *w, const char *name, unsigned ask)
+static long add_name(pub_work_t *w, const char *name, unsigned ask)
 {
-	for (size_t i = 0; i < w->n_names; i++)
-		if (strcmp(w->names[i].name, name) == 0) {
-			w->names[i].ask |= ask;
-			return (long)i;
-		}
 	pub_name_read_t *v = kd_array_reserve(w->names, &w->cap_names, w->n_names + 1, sizeof(*v));
 	if (v == NULL)
 		return -1;
@@ -29,6 +24,16 @@ long pub_work_name(pub_work_t *w, const char *name, unsigned ask)
 	return (long)w->n_names++;
 }
 
+long pub_work_name(pub_work_t *w, const char *name, unsigned ask)
+{
+	for (size_t i = 0; i < w->n_names; i++)
+		if (strcmp(w->names[i].name, name) == 0) {
+			w->names[i].ask |= ask;
+			return (long)i;
+		}
+	return add_name(w, name, ask);
+}
+
 static unsigned ask_bit(const ldns_rr *rr)
 {
 	switch (ldns_rr_get_type(rr)) {
@@ -39,12 +44,77 @@ static unsigned ask_bit(const ldns_rr *rr)
 	}
 }
 
-static int plan_owners(pub_work_t *w, const pub_rrlist_t *list)
+/* w's names sorted (indexes into w->names), for pub_work_name's job without a linear search:
+ * a zone may hold a thousand hosts. */
+typedef struct {
+	size_t *v;
+	size_t n, cap;
+} name_idx_t;
+
+/* The position in ix where name is or would go. */
+static size_t name_lower(const pub_work_t *w, const name_idx_t *ix, const char *name)
+{
+	size_t lo = 0, hi = ix->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(w->names[ix->v[mid]].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* As pub_work_name, through ix (which indexes every name of w). */
+static long name_at(pub_work_t *w, name_idx_t *ix, const char *name, unsigned ask)
+{
+	size_t lo = name_lower(w, ix, name);
+	if (lo < ix->n && strcmp(w->names[ix->v[lo]].name, name) == 0) {
+		w->names[ix->v[lo]].ask |= ask;
+		return (long)ix->v[lo];
+	}
+	size_t *v = kd_array_reserve(ix->v, &ix->cap, ix->n + 1, sizeof(*v));
+	if (v == NULL)
+		return -1;
+	ix->v = v;
+	long i = add_name(w, name, ask);
+	if (i < 0)
+		return -1;
+	memmove(&v[lo + 1], &v[lo], (ix->n - lo) * sizeof(*v));
+	v[lo] = (size_t)i;
+	ix->n++;
+	return i;
+}
+
+static int plan_owners(pub_work_t *w, name_idx_t *ix, const pub_rrlist_t *list)
 {
 	for (size_t i = 0; i < list->n; i++) {
 		char owner[PUB_NAME_MAX];
 		if (pub_rr_owner_str(list->v[i], owner, sizeof(owner)) != 0 ||
-		    pub_work_name(w, owner, PUB_ASK_SOA | ask_bit(list->v[i])) < 0)
+		    name_at(w, ix, owner, PUB_ASK_SOA | ask_bit(list->v[i])) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int plan_reads(pub_work_t *w, name_idx_t *ix)
+{
+	ix->v = calloc(w->n_names + 1, sizeof(*ix->v));
+	if (ix->v == NULL)
+		return -1;
+	ix->cap = w->n_names + 1;
+	for (size_t i = 0; i < w->n_names; i++) { /* names already there (none, as yet) */
+		size_t lo = name_lower(w, ix, w->names[i].name);
+		memmove(&ix->v[lo + 1], &ix->v[lo], (ix->n - lo) * sizeof(ix->v[0]));
+		ix->v[lo] = i;
+		ix->n++;
+	}
+	if (plan_owners(w, ix, &w->des) != 0 || plan_owners(w, ix, &w->pub) != 0)
+		return -1;
+	for (size_t i = 0; i < w->des.n; i++) {
+		char target[PUB_NAME_MAX];
+		if (pub_rr_target_str(w->des.v[i], target, sizeof(target)) == 0 &&
+		    kd_dname_in_zone(target, w->zone) && name_at(w, ix, target, PUB_ASK_SOA) < 0)
 			return -1;
 	}
 	return 0;
@@ -52,15 +122,10 @@ static int plan_owners(pub_work_t *w, const pub_rrlist_t *list)
 
 int pub_work_plan_reads(pub_work_t *w)
 {
-	if (plan_owners(w, &w->des) != 0 || plan_owners(w, &w->pub) != 0)
-		return -1;
-	for (size_t i = 0; i < w->des.n; i++) {
-		char target[PUB_NAME_MAX];
-		if (pub_rr_target_str(w->des.v[i], target, sizeof(target)) == 0 &&
-		    kd_dname_in_zone(target, w->zone) && pub_work_name(w, target, PUB_ASK_SOA) < 0)
-			return -1;
-	}
-	return 0;
+	name_idx_t ix = {0};
+	int ret = plan_reads(w, &ix);
+	free(ix.v);
+	return ret;
 }
 
 void pub_work_fail(pub_work_t *w, bool permanent, const kd_error_t *err)
@@ -74,7 +139,7 @@ void pub_work_fail(pub_work_t *w, bool permanent, const kd_error_t *err)
 	log_err("failed to update zone %s at %s (%s)", w->zone, w->srv, err->msg);
 }
 
-/* A record of list at owner/type, or NULL. */
+/* A record of list at owner/type, or NULL (lists of one name's records). */
 static const ldns_rr *find_set(const pub_rrlist_t *list, const ldns_rdf *owner, ldns_rr_type t)
 {
 	for (size_t i = 0; i < list->n; i++)
@@ -84,7 +149,14 @@ static const ldns_rr *find_set(const pub_rrlist_t *list, const ldns_rdf *owner, 
 	return NULL;
 }
 
-int pub_work_collect(pub_work_t *w)
+/* A record of ix (by RRset) at owner/type, or NULL. */
+static const ldns_rr *find_set_ix(const pub_rrindex_t *ix, ldns_rr *key, ldns_rr_type t)
+{
+	ldns_rr_set_type(key, t);
+	return pub_rrindex_find(ix, key);
+}
+
+static int collect(pub_work_t *w, const pub_rrindex_t *des, const pub_rrindex_t *pub)
 {
 	static const struct {
 		unsigned bit;
@@ -92,30 +164,48 @@ int pub_work_collect(pub_work_t *w)
 	} types[] = {{PUB_ASK_A, LDNS_RR_TYPE_A},
 	             {PUB_ASK_AAAA, LDNS_RR_TYPE_AAAA},
 	             {PUB_ASK_SRV, LDNS_RR_TYPE_SRV}};
-	pub_rrlist_deinit(&w->actual);
-	pub_rrlist_deinit(&w->absent);
 	for (size_t i = 0; i < w->n_names; i++) {
 		pub_name_read_t *r = &w->names[i];
 		for (size_t k = 0; k < r->rrs.n; k++)
 			if (pub_rrlist_add(&w->actual, r->rrs.v[k]) != 0)
 				return -1;
 		ldns_rdf *owner = kd_dname_to_rdf(r->name);
-		if (owner == NULL)
+		ldns_rr *key = owner != NULL ? ldns_rr_new() : NULL;
+		if (key == NULL) {
+			ldns_rdf_deep_free(owner);
 			return -1;
-		for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
+		}
+		ldns_dname2canonical(owner);
+		ldns_rr_set_owner(key, owner); /* freed with key */
+		int ret = 0;
+		for (size_t t = 0; ret == 0 && t < sizeof(types) / sizeof(types[0]); t++) {
 			if (!(r->ask & types[t].bit) || find_set(&r->rrs, owner, types[t].type))
 				continue;
-			const ldns_rr *rep = find_set(&w->des, owner, types[t].type);
+			const ldns_rr *rep = find_set_ix(des, key, types[t].type);
 			if (rep == NULL)
-				rep = find_set(&w->pub, owner, types[t].type);
-			if (rep != NULL && pub_rrlist_add(&w->absent, (ldns_rr *)rep) != 0) {
-				ldns_rdf_deep_free(owner);
-				return -1;
-			}
+				rep = find_set_ix(pub, key, types[t].type);
+			if (rep != NULL)
+				ret = pub_rrlist_add(&w->absent, (ldns_rr *)rep);
 		}
-		ldns_rdf_deep_free(owner);
+		ldns_rr_free(key);
+		if (ret != 0)
+			return -1;
 	}
 	return 0;
+}
+
+int pub_work_collect(pub_work_t *w)
+{
+	pub_rrlist_deinit(&w->actual);
+	pub_rrlist_deinit(&w->absent);
+	pub_rrindex_t des, pub = {0};
+	int ret = -1;
+	if (pub_rrindex_build(&des, &w->des, pub_rr_by_set) == 0 &&
+	    pub_rrindex_build(&pub, &w->pub, pub_rr_by_set) == 0)
+		ret = collect(w, &des, &pub);
+	pub_rrindex_deinit(&des);
+	pub_rrindex_deinit(&pub);
+	return ret;
 }
 
 static void drop_owner(pub_rrlist_t *list, const ldns_rdf *owner)
