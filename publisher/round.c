@@ -205,6 +205,30 @@ static bool desired_elsewhere(const placed_t *idx, size_t n, const ldns_rr *rr, 
 	return hit != NULL && strcmp(hit->zone, zone) != 0;
 }
 
+/* Add the records of state group s to the published records of its zone's work, once each,
+ * unless they are desired in another zone. */
+static int plan_published(round_t *r, const pub_zrrs_t *s, const placed_t *idx, size_t nd)
+{
+	long w = -1;
+	pub_rrindex_t seen = {0}; /* the work's published records */
+	int ret = 0;
+	for (size_t i = 0; ret == 0 && i < s->rrs.n; i++) {
+		const ldns_rr *rr = s->rrs.v[i];
+		if (desired_elsewhere(idx, nd, rr, s->zone))
+			continue;
+		if (w < 0 && ((w = pub_round_work(r, s->zone)) < 0 ||
+		              pub_rrindex_build(&seen, &r->w[w].pub, pub_rr_by_record) != 0)) {
+			ret = -1;
+			break;
+		}
+		int in = pub_rrindex_insert(&seen, rr);
+		if (in < 0 || (in > 0 && pub_rrlist_add(&r->w[w].pub, (ldns_rr *)rr) != 0))
+			ret = -1;
+	}
+	pub_rrindex_deinit(&seen);
+	return ret;
+}
+
 /* Each zone's records this round. Publishing: the desired ones, and the published ones
  * (withdrawn if no longer desired); withdrawing: all of them, to withdraw. */
 static int plan(round_t *r)
@@ -230,18 +254,9 @@ static int plan(round_t *r)
 			                   d->rrs.v[i]) != 0)
 				goto done;
 	}
-	for (size_t z = 0; z < r->ctx->state.n; z++) {
-		const pub_zrrs_t *s = &r->ctx->state.v[z];
-		for (size_t i = 0; i < s->rrs.n; i++) {
-			const ldns_rr *rr = s->rrs.v[i];
-			if (desired_elsewhere(idx, nd, rr, s->zone))
-				continue;
-			long w = pub_round_work(r, s->zone);
-			if (w < 0 || (pub_rrlist_find(&r->w[w].pub, rr) < 0 &&
-			              pub_rrlist_add(&r->w[w].pub, (ldns_rr *)rr) != 0))
-				goto done;
-		}
-	}
+	for (size_t z = 0; z < r->ctx->state.n; z++)
+		if (plan_published(r, &r->ctx->state.v[z], idx, nd) != 0)
+			goto done;
 	ret = 0;
 done:
 	free(idx);
