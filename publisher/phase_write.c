@@ -85,13 +85,25 @@ static void message_failed(const round_t *r, pub_work_t *w, const pub_send_t *it
 	pub_work_fail(w, permanent, &e);
 }
 
+/* Whether ops delete a record of ours that is not desired. Out of memory: yes (which only
+ * costs a confirming read). */
 static bool deletes_withdrawn(const pub_work_t *w, const pub_oplist_t *ops)
 {
-	for (size_t i = 0; i < ops->n; i++)
-		if (ops->v[i].kind != PUB_OP_ADD && pub_rrlist_find(&w->des, ops->v[i].rr) < 0 &&
-		    pub_rrlist_find(&w->pub, ops->v[i].rr) >= 0)
-			return true;
-	return false;
+	size_t i = 0;
+	while (i < ops->n && ops->v[i].kind == PUB_OP_ADD)
+		i++;
+	if (i == ops->n)
+		return false;
+	pub_rrindex_t des, pub = {0};
+	bool found = pub_rrindex_build(&des, &w->des, pub_rr_by_record) != 0 ||
+	             pub_rrindex_build(&pub, &w->pub, pub_rr_by_record) != 0;
+	for (; !found && i < ops->n; i++)
+		found = ops->v[i].kind != PUB_OP_ADD &&
+		        pub_rrindex_find(&des, ops->v[i].rr) == NULL &&
+		        pub_rrindex_find(&pub, ops->v[i].rr) != NULL;
+	pub_rrindex_deinit(&des);
+	pub_rrindex_deinit(&pub);
+	return found;
 }
 
 static bool can_write(const pub_work_t *w)
