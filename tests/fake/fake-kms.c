@@ -7,7 +7,10 @@
  * connect stays pending, i.e. the accept queue is full and the kernel drops further SYNs.
  * Checked on Linux 6.x (IPv4 and ::1): with backlog 0 one connection fills the queue, the
  * second connect hangs; with backlog 1 two fill it. Every later connect hangs until its own
- * timeout. */
+ * timeout.
+ *
+ * --listen may be given up to MAX_LISTEN times: one process answers on every address (the
+ * publisher's bench probes 1,000 hosts on 127.0.x.y); the bind_ack names the first port. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -26,6 +29,7 @@
 #include <unistd.h>
 
 #define MAX_CONNS    256
+#define MAX_LISTEN   4096
 #define MAX_PDU      65536
 #define MAX_FILLERS  16
 #define FILL_WAIT_MS 200
@@ -338,17 +342,20 @@ static void write_file(const char *path, const char *text)
 		die("write the pid or ready file");
 }
 
-static void serve(fake_t *f, int lfd)
+static void serve(fake_t *f, const int *lfd, size_t nl)
 {
 	sigset_t empty;
 	sigemptyset(&empty);
+	struct pollfd *pfd = calloc(nl + MAX_CONNS, sizeof(*pfd));
+	size_t *idx = calloc(nl + MAX_CONNS, sizeof(*idx));
+	if (pfd == NULL || idx == NULL)
+		die("allocate the poll set");
 	while (!got_term) {
-		struct pollfd pfd[MAX_CONNS + 1];
-		size_t idx[MAX_CONNS + 1];
 		size_t np = 0;
-		if (f->mode != M_SYNDROP) {
-			pfd[np].fd = lfd;
-			pfd[np++].events = POLLIN;
+		for (size_t l = 0; f->mode != M_SYNDROP && l < nl; l++) {
+			pfd[np].fd = lfd[l];
+			pfd[np].events = POLLIN;
+			idx[np++] = SIZE_MAX;
 		}
 		for (size_t i = 0; i < MAX_CONNS; i++) {
 			if (f->conns[i] == NULL)
@@ -363,17 +370,19 @@ static void serve(fake_t *f, int lfd)
 		for (size_t k = 0; k < np; k++) {
 			if (pfd[k].revents == 0)
 				continue;
-			if (pfd[k].fd == lfd)
-				conn_accept(f, lfd);
+			if (idx[k] == SIZE_MAX)
+				conn_accept(f, pfd[k].fd);
 			else
 				conn_read(f, idx[k]);
 		}
 	}
+	free(pfd);
+	free(idx);
 }
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fake-kms --listen ADDR:PORT "
+	fprintf(stderr, "usage: fake-kms --listen ADDR:PORT [--listen ADDR:PORT ...] "
 	                "[--mode ack|nak|garbage|silence|reject-ack|syndrop] "
 	                "[--pidfile FILE] [--ready-file FILE]\n");
 	exit(2);
@@ -389,11 +398,16 @@ int main(int argc, char **argv)
 	        {NULL, 0, NULL, 0},
 	};
 	static fake_t f;
-	const char *listen_text = NULL, *pidfile = NULL, *readyfile = NULL;
+	static const char *listen_text[MAX_LISTEN];
+	static int lfd[MAX_LISTEN];
+	size_t nl = 0;
+	const char *pidfile = NULL, *readyfile = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'l') {
-			listen_text = optarg;
+			if (nl == MAX_LISTEN)
+				usage();
+			listen_text[nl++] = optarg;
 		} else if (c == 'm') {
 			size_t m = 0;
 			while (mode_names[m] != NULL && strcmp(mode_names[m], optarg) != 0)
@@ -409,7 +423,7 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (listen_text == NULL || optind != argc)
+	if (nl == 0 || optind != argc)
 		usage();
 
 	uuid_wire(KMS_IF_TEXT, f.kms_uuid);
@@ -424,25 +438,31 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	int lfd = listen_on(listen_text, f.mode == M_SYNDROP ? 0 : 64, &f.port);
-	if (f.mode == M_SYNDROP)
-		saturate(lfd);
+	for (size_t l = 0; l < nl; l++) {
+		uint16_t port;
+		lfd[l] = listen_on(listen_text[l], f.mode == M_SYNDROP ? 0 : 64, &port);
+		if (l == 0)
+			f.port = port;
+		if (f.mode == M_SYNDROP)
+			saturate(lfd[l]);
+	}
 	char line[32];
 	if (pidfile != NULL) {
 		snprintf(line, sizeof(line), "%ld\n", (long)getpid());
 		write_file(pidfile, line);
 	}
-	fprintf(stderr, "fake-kms: listening on %s port %u, mode %s\n", listen_text, f.port,
-	        mode_names[f.mode]);
+	fprintf(stderr, "fake-kms: listening on %s%s port %u, mode %s\n", listen_text[0],
+	        nl > 1 ? " and more" : "", f.port, mode_names[f.mode]);
 	if (readyfile != NULL) {
 		snprintf(line, sizeof(line), "%u\n", f.port);
 		write_file(readyfile, line);
 	}
-	serve(&f, lfd);
+	serve(&f, lfd, nl);
 	for (size_t i = 0; i < MAX_CONNS; i++)
 		if (f.conns[i] != NULL)
 			conn_close(&f, i);
-	close(lfd);
+	for (size_t l = 0; l < nl; l++)
+		close(lfd[l]);
 	if (pidfile != NULL)
 		unlink(pidfile);
 	return 0;
