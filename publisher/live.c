@@ -336,7 +336,7 @@ bool pub_live_work(pub_live_t *l, uint64_t now_ms)
 		pub_probe_verdict_t v[64];
 		size_t n;
 		/* Bounded: at most 64 batches a turn; the rest waits for the next turn. */
-		for (int b = 0; b < 64 && (n = pub_prober_take(l->prober, v, 64)) > 0; b++)
+		for (int b = 0; b < 64 && (n = pub_prober_take(l->prober, v, 64)) > 0; b++) {
 			for (size_t i = 0; i < n; i++) {
 				if (v[i].host >= l->ntargets)
 					continue;
@@ -353,6 +353,9 @@ bool pub_live_work(pub_live_t *l, uint64_t now_ms)
 				if (l->status_due_ms == UINT64_MAX)
 					l->status_due_ms = now_ms + STATUS_EVERY_MS;
 			}
+			if (n < 64)
+				break; /* the queue is empty: no second look */
+		}
 	}
 	if (l->has_fleet) {
 		int s = pub_fleet_settle(&l->fleet, now_ms);

@@ -16,8 +16,9 @@
 #include "dns/array.h"
 #include "dns/clock.h"
 
-#define NO_TIME         UINT64_MAX
-#define THREAD_WAIT_MAX 1000
+#include <limits.h>
+
+#define NO_TIME UINT64_MAX
 
 typedef struct {
 	kd_addr_t *addrs;
@@ -214,6 +215,23 @@ static int start_due(pub_prober_t *p, uint64_t now, pub_probe_fn fn, void *arg)
 	return verdicts;
 }
 
+int pub_prober_timeout(const pub_prober_t *p, uint64_t now_ms, uint64_t max_wait_ms)
+{
+	uint64_t wake = max_wait_ms > NO_TIME - now_ms ? NO_TIME : now_ms + max_wait_ms;
+	for (size_t s = 0; s < p->nslots; s++)
+		if (p->slots[s].used && p->slots[s].a.expires < wake)
+			wake = p->slots[s].a.expires;
+	if (p->inflight < p->nslots)
+		for (size_t h = 0; h < p->n; h++)
+			if (!p->hosts[h].busy && p->hosts[h].kind != KD_PROBE_NONE &&
+			    p->hosts[h].addrs_count > 0 && p->hosts[h].due < wake)
+				wake = p->hosts[h].due;
+	if (wake == NO_TIME)
+		return -1;
+	uint64_t wait = wake > now_ms ? wake - now_ms : 0;
+	return wait > INT_MAX ? INT_MAX : (int)wait;
+}
+
 int pub_prober_step(pub_prober_t *p, uint64_t max_wait_ms, pub_probe_fn fn, void *arg)
 {
 	uint64_t now = kd_now_ms();
@@ -223,7 +241,6 @@ int pub_prober_step(pub_prober_t *p, uint64_t max_wait_ms, pub_probe_fn fn, void
 			verdicts += attempt_ended(p, s, now, fn, arg);
 	verdicts += start_due(p, now, fn, arg);
 
-	uint64_t wake = max_wait_ms > NO_TIME - now ? NO_TIME : now + max_wait_ms;
 	size_t np = 0;
 	for (size_t s = 0; s < p->nslots; s++) {
 		if (!p->slots[s].used)
@@ -231,21 +248,13 @@ int pub_prober_step(pub_prober_t *p, uint64_t max_wait_ms, pub_probe_fn fn, void
 		p->pfd[np] = (struct pollfd){.fd = p->slots[s].a.fd,
 		                             .events = kd_attempt_events(&p->slots[s].a)};
 		p->pfd_slot[np++] = s;
-		if (p->slots[s].a.expires < wake)
-			wake = p->slots[s].a.expires;
 	}
-	if (p->inflight < p->nslots)
-		for (size_t h = 0; h < p->n; h++)
-			if (!p->hosts[h].busy && p->hosts[h].kind != KD_PROBE_NONE &&
-			    p->hosts[h].addrs_count > 0 && p->hosts[h].due < wake)
-				wake = p->hosts[h].due;
 	size_t nfd = np;
 	if (p->stop_fd >= 0) {
 		p->pfd[nfd] = (struct pollfd){.fd = p->stop_fd, .events = POLLIN};
 		p->pfd_slot[nfd++] = SIZE_MAX;
 	}
-	uint64_t wait = wake > now ? wake - now : 0;
-	int rc = poll(p->pfd, nfd, wait > 60000 ? 60000 : (int)wait);
+	int rc = poll(p->pfd, nfd, pub_prober_timeout(p, now, max_wait_ms));
 	if (rc < 0)
 		return errno == EINTR ? verdicts : -1;
 	now = kd_now_ms();
@@ -292,17 +301,24 @@ static void enqueue(void *arg, const pub_probe_verdict_t *v)
 		q[p->qn++] = *v;
 	}
 	p->max_shared = p->max_inflight;
-	uint64_t one = 1;
-	(void)!write(p->ready_fd, &one, sizeof(one));
 	pthread_mutex_unlock(&p->lock);
 }
 
+/* Sleeps until a probe is due, an attempt expires or a socket has news (no periodic
+ * wake-up: stopping writes stop_fd), and wakes the daemon once per turn that queued
+ * verdicts, however many. */
 static void *thread_main(void *arg)
 {
 	pub_prober_t *p = arg;
-	while (!atomic_load(&p->stop))
-		if (pub_prober_step(p, THREAD_WAIT_MAX, enqueue, p) < 0)
+	while (!atomic_load(&p->stop)) {
+		int n = pub_prober_step(p, PUB_PROBER_FOREVER, enqueue, p);
+		if (n < 0) {
 			poll(NULL, 0, 100); /* poll failed (ENOMEM): do not spin */
+		} else if (n > 0) {
+			uint64_t one = 1;
+			(void)!write(p->ready_fd, &one, sizeof(one));
+		}
+	}
 	return NULL;
 }
 

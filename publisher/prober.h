@@ -57,6 +57,13 @@ void pub_prober_free(pub_prober_t *p);
  * each verdict. Returns the number of verdicts, or -1 when poll failed. Not while the thread
  * runs. */
 int pub_prober_step(pub_prober_t *p, uint64_t max_wait_ms, pub_probe_fn fn, void *arg);
+#define PUB_PROBER_FOREVER UINT64_MAX /* max_wait_ms: until something is due */
+
+/* The poll timeout of a turn at now_ms: until the next expiry of a running attempt or the
+ * next due probe (while a slot is free), at most max_wait_ms; -1 when nothing will ever be
+ * due (no probed host, max_wait_ms PUB_PROBER_FOREVER). The thread waits this long: an idle
+ * prober wakes only when a probe is due. */
+int pub_prober_timeout(const pub_prober_t *p, uint64_t now_ms, uint64_t max_wait_ms);
 
 /* Connections in flight now, and the most there ever were at once (while the thread runs:
  * as of the last verdict it queued). */
@@ -67,7 +74,8 @@ bool pub_prober_busy(const pub_prober_t *p, size_t host);
 
 /* Run the loop in a thread of its own. Returns 0, or -1 with the reason in err. */
 int pub_prober_start(pub_prober_t *p, kd_error_t *err);
-/* Readable (POLLIN) while verdicts wait to be taken. */
+/* Readable (POLLIN) while verdicts wait to be taken (written once per turn that queued
+ * any). */
 int pub_prober_fd(const pub_prober_t *p);
 /* Move up to max queued verdicts into out, oldest first; returns how many. */
 size_t pub_prober_take(pub_prober_t *p, pub_probe_verdict_t *out, size_t max);

@@ -185,6 +185,41 @@ static void test_dead_never_delays_live(void **state)
 	pub_prober_free(p); /* cancels the dead hosts' attempts */
 }
 
+/* How long a turn may sleep: until the next due probe or expiry, whatever the distance (the
+ * thread waits this long; it used to wake every second), and forever with nothing to probe. */
+static void test_timeout(void **state)
+{
+	(void)state;
+	uint64_t now = kd_now_ms();
+	pub_probe_target_t t[] = {
+	        {&fake[SYNDROP], 1, KD_PROBE_RPC, 600000, 5000},
+	        {&fake[ACK], 1, KD_PROBE_NONE, 1000, 1000},
+	};
+	pub_prober_t *p = pub_prober_new(t, 2, 4, now + 600000); /* due in 10 minutes */
+	assert_non_null(p);
+	assert_int_equal(pub_prober_timeout(p, now, PUB_PROBER_FOREVER), 600000);
+	assert_int_equal(pub_prober_timeout(p, now, 200), 200);
+	assert_int_equal(pub_prober_timeout(p, now + 700000, PUB_PROBER_FOREVER), 0); /* overdue */
+	pub_prober_free(p);
+
+	/* A running attempt: until it expires, 5 s after its start. */
+	p = pub_prober_new(t, 2, 4, now);
+	assert_non_null(p);
+	got_t g = {0};
+	uint64_t t0 = kd_now_ms();
+	assert_int_equal(pub_prober_step(p, 0, collect, &g), 0);
+	uint64_t t1 = kd_now_ms();
+	assert_true(pub_prober_busy(p, 0));
+	int ms = pub_prober_timeout(p, t0, PUB_PROBER_FOREVER);
+	assert_in_range(ms, 5000, 5000 + (t1 - t0));
+	pub_prober_free(p);
+
+	p = pub_prober_new(&t[1], 1, 4, now); /* nothing probed */
+	assert_non_null(p);
+	assert_int_equal(pub_prober_timeout(p, now, PUB_PROBER_FOREVER), -1);
+	pub_prober_free(p);
+}
+
 static void test_thread(void **state)
 {
 	pub_probe_target_t t[] = {
@@ -225,6 +260,7 @@ int main(void)
 	        cmocka_unit_test(test_verdict_per_mode),
 	        cmocka_unit_test(test_concurrency_bound),
 	        cmocka_unit_test(test_dead_never_delays_live),
+	        cmocka_unit_test(test_timeout),
 	        cmocka_unit_test(test_thread),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
