@@ -3,6 +3,7 @@
 
 #include "publisher/live.h"
 
+#include <malloc.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,4 +397,9 @@ void pub_live_after_round(pub_live_t *l)
 	if (l->probing)
 		save_status(l);
 	write_metrics(l);
+	/* The daemon idles now. A round allocates per record and name (about 25 MiB of heap at
+	 * 1,000 zones x 10 hosts) and frees it all, but glibc keeps freed heap pages resident
+	 * unless asked: 33 -> 19 MiB RSS there (tests/bench/pub-bench). */
+	if (l->probing)
+		malloc_trim(0);
 }
