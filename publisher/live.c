@@ -276,6 +276,10 @@ static void save_status(pub_live_t *l)
 	if (pub_ctx_save_state(l->ctx, &err) != 0)
 		log_debug("%s", err.msg);
 	l->status_due_ms = UINT64_MAX;
+	/* The daemon idles now. A round allocates per record and name (about 25 MiB of heap at
+	 * 1,000 zones x 10 hosts) and frees it all, a save a few MiB of text, but glibc keeps
+	 * freed heap pages resident unless asked: 33 -> 15 MiB RSS (tests/bench/pub-bench). */
+	malloc_trim(0);
 }
 
 /* Re-list this machine's addresses for the hosts with addresses: auto; true when they
@@ -397,9 +401,4 @@ void pub_live_after_round(pub_live_t *l)
 	if (l->probing)
 		save_status(l);
 	write_metrics(l);
-	/* The daemon idles now. A round allocates per record and name (about 25 MiB of heap at
-	 * 1,000 zones x 10 hosts) and frees it all, but glibc keeps freed heap pages resident
-	 * unless asked: 33 -> 19 MiB RSS there (tests/bench/pub-bench). */
-	if (l->probing)
-		malloc_trim(0);
 }
