@@ -32,6 +32,8 @@ static int plain_text(const uint8_t *w, size_t size, char *buf, size_t len)
 {
 	size_t pos = 0, out = 0;
 	char tmp[KD_DNAME_STRLEN];
+	if (size > LDNS_MAX_DOMAINLEN)
+		return 1; /* longer than a name may be: ldns refuses it */
 	if (size == 1 && w[0] == 0) {
 		tmp[out++] = '.';
 	} else {

@@ -246,6 +246,31 @@ static void test_rdf_text(void **state)
 		ldns_rdf_deep_free(low);
 		ldns_rdf_deep_free(rdf);
 	}
+
+	/* Labels of 63, 63, 63 and 61 octets make the longest name (255 octets of wire, 254
+	 * characters); one octet more and ldns refuses it, so must the plain path. */
+	for (int extra = 0; extra <= 1; extra++) {
+		uint8_t wire[256] = {0};
+		const uint8_t lens[] = {63, 63, 63, (uint8_t)(61 + extra)};
+		size_t pos = 0;
+		for (size_t l = 0; l < sizeof(lens); l++) {
+			wire[pos++] = lens[l];
+			memset(wire + pos, 'a', lens[l]);
+			pos += lens[l];
+		}
+		wire[pos++] = 0;
+		assert_int_equal(pos, 255 + extra);
+		ldns_rdf *rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, pos, wire);
+		assert_non_null(rdf);
+		char buf[512];
+		if (extra == 0) {
+			assert_int_equal(kd_dname_from_rdf(rdf, buf, sizeof(buf)), 0);
+			assert_int_equal(strlen(buf), 254);
+		} else {
+			assert_int_equal(kd_dname_from_rdf(rdf, buf, sizeof(buf)), -1);
+		}
+		ldns_rdf_deep_free(rdf);
+	}
 }
 
 int main(void)
