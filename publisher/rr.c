@@ -164,17 +164,27 @@ ldns_rr *pub_rr_clone(const ldns_rr *rr)
 	return c;
 }
 
+int pub_rdf_cmp(const ldns_rdf *a, const ldns_rdf *b)
+{
+	if (a == NULL || b == NULL)
+		return (b == NULL) - (a == NULL);
+	size_t na = ldns_rdf_size(a), nb = ldns_rdf_size(b);
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	return na == 0 ? 0 : memcmp(ldns_rdf_data(a), ldns_rdf_data(b), na);
+}
+
 int pub_rr_cmp(const ldns_rr *a, const ldns_rr *b)
 {
 	/* Canonical records: owner names compare as bytes (lower-case wire format). */
-	int c = ldns_rdf_compare(ldns_rr_owner(a), ldns_rr_owner(b));
+	int c = pub_rdf_cmp(ldns_rr_owner(a), ldns_rr_owner(b));
 	if (c != 0)
 		return c;
 	if (ldns_rr_get_type(a) != ldns_rr_get_type(b))
 		return ldns_rr_get_type(a) < ldns_rr_get_type(b) ? -1 : 1;
 	size_t na = ldns_rr_rd_count(a), nb = ldns_rr_rd_count(b);
 	for (size_t i = 0; i < na && i < nb; i++)
-		if ((c = ldns_rdf_compare(ldns_rr_rdf(a, i), ldns_rr_rdf(b, i))) != 0)
+		if ((c = pub_rdf_cmp(ldns_rr_rdf(a, i), ldns_rr_rdf(b, i))) != 0)
 			return c;
 	return na < nb ? -1 : na > nb;
 }
@@ -187,7 +197,7 @@ bool pub_rr_equal(const ldns_rr *a, const ldns_rr *b)
 bool pub_rr_same_set(const ldns_rr *a, const ldns_rr *b)
 {
 	return ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
-	       ldns_rdf_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0;
+	       pub_rdf_cmp(ldns_rr_owner(a), ldns_rr_owner(b)) == 0;
 }
 
 bool pub_rr_is_addr(const ldns_rr *rr)
@@ -353,7 +363,7 @@ int pub_rr_by_record(const void *a, const void *b)
 int pub_rr_by_set(const void *a, const void *b)
 {
 	const ldns_rr *x = *(const ldns_rr *const *)a, *y = *(const ldns_rr *const *)b;
-	int c = ldns_rdf_compare(ldns_rr_owner(x), ldns_rr_owner(y));
+	int c = pub_rdf_cmp(ldns_rr_owner(x), ldns_rr_owner(y));
 	if (c != 0)
 		return c;
 	return (int)ldns_rr_get_type(x) - (int)ldns_rr_get_type(y);
@@ -367,7 +377,7 @@ int pub_rr_by_pair(const void *a, const void *b)
 	const ldns_rr *x = *(const ldns_rr *const *)a, *y = *(const ldns_rr *const *)b;
 	if (!pub_rr_is_srv(x) || !pub_rr_is_srv(y))
 		return (int)pub_rr_is_srv(x) - (int)pub_rr_is_srv(y);
-	return ldns_rdf_compare(ldns_rr_rdf(x, 3), ldns_rr_rdf(y, 3));
+	return pub_rdf_cmp(ldns_rr_rdf(x, 3), ldns_rr_rdf(y, 3));
 }
 
 int pub_rrindex_build(pub_rrindex_t *ix, const pub_rrlist_t *list,

@@ -73,6 +73,10 @@ void pub_rrlist_remove(pub_rrlist_t *list, size_t i);
 void pub_rrlist_deinit(pub_rrlist_t *list);
 void pub_rrlist_free(pub_rrlist_t *list);
 
+/* The order of ldns_rdf_compare (size first, then the bytes), without its byte loop, and a
+ * total order: NULL sorts first. */
+int pub_rdf_cmp(const ldns_rdf *a, const ldns_rdf *b);
+
 /* Orders for pub_rrindex_t, qsort-style on pointers to record pointers: the record
  * (pub_rr_cmp), its RRset (owner and type), or its RRset and SRV target (one host's records
  * at a name). */

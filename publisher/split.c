@@ -25,7 +25,7 @@ static int unit_cmp(const pub_unit_t *x, pub_unit_class_t cls, const ldns_rdf *h
 {
 	if (x->cls != cls)
 		return x->cls < cls ? -1 : 1;
-	int c = ldns_rdf_compare(x->host, host);
+	int c = pub_rdf_cmp(x->host, host);
 	return c != 0 ? c : pub_rr_by_set(&x->ops.v[0].rr, &rr);
 }
 
@@ -120,8 +120,7 @@ int pub_units_add(pub_units_t *u, size_t zone, const pub_oplist_t *ops)
 
 static int by_host(const void *a, const void *b)
 {
-	return ldns_rdf_compare(((const pub_host_ref_t *)a)->host,
-	                        ((const pub_host_ref_t *)b)->host);
+	return pub_rdf_cmp(((const pub_host_ref_t *)a)->host, ((const pub_host_ref_t *)b)->host);
 }
 
 /* The range of idx (sorted by host) whose host is host. */
@@ -131,13 +130,13 @@ static void host_range(const pub_host_ref_t *idx, size_t n, const ldns_rdf *host
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (ldns_rdf_compare(idx[mid].host, host) < 0)
+		if (pub_rdf_cmp(idx[mid].host, host) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	size_t end = lo;
-	while (end < n && ldns_rdf_compare(idx[end].host, host) == 0)
+	while (end < n && pub_rdf_cmp(idx[end].host, host) == 0)
 		end++;
 	*lo_out = lo;
 	*hi_out = end;

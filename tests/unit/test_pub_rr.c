@@ -51,6 +51,37 @@ static void test_index_finds_each_record(void **state)
 	pub_rrlist_free(&other);
 }
 
+static int sign(int x)
+{
+	return (x > 0) - (x < 0);
+}
+
+/* pub_rdf_cmp orders as ldns_rdf_compare does (size first, then unsigned bytes), NULL first. */
+static void test_rdf_cmp_is_ldns_order(void **state)
+{
+	(void)state;
+	const char *names[] = {"a.test.",         "b.test.",        "ab.test.",
+	                       "A\200.test.",     "a\200.test.",    "a\001.test.",
+	                       "kms10.big.test.", "kms9.big.test.", "."};
+	enum { N = sizeof(names) / sizeof(names[0]) };
+	ldns_rdf *r[N];
+	for (size_t i = 0; i < N; i++)
+		assert_int_equal(ldns_str2rdf_dname(&r[i], names[i]), LDNS_STATUS_OK);
+	for (size_t i = 0; i < N; i++) {
+		for (size_t j = 0; j < N; j++) {
+			assert_int_equal(sign(pub_rdf_cmp(r[i], r[j])),
+			                 sign(ldns_rdf_compare(r[i], r[j])));
+			assert_int_equal(sign(pub_rdf_cmp(r[i], r[j])),
+			                 -sign(pub_rdf_cmp(r[j], r[i])));
+		}
+		assert_true(pub_rdf_cmp(NULL, r[i]) < 0);
+		assert_true(pub_rdf_cmp(r[i], NULL) > 0);
+	}
+	assert_int_equal(pub_rdf_cmp(NULL, NULL), 0);
+	for (size_t i = 0; i < N; i++)
+		ldns_rdf_deep_free(r[i]);
+}
+
 /* Equal entries (duplicates; one RRset; one host's records at a name) are found from the
  * first of them on, whatever the order they were listed in. */
 static void test_index_orders_and_duplicates(void **state)
@@ -208,6 +239,7 @@ static void test_zoneset_set(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_rdf_cmp_is_ldns_order),
 	        cmocka_unit_test(test_index_finds_each_record),
 	        cmocka_unit_test(test_index_orders_and_duplicates),
 	        cmocka_unit_test(test_index_insert),
