@@ -5,7 +5,6 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,20 +79,6 @@ int pub_rr_parse(const char *text, const ldns_rdf *origin, ldns_rr **out, kd_err
 	return 0;
 }
 
-static ldns_rr *from_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static ldns_rr *from_text(const char *fmt, ...)
-{
-	char line[2 * PUB_NAME_MAX + 64];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	ldns_rr *rr = NULL;
-	if (n < 0 || (size_t)n >= sizeof(line) || pub_rr_parse(line, NULL, &rr, NULL) != 0)
-		return NULL;
-	return rr;
-}
-
 /* Names from the configuration are host-style; anything else would change the line's meaning. */
 static bool plain_name(const char *name)
 {
@@ -114,36 +99,43 @@ static ldns_rdf *abs_rdf(const char *name)
 	return n > 0 && (size_t)n < sizeof(abs) ? kd_dname_to_rdf(abs) : NULL;
 }
 
-ldns_rr *pub_rr_new_srv(const char *owner, uint32_t ttl, uint16_t priority, uint16_t weight,
-                        uint16_t port, const char *target)
+/* A record of class IN at owner (plain, made absolute) with the n rdata fields rd, all taken
+ * (freed on failure), canonical. Built, not parsed from text: a round builds one per host and
+ * domain, and one per address. */
+static ldns_rr *built(const char *owner, uint32_t ttl, ldns_rr_type type, ldns_rdf **rd, size_t n)
 {
-	if (!plain_name(owner) || !plain_name(target) || ttl > TTL_MAX)
-		return NULL;
-	/* Built, not parsed from text: a round builds one per host and domain. */
 	ldns_rr *rr = ldns_rr_new();
 	ldns_rdf *o = abs_rdf(owner);
-	ldns_rdf *rd[4] = {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, priority),
-	                   ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, weight),
-	                   ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, port), abs_rdf(target)};
 	size_t pushed = 0;
 	if (rr != NULL && o != NULL) {
 		ldns_rr_set_owner(rr, o);
 		o = NULL;
-		while (pushed < 4 && rd[pushed] != NULL && ldns_rr_push_rdf(rr, rd[pushed]))
+		while (pushed < n && rd[pushed] != NULL && ldns_rr_push_rdf(rr, rd[pushed]))
 			pushed++;
 	}
-	if (pushed < 4) {
+	if (pushed < n) {
 		ldns_rr_free(rr); /* with its owner and the rdata pushed */
 		ldns_rdf_deep_free(o);
-		for (size_t i = pushed; i < 4; i++)
+		for (size_t i = pushed; i < n; i++)
 			ldns_rdf_deep_free(rd[i]);
 		return NULL;
 	}
 	ldns_rr_set_ttl(rr, ttl);
 	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_type(rr, LDNS_RR_TYPE_SRV);
+	ldns_rr_set_type(rr, type);
 	ldns_rr2canonical(rr);
 	return rr;
+}
+
+ldns_rr *pub_rr_new_srv(const char *owner, uint32_t ttl, uint16_t priority, uint16_t weight,
+                        uint16_t port, const char *target)
+{
+	if (!plain_name(owner) || !plain_name(target) || ttl > TTL_MAX)
+		return NULL;
+	ldns_rdf *rd[4] = {ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, priority),
+	                   ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, weight),
+	                   ldns_native2rdf_int16(LDNS_RDF_TYPE_INT16, port), abs_rdf(target)};
+	return built(owner, ttl, LDNS_RR_TYPE_SRV, rd, 4);
 }
 
 ldns_rr *pub_rr_new_addr(const char *owner, uint32_t ttl, const char *ip)
@@ -152,8 +144,15 @@ ldns_rr *pub_rr_new_addr(const char *owner, uint32_t ttl, const char *ip)
 	if (!plain_name(owner) || ttl > TTL_MAX || kd_addr_parse_ip(ip, &a) != 0 ||
 	    strchr(ip, '%') != NULL)
 		return NULL;
-	return from_text("%s%s %u IN %s %s", owner, abs_dot(owner), ttl,
-	                 a.ss.ss_family == AF_INET ? "A" : "AAAA", ip);
+	ldns_rdf *rd;
+	if (a.ss.ss_family == AF_INET)
+		rd = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4,
+		                           &((const struct sockaddr_in *)&a.ss)->sin_addr);
+	else
+		rd = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_AAAA, 16,
+		                           &((const struct sockaddr_in6 *)&a.ss)->sin6_addr);
+	return built(owner, ttl, a.ss.ss_family == AF_INET ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA,
+	             &rd, 1);
 }
 
 ldns_rr *pub_rr_clone(const ldns_rr *rr)

@@ -371,6 +371,55 @@ static void test_rr_new_srv_as_parsed(void **state)
 	assert_null(pub_rr_new_srv("_vlmcs._tcp.example.test", 2147483648u, 0, 0, 1, "k.test"));
 }
 
+/* pub_rr_new_addr builds the record that parsing its text gives (A or AAAA by the address),
+ * rdata of the right type, printed alike; bad names, addresses with a zone and out-of-range
+ * TTLs give NULL. */
+static void test_rr_new_addr_as_parsed(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *owner, *ip;
+		uint32_t ttl;
+		const char *text;
+	} cases[] = {
+	        {"KMS1.big.test", "127.0.1.2", 300, "kms1.big.test. 300 IN A 127.0.1.2"},
+	        {"kms2.big.test.", "255.0.0.1", 0, "kms2.big.test. 0 IN A 255.0.0.1"},
+	        {"kms3.big.test", "2001:DB8::1", 2147483647,
+	         "kms3.big.test. 2147483647 IN AAAA 2001:db8::1"},
+	        {"kms4.big.test", "::ffff:192.0.2.1", 60,
+	         "kms4.big.test. 60 IN AAAA ::ffff:192.0.2.1"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ldns_rr *built = pub_rr_new_addr(cases[i].owner, cases[i].ttl, cases[i].ip);
+		ldns_rr *parsed = NULL;
+		kd_error_t err;
+		assert_non_null(built);
+		assert_int_equal(pub_rr_parse(cases[i].text, NULL, &parsed, &err), 0);
+		assert_int_equal(pub_rr_cmp(built, parsed), 0);
+		assert_int_equal(ldns_rr_compare(built, parsed), 0);
+		assert_int_equal(ldns_rr_get_type(built), ldns_rr_get_type(parsed));
+		assert_int_equal(ldns_rr_ttl(built), cases[i].ttl);
+		assert_int_equal(ldns_rr_get_class(built), LDNS_RR_CLASS_IN);
+		assert_int_equal(ldns_rr_rd_count(built), 1);
+		assert_int_equal(ldns_rdf_get_type(ldns_rr_rdf(built, 0)),
+		                 ldns_rdf_get_type(ldns_rr_rdf(parsed, 0)));
+		kd_strbuf_t sb = {0};
+		pub_rr_print(&sb, built);
+		size_t n = 0;
+		char *text = kd_strbuf_take(&sb, &n);
+		assert_string_equal(text, cases[i].text);
+		free(text);
+		ldns_rr_free(built);
+		ldns_rr_free(parsed);
+	}
+	assert_null(pub_rr_new_addr("a..b", 600, "192.0.2.1"));
+	assert_null(pub_rr_new_addr(".", 600, "192.0.2.1"));
+	assert_null(pub_rr_new_addr("kms.test", 600, "192.0.2.256"));
+	assert_null(pub_rr_new_addr("kms.test", 600, "kms.test"));
+	assert_null(pub_rr_new_addr("kms.test", 600, "fe80::1%1"));
+	assert_null(pub_rr_new_addr("kms.test", 2147483648u, "192.0.2.1"));
+}
+
 /* pub_rr_print writes our records as ldns prints them (tabs as spaces, no newline). */
 static void test_rr_print_as_ldns(void **state)
 {
@@ -417,6 +466,7 @@ int main(void)
 	        cmocka_unit_test(test_backoff_permanent),
 	        cmocka_unit_test(test_sched_indexed),
 	        cmocka_unit_test(test_rr_new_srv_as_parsed),
+	        cmocka_unit_test(test_rr_new_addr_as_parsed),
 	        cmocka_unit_test(test_rr_print_as_ldns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
