@@ -250,8 +250,9 @@ typedef struct {
 	size_t next;      /* next item to send */
 	size_t sent;      /* bytes of items[next] (with its length prefix) already sent */
 	size_t inflight;
-	size_t open; /* items without a reply or a final error */
-	bool stray;  /* a reply came with an ID nobody was waiting for */
+	size_t max_inflight; /* 0: no limit */
+	size_t open;         /* items without a reply or a final error */
+	bool stray;          /* a reply came with an ID nobody was waiting for */
 } pipe_t;
 
 static bool needs_reply(const kd_pipe_item_t *it)
@@ -266,11 +267,11 @@ static void skip_answered(pipe_t *p)
 }
 
 /* Write as much of the pending messages as the socket takes. */
-static kd_err_t pipe_send(pipe_t *p, size_t max_inflight)
+static kd_err_t pipe_send(pipe_t *p)
 {
 	for (;;) {
 		skip_answered(p);
-		if (p->next == p->n || (max_inflight != 0 && p->inflight >= max_inflight))
+		if (p->next == p->n || (p->max_inflight != 0 && p->inflight >= p->max_inflight))
 			return KD_OK;
 		kd_pipe_item_t *it = &p->items[p->next];
 		uint8_t hdr[2] = {(uint8_t)(it->len >> 8), (uint8_t)it->len};
@@ -311,6 +312,10 @@ static void pipe_deliver(pipe_t *p, const uint8_t *msg, size_t len)
 	p->waiting[msg_id(msg)] = -1;
 	p->inflight--;
 	p->open--;
+	/* Refill the window before judging the reply (a TSIG check, a parse): the server works
+	 * on the next question meanwhile instead of waiting for the whole batch to be judged.
+	 * A send error shows again in the caller's next pipe_send. */
+	(void)pipe_send(p);
 	/* Over TCP no other answer will come for this ID: TENTATIVE is final here. */
 	if (judge(it->check, it->check_arg, msg, len) == KD_REPLY_IGNORE) {
 		it->err = KD_EMISMATCH;
@@ -365,10 +370,12 @@ static void pipe_fail(pipe_t *p, kd_err_t err)
 			p->items[i].err = err;
 }
 
-static kd_err_t pipe_init(pipe_t *p, kd_conn_t *c, kd_pipe_item_t *items, size_t n)
+static kd_err_t pipe_init(pipe_t *p, kd_conn_t *c, kd_pipe_item_t *items, size_t n,
+                          size_t max_inflight)
 {
 	memset(p, 0, sizeof(*p));
 	p->c = c;
+	p->max_inflight = max_inflight;
 	p->items = items;
 	p->n = n;
 	p->waiting = malloc(65536 * sizeof(*p->waiting));
@@ -399,7 +406,7 @@ kd_err_t kd_conn_pipeline(kd_conn_t *c, kd_pipe_item_t *items, size_t n, size_t 
                           uint64_t deadline_ms)
 {
 	pipe_t p;
-	kd_err_t ret = pipe_init(&p, c, items, n);
+	kd_err_t ret = pipe_init(&p, c, items, n, max_inflight);
 	if (ret == KD_OK && c->broken)
 		ret = KD_ECLOSED;
 	if (ret != KD_OK) {
@@ -409,7 +416,7 @@ kd_err_t kd_conn_pipeline(kd_conn_t *c, kd_pipe_item_t *items, size_t n, size_t 
 		return ret;
 	}
 	while (p.open > 0) {
-		ret = pipe_send(&p, max_inflight);
+		ret = pipe_send(&p);
 		if (ret != KD_OK)
 			break;
 		skip_answered(&p);
