@@ -50,6 +50,32 @@ void kd_strbuf_printf(kd_strbuf_t *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
+static void add(kd_strbuf_t *sb, const char *s, size_t n)
+{
+	if (sb->cap - sb->len <= n && !reserve(sb, n))
+		return;
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void kd_strbuf_puts(kd_strbuf_t *sb, const char *s)
+{
+	if (!sb->failed)
+		add(sb, s, strlen(s));
+}
+
+void kd_strbuf_uint(kd_strbuf_t *sb, unsigned long long v)
+{
+	char d[20]; /* 2^64 - 1 has 20 digits */
+	size_t i = sizeof(d);
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	if (!sb->failed)
+		add(sb, d + i, sizeof(d) - i);
+}
+
 char *kd_strbuf_take(kd_strbuf_t *sb, size_t *len)
 {
 	if (!sb->failed && sb->buf == NULL)

@@ -17,6 +17,11 @@ typedef struct {
 /* Append formatted text. */
 void kd_strbuf_printf(kd_strbuf_t *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append a string, or an unsigned number in decimal: what printf("%s")/("%llu") appends,
+ * without parsing a format (for files of thousands of lines). */
+void kd_strbuf_puts(kd_strbuf_t *sb, const char *s);
+void kd_strbuf_uint(kd_strbuf_t *sb, unsigned long long v);
+
 /* The text built so far (heap, "" when nothing was appended; the caller frees it), or NULL
  * when an append failed. Either way the builder is empty again afterwards. */
 char *kd_strbuf_take(kd_strbuf_t *sb, size_t *len);

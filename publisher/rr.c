@@ -235,7 +235,7 @@ static void put_ldns(kd_strbuf_t *sb, ldns_buffer *b)
 	for (char *p = text; *p != '\0'; p++)
 		if (*p == '\t')
 			*p = ' ';
-	kd_strbuf_printf(sb, "%s", text);
+	kd_strbuf_puts(sb, text);
 	free(text);
 }
 
@@ -248,33 +248,45 @@ static bool print_ours(kd_strbuf_t *sb, const ldns_rr *rr)
 	if (!ours(rr) || kd_dname_from_rdf(ldns_rr_owner(rr), owner, sizeof(owner)) != 0)
 		return false;
 	const ldns_rdf *d = ldns_rr_rdf(rr, 0);
-	unsigned ttl = ldns_rr_ttl(rr);
-	switch (ldns_rr_get_type(rr)) {
-	case LDNS_RR_TYPE_SRV:
+	ldns_rr_type type = ldns_rr_get_type(rr);
+	bool v4 = type == LDNS_RR_TYPE_A;
+	if (type == LDNS_RR_TYPE_SRV) {
 		for (size_t i = 0; i < 3; i++)
 			if (ldns_rdf_get_type(ldns_rr_rdf(rr, i)) != LDNS_RDF_TYPE_INT16 ||
 			    ldns_rdf_size(ldns_rr_rdf(rr, i)) != 2)
 				return false;
 		if (kd_dname_from_rdf(ldns_rr_rdf(rr, 3), text, sizeof(text)) != 0)
 			return false;
-		kd_strbuf_printf(sb, "%s %u IN SRV %u %u %u %s", owner, ttl,
-		                 ldns_rdf2native_int16(d),
-		                 ldns_rdf2native_int16(ldns_rr_rdf(rr, 1)),
-		                 ldns_rdf2native_int16(ldns_rr_rdf(rr, 2)), text);
-		return true;
-	case LDNS_RR_TYPE_A:
-	case LDNS_RR_TYPE_AAAA: {
-		bool v4 = ldns_rr_get_type(rr) == LDNS_RR_TYPE_A;
-		if (ldns_rdf_get_type(d) != (v4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA) ||
-		    ldns_rdf_size(d) != (v4 ? 4u : 16u) ||
-		    inet_ntop(v4 ? AF_INET : AF_INET6, ldns_rdf_data(d), text, sizeof(text)) ==
-		            NULL)
-			return false;
-		kd_strbuf_printf(sb, "%s %u IN %s %s", owner, ttl, v4 ? "A" : "AAAA", text);
-		return true;
+	} else if (ldns_rdf_get_type(d) != (v4 ? LDNS_RDF_TYPE_A : LDNS_RDF_TYPE_AAAA) ||
+	           ldns_rdf_size(d) != (v4 ? 4u : 16u) ||
+	           (!v4 && inet_ntop(AF_INET6, ldns_rdf_data(d), text, sizeof(text)) == NULL)) {
+		return false;
 	}
-	default: return false;
+	/* "%s %u IN <type> <rdata>", appended piece by piece: no format to parse. */
+	kd_strbuf_puts(sb, owner);
+	kd_strbuf_puts(sb, " ");
+	kd_strbuf_uint(sb, ldns_rr_ttl(rr));
+	if (type == LDNS_RR_TYPE_SRV) {
+		kd_strbuf_puts(sb, " IN SRV");
+		for (size_t i = 0; i < 3; i++) {
+			kd_strbuf_puts(sb, " ");
+			kd_strbuf_uint(sb, ldns_rdf2native_int16(ldns_rr_rdf(rr, i)));
+		}
+		kd_strbuf_puts(sb, " ");
+		kd_strbuf_puts(sb, text);
+	} else if (v4) {
+		const uint8_t *a = ldns_rdf_data(d);
+		kd_strbuf_puts(sb, " IN A ");
+		for (size_t i = 0; i < 4; i++) {
+			if (i > 0)
+				kd_strbuf_puts(sb, ".");
+			kd_strbuf_uint(sb, a[i]);
+		}
+	} else {
+		kd_strbuf_puts(sb, " IN AAAA ");
+		kd_strbuf_puts(sb, text);
 	}
+	return true;
 }
 
 void pub_rr_print(kd_strbuf_t *sb, const ldns_rr *rr)

@@ -221,7 +221,7 @@ int pub_state_load(const char *path, pub_zoneset_t *out, pub_state_bad_fn bad, v
 char *pub_state_format(const pub_zoneset_t *s, size_t *len)
 {
 	kd_strbuf_t sb = {0};
-	kd_strbuf_printf(&sb, "%s", STATE_HEADER);
+	kd_strbuf_puts(&sb, STATE_HEADER);
 	for (size_t i = 0; i < s->n; i++) {
 		const pub_zrrs_t *z = &s->v[i];
 		if (z->zone[0] == '\0' || z->rrs.n == 0)
@@ -229,7 +229,7 @@ char *pub_state_format(const pub_zoneset_t *s, size_t *len)
 		kd_strbuf_printf(&sb, "$ORIGIN %s\n", z->zone);
 		for (size_t k = 0; k < z->rrs.n; k++) {
 			pub_rr_print(&sb, z->rrs.v[k]);
-			kd_strbuf_printf(&sb, "\n");
+			kd_strbuf_puts(&sb, "\n");
 		}
 	}
 	return kd_strbuf_take(&sb, len);

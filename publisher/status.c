@@ -82,6 +82,13 @@ static int64_t to_unix(uint64_t ms, int64_t now_unix, uint64_t now_ms)
 	return now_unix - (int64_t)((now_ms - ms) / 1000);
 }
 
+static void put_int(kd_strbuf_t *sb, long long v)
+{
+	if (v < 0)
+		kd_strbuf_puts(sb, "-");
+	kd_strbuf_uint(sb, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v);
+}
+
 static const char *why_token(pub_why_t w)
 {
 	switch (w) {
@@ -104,18 +111,29 @@ char *pub_status_format(const pub_ctx_t *ctx, int64_t now_unix, uint64_t now_ms,
 	const pub_fleet_t *f = ctx->fleet;
 	kd_strbuf_printf(&sb, ";@written unix=%lld pid=%ld probes_max_in_flight=%zu\n",
 	                 (long long)now_unix, (long)getpid(), ctx->probes_max_inflight);
+	/* One line per host and per host and domain (thousands): appended piece by piece. */
 	for (size_t h = 0; f != NULL && h < f->nh; h++) {
 		const pub_fleet_host_t *x = &f->hosts[h];
-		kd_strbuf_printf(&sb,
-		                 ";@host %s state=%s since=%lld probe=%s result=%s latency_ms=%u "
-		                 "probed=%lld failures=%u successes=%u\n",
-		                 x->name, pub_health_state_str(x->h.state),
-		                 (long long)to_unix(x->h.since_ms, now_unix, now_ms),
-		                 probe_name(x->kind),
-		                 x->h.last_probe_ms != 0 ? kd_probe_result_str(x->h.last) : "none",
-		                 x->h.last_latency_ms,
-		                 (long long)to_unix(x->h.last_probe_ms, now_unix, now_ms),
-		                 x->h.failures, x->h.successes);
+		kd_strbuf_puts(&sb, ";@host ");
+		kd_strbuf_puts(&sb, x->name);
+		kd_strbuf_puts(&sb, " state=");
+		kd_strbuf_puts(&sb, pub_health_state_str(x->h.state));
+		kd_strbuf_puts(&sb, " since=");
+		put_int(&sb, to_unix(x->h.since_ms, now_unix, now_ms));
+		kd_strbuf_puts(&sb, " probe=");
+		kd_strbuf_puts(&sb, probe_name(x->kind));
+		kd_strbuf_puts(&sb, " result=");
+		kd_strbuf_puts(&sb,
+		               x->h.last_probe_ms != 0 ? kd_probe_result_str(x->h.last) : "none");
+		kd_strbuf_puts(&sb, " latency_ms=");
+		kd_strbuf_uint(&sb, x->h.last_latency_ms);
+		kd_strbuf_puts(&sb, " probed=");
+		put_int(&sb, to_unix(x->h.last_probe_ms, now_unix, now_ms));
+		kd_strbuf_puts(&sb, " failures=");
+		kd_strbuf_uint(&sb, x->h.failures);
+		kd_strbuf_puts(&sb, " successes=");
+		kd_strbuf_uint(&sb, x->h.successes);
+		kd_strbuf_puts(&sb, "\n");
 	}
 	pub_fleet_srvs_t in_state = {0};
 	if (f != NULL && f->nd > 0 && pub_fleet_srvs_init(&in_state, &ctx->state) != 0)
@@ -124,11 +142,18 @@ char *pub_status_format(const pub_ctx_t *ctx, int64_t now_unix, uint64_t now_ms,
 		const char *dom = f->conf->raw.domains[d].name;
 		kd_strbuf_printf(&sb, ";@domain %s fail_open=%d records=%u\n", dom, f->holding[d],
 		                 pub_fleet_count(f, d));
-		for (size_t h = 0; h < f->nh; h++)
-			kd_strbuf_printf(&sb, ";@record %s %s published=%d why=%s in_zone=%d\n",
-			                 dom, f->hosts[h].name, f->published[h * f->nd + d],
-			                 why_token(f->why[h * f->nd + d]),
-			                 pub_fleet_srvs_has(&in_state, dom, f->hosts[h].name));
+		for (size_t h = 0; h < f->nh; h++) {
+			kd_strbuf_puts(&sb, ";@record ");
+			kd_strbuf_puts(&sb, dom);
+			kd_strbuf_puts(&sb, " ");
+			kd_strbuf_puts(&sb, f->hosts[h].name);
+			kd_strbuf_puts(&sb, f->published[h * f->nd + d] ? " published=1 why="
+			                                                : " published=0 why=");
+			kd_strbuf_puts(&sb, why_token(f->why[h * f->nd + d]));
+			kd_strbuf_puts(&sb, pub_fleet_srvs_has(&in_state, dom, f->hosts[h].name)
+			                            ? " in_zone=1\n"
+			                            : " in_zone=0\n");
+		}
 	}
 	pub_fleet_srvs_deinit(&in_state);
 	for (size_t i = 0; i < ctx->sched.n; i++) {

@@ -27,6 +27,35 @@ static void test_build(void **state)
 	free(text);
 }
 
+/* puts and uint append what printf would, across growth of the buffer. */
+static void test_puts_uint(void **state)
+{
+	static const unsigned long long nums[] = {
+	        0, 7, 10, 1688, 4294967295ull, 18446744073709551615ull};
+	kd_strbuf_t sb = {0}, want = {0};
+	for (int round = 0; round < 50; round++) {
+		for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
+			kd_strbuf_puts(&sb, "n=");
+			kd_strbuf_uint(&sb, nums[i]);
+			kd_strbuf_puts(&sb, "");
+			kd_strbuf_puts(&sb, ";\n");
+			kd_strbuf_printf(&want, "n=%llu;\n", nums[i]);
+		}
+	}
+	size_t len = 0, wlen = 0;
+	char *text = kd_strbuf_take(&sb, &len), *wtext = kd_strbuf_take(&want, &wlen);
+	assert_non_null(text);
+	assert_int_equal(len, wlen);
+	assert_int_equal(len, strlen(text));
+	assert_string_equal(text, wtext);
+	free(text);
+	free(wtext);
+	kd_strbuf_puts(&sb, "");
+	text = kd_strbuf_take(&sb, NULL);
+	assert_string_equal(text, "");
+	free(text);
+}
+
 static void test_empty(void **state)
 {
 	kd_strbuf_t sb = {0};
@@ -77,9 +106,8 @@ static void test_failed_sticks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_build),
-	        cmocka_unit_test(test_empty),
-	        cmocka_unit_test(test_long_appends),
+	        cmocka_unit_test(test_build),         cmocka_unit_test(test_puts_uint),
+	        cmocka_unit_test(test_empty),         cmocka_unit_test(test_long_appends),
 	        cmocka_unit_test(test_failed_sticks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
