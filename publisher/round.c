@@ -330,14 +330,11 @@ static int keep_state(round_t *r, pub_work_t *w)
 	    pub_rrindex_build(&actual, &w->actual, pub_rr_by_record) != 0 ||
 	    pub_rrindex_build(&pub, &w->pub, pub_rr_by_record) != 0)
 		goto done;
+	/* next borrows the records: pub_zoneset_set copies them if anything changed. */
 	if (!failed)
-		for (size_t i = 0; i < w->des.n; i++) {
-			ldns_rr *c = pub_rr_clone(w->des.v[i]);
-			if (c == NULL || pub_rrlist_add(&next, c) != 0) {
-				ldns_rr_free(c);
+		for (size_t i = 0; i < w->des.n; i++)
+			if (pub_rrlist_add(&next, w->des.v[i]) != 0)
 				goto done;
-			}
-		}
 	for (size_t i = 0; z >= 0 && i < ctx->state.v[z].rrs.n; i++) {
 		const ldns_rr *s = ctx->state.v[z].rrs.v[i];
 		bool desired = pub_rrindex_find(&des, s) != NULL;
@@ -346,11 +343,8 @@ static int keep_state(round_t *r, pub_work_t *w)
 		if (w->trusted && !desired && pub_rrindex_find(&actual, s) == NULL &&
 		    pub_rrindex_find(&pub, s) != NULL)
 			continue; /* confirmed gone */
-		ldns_rr *c = pub_rr_clone(s);
-		if (c == NULL || pub_rrlist_add(&next, c) != 0) {
-			ldns_rr_free(c);
+		if (pub_rrlist_add(&next, (ldns_rr *)s) != 0)
 			goto done;
-		}
 	}
 	if (pub_zoneset_set(&ctx->state, w->zone, &next, &ctx->state_dirty) != 0)
 		goto done;
@@ -359,7 +353,7 @@ done:
 	pub_rrindex_deinit(&des);
 	pub_rrindex_deinit(&actual);
 	pub_rrindex_deinit(&pub);
-	pub_rrlist_free(&next);
+	pub_rrlist_deinit(&next);
 	return ret;
 }
 
