@@ -487,10 +487,20 @@ int pub_zoneset_add(pub_zoneset_t *s, const char *zone, ldns_rr *rr)
 }
 
 /* Whether list holds exactly the records of set (TTLs included), in any order. */
+bool pub_rrlist_same(const pub_rrlist_t *a, const pub_rrlist_t *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!pub_rr_equal(a->v[i], b->v[i]) || ldns_rr_ttl(a->v[i]) != ldns_rr_ttl(b->v[i]))
+			return false;
+	return true;
+}
+
 static int same_records(const pub_rrlist_t *list, const pub_rrlist_t *set, bool *same)
 {
 	*same = list->n == set->n;
-	if (!*same)
+	if (!*same || pub_rrlist_same(list, set)) /* the usual case: kept in the same order */
 		return 0;
 	pub_rrindex_t a, b = {0};
 	int ret = -1;

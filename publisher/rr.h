@@ -68,6 +68,8 @@ typedef struct {
 int pub_rrlist_add(pub_rrlist_t *list, ldns_rr *rr);
 /* Index of the first record equal to rr (pub_rr_equal), or -1. */
 long pub_rrlist_find(const pub_rrlist_t *list, const ldns_rr *rr);
+/* Whether a and b hold equal records with equal TTLs in the same order. */
+bool pub_rrlist_same(const pub_rrlist_t *a, const pub_rrlist_t *b);
 /* Remove element i (not freed), keeping order. */
 void pub_rrlist_remove(pub_rrlist_t *list, size_t i);
 void pub_rrlist_deinit(pub_rrlist_t *list);

@@ -208,6 +208,12 @@ static void test_zoneset_set(void **state)
 		t_add(&c, with_ttl(t_srv(OWN, 0, 0, 1688, host), i == 10 ? 60 : 600));
 		t_add(&d, t_srv(OWN, 0, 0, i == 20 ? 1689 : 1688, host));
 	}
+	assert_true(pub_rrlist_same(&a, &a));
+	assert_false(pub_rrlist_same(&a, &b)); /* same records, another order */
+	assert_false(pub_rrlist_same(&b, &c)); /* one TTL differs */
+	assert_false(pub_rrlist_same(&b, &d)); /* one port differs */
+	pub_rrlist_t half = {.v = b.v, .n = b.n / 2};
+	assert_false(pub_rrlist_same(&b, &half));
 	bool changed = false;
 	assert_int_equal(pub_zoneset_set(&s, "example.test.", &a, &changed), 0);
 	assert_true(changed);
