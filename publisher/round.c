@@ -326,6 +326,8 @@ static int keep_state(round_t *r, pub_work_t *w)
 	pub_rrindex_t des = {0}, actual = {0}, pub = {0};
 	bool failed = w->failed || w->skip;
 	int ret = -1;
+	if (!failed && z >= 0 && pub_rrlist_same(&ctx->state.v[z].rrs, &w->des))
+		return 0; /* what the state lists is what is desired: next would be the same */
 	if (pub_rrindex_build(&des, &w->des, pub_rr_by_record) != 0 ||
 	    pub_rrindex_build(&actual, &w->actual, pub_rr_by_record) != 0 ||
 	    pub_rrindex_build(&pub, &w->pub, pub_rr_by_record) != 0)
