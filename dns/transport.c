@@ -186,8 +186,8 @@ struct kd_conn {
 	int fd;
 	kd_addr_t server;
 	bool broken;
-	size_t rlen;                  /* bytes of the current frame read so far */
-	uint8_t rbuf[2 + KD_MSG_MAX]; /* length prefix + message */
+	size_t rlen;                  /* bytes read and not handed over, from a frame's start */
+	uint8_t rbuf[2 + KD_MSG_MAX]; /* length prefix + message, and what follows */
 };
 
 kd_err_t kd_conn_open(const kd_addr_t *server, uint64_t deadline_ms, kd_conn_t **out)
@@ -336,23 +336,30 @@ static void pipe_deliver(pipe_t *p, const uint8_t *msg, size_t len)
 	it->err = KD_OK;
 }
 
-/* Read whatever frames have arrived (the last one may stay partial in c->rbuf). */
+/* Read whatever has arrived, as much as c->rbuf holds per recv, and hand over every whole
+ * frame (what follows the last one stays in c->rbuf, from a frame's start: a frame of the
+ * largest size always fits). One recv per reply and one per length prefix was most of the
+ * cost of a long pipeline of small answers. */
 static kd_err_t pipe_recv(pipe_t *p)
 {
 	kd_conn_t *c = p->c;
 	for (;;) {
-		size_t want = 2;
-		if (c->rlen >= 2)
-			want += (size_t)(c->rbuf[0] << 8 | c->rbuf[1]);
-		if (c->rlen == want) {
-			if (want > 2)
-				pipe_deliver(p, c->rbuf + 2, want - 2);
-			c->rlen = 0;
-			if (p->open == 0)
-				return KD_OK;
-			continue;
+		size_t off = 0;
+		while (p->open > 0 && c->rlen - off >= 2) {
+			size_t frame = 2 + (size_t)(c->rbuf[off] << 8 | c->rbuf[off + 1]);
+			if (c->rlen - off < frame)
+				break;
+			if (frame > 2)
+				pipe_deliver(p, c->rbuf + off + 2, frame - 2);
+			off += frame;
 		}
-		ssize_t r = recv(c->fd, c->rbuf + c->rlen, want - c->rlen, 0);
+		if (off > 0) {
+			memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+			c->rlen -= off;
+		}
+		if (p->open == 0)
+			return KD_OK;
+		ssize_t r = recv(c->fd, c->rbuf + c->rlen, sizeof(c->rbuf) - c->rlen, 0);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;

@@ -28,6 +28,8 @@ typedef enum {
 	TCP_CLOSE_AT,  /* answer `close_after` queries in order, then close (after reading
 	                  what the client sent, so it sees an orderly close); later connections
 	                  answer everything */
+	TCP_TRICKLE,   /* read `batch` queries, answer them in reverse order as one byte stream
+	                  written 3 bytes at a time: frames split anywhere, several per read */
 	TCP_WINDOW,    /* answer only when no further query arrives within 200 ms; record the
 	                  most queries seen unanswered at once */
 	UDP_TENTATIVE, /* UDP: a reply marked tentative (RA set); `final` adds a final one
@@ -98,6 +100,22 @@ static void serve_tcp(srv_t *s, int c)
 			send_frame(c, r, make_reply(q[n], ql[n], r, false));
 		}
 		break;
+	case TCP_TRICKLE: {
+		static uint8_t all[64 * 514];
+		size_t at = 0;
+		while (n < s->batch && read_frame(c, q[n], &ql[n]))
+			n++;
+		while (n > 0) {
+			n--;
+			size_t rl = make_reply(q[n], ql[n], all + at + 2, false);
+			all[at] = (uint8_t)(rl >> 8);
+			all[at + 1] = (uint8_t)rl;
+			at += 2 + rl;
+		}
+		for (size_t i = 0; i < at; i += 3)
+			send(c, all + i, at - i < 3 ? at - i : 3, MSG_NOSIGNAL);
+		break;
+	}
 	case TCP_CLOSE_AT:
 		while (read_frame(c, q[0], &len)) {
 			if (first && n++ == s->close_after) {
@@ -268,6 +286,25 @@ static void test_pipeline_out_of_order(void **state)
 	kd_conn_close(c);
 	items_free(it, 10);
 	assert_int_equal(s->connections, 1);
+	srv_stop(s);
+}
+
+/* Answers split anywhere and several in one read: each is handed over whole, once. */
+static void test_pipeline_split_frames(void **state)
+{
+	srv_t *s = srv_start(TCP_TRICKLE);
+	s->batch = 20;
+	srv_run(s);
+	kd_addr_t a = srv_addr(s);
+	kd_conn_t *c = NULL;
+	assert_int_equal(kd_conn_open(&a, kd_now_ms() + 2000, &c), KD_OK);
+	uint8_t q[20][12];
+	kd_pipe_item_t it[20];
+	items_init(it, q, 20, 500);
+	assert_int_equal(kd_conn_pipeline(c, it, 20, 0, kd_now_ms() + 5000), KD_OK);
+	assert_answered(it, 20);
+	kd_conn_close(c);
+	items_free(it, 20);
 	srv_stop(s);
 }
 
@@ -523,6 +560,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	        cmocka_unit_test(test_pipeline_out_of_order),
+	        cmocka_unit_test(test_pipeline_split_frames),
 	        cmocka_unit_test(test_pipeline_duplicate_id),
 	        cmocka_unit_test(test_pipeline_close_and_resume),
 	        cmocka_unit_test(test_pipeline_window),
