@@ -325,6 +325,40 @@ static void test_sched_indexed(void **state)
 	assert_int_equal(pub_sched_next_due(&s), UINT64_MAX);
 }
 
+/* pub_rr_print writes want. */
+static void assert_prints(const ldns_rr *rr, const char *want)
+{
+	kd_strbuf_t sb = {0};
+	pub_rr_print(&sb, rr);
+	size_t n = 0;
+	char *got = kd_strbuf_take(&sb, &n);
+	assert_string_equal(got, want);
+	assert_int_equal(n, strlen(want));
+	free(got);
+}
+
+/* built (freed here) is the record parsing text gives: same owner, type, class, TTL and
+ * rdata (field by field, with their types), printed alike. */
+static void assert_built_as_parsed(ldns_rr *built, const char *text, uint32_t ttl)
+{
+	ldns_rr *parsed = NULL;
+	kd_error_t err;
+	assert_non_null(built);
+	assert_int_equal(pub_rr_parse(text, NULL, &parsed, &err), 0);
+	assert_int_equal(pub_rr_cmp(built, parsed), 0);
+	assert_int_equal(ldns_rr_compare(built, parsed), 0);
+	assert_int_equal(ldns_rr_get_type(built), ldns_rr_get_type(parsed));
+	assert_int_equal(ldns_rr_ttl(built), ttl);
+	assert_int_equal(ldns_rr_get_class(built), LDNS_RR_CLASS_IN);
+	assert_int_equal(ldns_rr_rd_count(built), ldns_rr_rd_count(parsed));
+	for (size_t k = 0; k < ldns_rr_rd_count(built); k++)
+		assert_int_equal(ldns_rdf_get_type(ldns_rr_rdf(built, k)),
+		                 ldns_rdf_get_type(ldns_rr_rdf(parsed, k)));
+	assert_prints(built, text);
+	ldns_rr_free(built);
+	ldns_rr_free(parsed);
+}
+
 /* pub_rr_new_srv builds the record that parsing its text gives: same owner, type, class,
  * TTL and rdata (field by field, with their types), printed alike; bad names give NULL. */
 static void test_rr_new_srv_as_parsed(void **state)
@@ -341,30 +375,11 @@ static void test_rr_new_srv_as_parsed(void **state)
 	        {"_vlmcs._tcp.example.test.", "kms-2.example.test.", 2147483647, 65535, 1, 0,
 	         "_vlmcs._tcp.example.test. 2147483647 IN SRV 65535 1 0 kms-2.example.test."},
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ldns_rr *built = pub_rr_new_srv(cases[i].owner, cases[i].ttl, cases[i].prio,
-		                                cases[i].weight, cases[i].port, cases[i].target);
-		ldns_rr *parsed = NULL;
-		kd_error_t err;
-		assert_non_null(built);
-		assert_int_equal(pub_rr_parse(cases[i].text, NULL, &parsed, &err), 0);
-		assert_int_equal(pub_rr_cmp(built, parsed), 0);
-		assert_int_equal(ldns_rr_compare(built, parsed), 0);
-		assert_int_equal(ldns_rr_ttl(built), cases[i].ttl);
-		assert_int_equal(ldns_rr_get_class(built), LDNS_RR_CLASS_IN);
-		assert_int_equal(ldns_rr_rd_count(built), 4);
-		for (size_t k = 0; k < 4; k++)
-			assert_int_equal(ldns_rdf_get_type(ldns_rr_rdf(built, k)),
-			                 ldns_rdf_get_type(ldns_rr_rdf(parsed, k)));
-		kd_strbuf_t sb = {0};
-		pub_rr_print(&sb, built);
-		size_t n = 0;
-		char *text = kd_strbuf_take(&sb, &n);
-		assert_string_equal(text, cases[i].text);
-		free(text);
-		ldns_rr_free(built);
-		ldns_rr_free(parsed);
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_built_as_parsed(pub_rr_new_srv(cases[i].owner, cases[i].ttl, cases[i].prio,
+		                                      cases[i].weight, cases[i].port,
+		                                      cases[i].target),
+		                       cases[i].text, cases[i].ttl);
 	assert_null(pub_rr_new_srv("a..b", 600, 0, 0, 1688, "kms1.hub.test"));
 	assert_null(pub_rr_new_srv("_vlmcs._tcp.example.test", 600, 0, 0, 1688, "bad name"));
 	assert_null(pub_rr_new_srv(".", 600, 0, 0, 1688, "kms1.hub.test"));
@@ -389,29 +404,9 @@ static void test_rr_new_addr_as_parsed(void **state)
 	        {"kms4.big.test", "::ffff:192.0.2.1", 60,
 	         "kms4.big.test. 60 IN AAAA ::ffff:192.0.2.1"},
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ldns_rr *built = pub_rr_new_addr(cases[i].owner, cases[i].ttl, cases[i].ip);
-		ldns_rr *parsed = NULL;
-		kd_error_t err;
-		assert_non_null(built);
-		assert_int_equal(pub_rr_parse(cases[i].text, NULL, &parsed, &err), 0);
-		assert_int_equal(pub_rr_cmp(built, parsed), 0);
-		assert_int_equal(ldns_rr_compare(built, parsed), 0);
-		assert_int_equal(ldns_rr_get_type(built), ldns_rr_get_type(parsed));
-		assert_int_equal(ldns_rr_ttl(built), cases[i].ttl);
-		assert_int_equal(ldns_rr_get_class(built), LDNS_RR_CLASS_IN);
-		assert_int_equal(ldns_rr_rd_count(built), 1);
-		assert_int_equal(ldns_rdf_get_type(ldns_rr_rdf(built, 0)),
-		                 ldns_rdf_get_type(ldns_rr_rdf(parsed, 0)));
-		kd_strbuf_t sb = {0};
-		pub_rr_print(&sb, built);
-		size_t n = 0;
-		char *text = kd_strbuf_take(&sb, &n);
-		assert_string_equal(text, cases[i].text);
-		free(text);
-		ldns_rr_free(built);
-		ldns_rr_free(parsed);
-	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_built_as_parsed(pub_rr_new_addr(cases[i].owner, cases[i].ttl, cases[i].ip),
+		                       cases[i].text, cases[i].ttl);
 	assert_null(pub_rr_new_addr("a..b", 600, "192.0.2.1"));
 	assert_null(pub_rr_new_addr(".", 600, "192.0.2.1"));
 	assert_null(pub_rr_new_addr("kms.test", 600, "192.0.2.256"));
@@ -441,12 +436,7 @@ static void test_rr_print_as_ldns(void **state)
 			if (*p == '\t')
 				*p = ' ';
 		want[strcspn(want, "\n")] = '\0';
-		kd_strbuf_t sb = {0};
-		pub_rr_print(&sb, rr);
-		size_t n = 0;
-		char *got = kd_strbuf_take(&sb, &n);
-		assert_string_equal(got, want);
-		free(got);
+		assert_prints(rr, want);
 		free(want);
 		ldns_rr_free(rr);
 	}
