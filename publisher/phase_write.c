@@ -142,7 +142,7 @@ static int next_message(round_t *r, size_t i, uint16_t id, pub_send_t *it, sent_
 	memset(it, 0, sizeof(*it));
 	if (pub_msg_build(w->zone, pre ? &prereq : NULL, &s->ops, w->target.key, id, &it->msg,
 	                  &e) != 0) {
-		pub_units_done(&r->units, s->msg, false);
+		pub_units_done(&r->units, i, s->msg, false);
 		pub_work_fail(w, false, &e);
 		pub_oplist_deinit(&s->ops);
 		return 0;
@@ -186,7 +186,7 @@ static void step_results(round_t *r, pub_send_t *items, sent_t *s, size_t n)
 			        r->ctx->metrics, w->zone, ok,
 			        items[m].err == KD_OK ? pub_rcode_name(items[m].v.rcode) : NULL);
 		}
-		pub_units_done(&r->units, s[m].msg, ok);
+		pub_units_done(&r->units, s[m].work, s[m].msg, ok);
 		if (s[m].prereq) {
 			w->prereq_sent = true;
 			w->trusted = ok; /* the signed answer confirms the prerequisites */
@@ -211,7 +211,7 @@ static void dry_run(round_t *r, pub_send_t *items, sent_t *s, size_t n)
 		pub_prereq_t prereq = {&w->actual, &w->absent};
 		pub_dryrun_print(r->ctx->dry_run, w->zone, &g->servers[g->cur], w->target.key,
 		                 s[m].prereq ? &prereq : NULL, &s[m].ops);
-		pub_units_done(&r->units, s[m].msg, true);
+		pub_units_done(&r->units, s[m].work, s[m].msg, true);
 		w->prereq_sent = w->prereq_sent || s[m].prereq;
 	}
 }
@@ -292,7 +292,7 @@ static long step(round_t *r, bool (*want)(const pub_work_t *))
 		dry_run(r, items, s, n);
 	} else if (write_ahead(r, s, n, &err) != 0) {
 		for (size_t m = 0; m < n; m++) {
-			pub_units_done(&r->units, s[m].msg, false);
+			pub_units_done(&r->units, s[m].work, s[m].msg, false);
 			pub_units_skip_zone(&r->units, s[m].work);
 			pub_work_fail(&r->w[s[m].work], false, &err);
 		}

@@ -252,9 +252,11 @@ long pub_units_pack(pub_units_t *u, size_t zone, size_t budget, pub_oplist_t *op
 	return packed;
 }
 
-void pub_units_done(pub_units_t *u, size_t msg, bool ok)
+void pub_units_done(pub_units_t *u, size_t zone, size_t msg, bool ok)
 {
-	for (size_t i = 0; i < u->n; i++)
+	size_t lo, hi;
+	zone_range(u, zone, &lo, &hi);
+	for (size_t i = lo; i < hi; i++)
 		if (u->v[i].st == PUB_U_SENT && u->v[i].msg == msg)
 			u->v[i].st = ok ? PUB_U_OK : PUB_U_FAILED;
 }

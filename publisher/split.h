@@ -67,8 +67,8 @@ int pub_units_link(pub_units_t *u);
  * packed (0: nothing to send for this zone now). -1 on ENOMEM. */
 long pub_units_pack(pub_units_t *u, size_t zone, size_t budget, pub_oplist_t *ops, size_t *msg);
 
-/* Mark the units of message msg OK or FAILED. */
-void pub_units_done(pub_units_t *u, size_t msg, bool ok);
+/* Mark the units of zone's message msg OK or FAILED. */
+void pub_units_done(pub_units_t *u, size_t zone, size_t msg, bool ok);
 
 /* Mark zone's pending units SKIPPED (its read could not be confirmed). */
 void pub_units_skip_zone(pub_units_t *u, size_t zone);

@@ -79,7 +79,7 @@ static void test_units_of_one_zone(void **state)
 	assert_int_equal(pub_units_pack(&f->u, 0, PUB_MSG_MAX, &msg, &m), 3);
 	assert_int_equal(msg.n, 5);
 	assert_false(pub_units_pending(&f->u, 0));
-	pub_units_done(&f->u, m, true);
+	pub_units_done(&f->u, 0, m, true);
 	for (size_t i = 0; i < f->u.n; i++)
 		assert_int_equal(f->u.v[i].st, PUB_U_OK);
 	pub_oplist_deinit(&msg);
@@ -120,7 +120,7 @@ static void test_split_by_budget(void **state)
 			break;
 		msgs++;
 		units += (size_t)k;
-		pub_units_done(&f->u, m, true);
+		pub_units_done(&f->u, 0, m, true);
 		assert_true(msgs < 20);
 	}
 	assert_true(msgs >= 3);
@@ -169,8 +169,11 @@ static void test_dependencies_across_zones(void **state)
 	assert_int_equal(pub_units_pack(&f->u, 1, PUB_MSG_MAX, &b, &mb), 1);
 	assert_string_equal(host_of(f, mb, PUB_UNIT_SRV_DEL), "gone.example.test.");
 	/* kms1's address is rejected, gone's SRV delete goes through */
-	pub_units_done(&f->u, ma, false);
-	pub_units_done(&f->u, mb, true);
+	pub_units_done(&f->u, 0, ma, false);
+	for (size_t i = 0; i < f->u.n; i++) /* zone 1's message is untouched */
+		if (f->u.v[i].zone == 1 && f->u.v[i].msg == mb)
+			assert_int_equal(f->u.v[i].st, PUB_U_SENT);
+	pub_units_done(&f->u, 1, mb, true);
 	pub_oplist_deinit(&a);
 	pub_oplist_deinit(&b);
 	/* step 2: gone's address goes; kms1's SRV record is skipped */
