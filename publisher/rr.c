@@ -451,8 +451,44 @@ void pub_rrindex_deinit(pub_rrindex_t *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
+/* The slot of zone in s's hash: where it is, or the free slot where it would go. */
+static size_t zone_slot(const pub_zoneset_t *s, const char *zone)
+{
+	size_t h = 14695981039346656037u; /* FNV-1a */
+	for (const char *c = zone; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211u;
+	size_t mask = s->nslot - 1, k = h & mask;
+	while (s->slot[k] != 0 && strcmp(s->v[s->slot[k] - 1].zone, zone) != 0)
+		k = (k + 1) & mask;
+	return k;
+}
+
+/* Make the hash hold every group, at most half full. -1 on ENOMEM (s->slot freed). */
+static int rehash(pub_zoneset_t *s)
+{
+	size_t want = 16;
+	while (want < 2 * (s->n + 1))
+		want *= 2;
+	if (s->slot != NULL && s->nslot >= want)
+		return 0;
+	free(s->slot);
+	s->nslot = want;
+	s->slot = calloc(want, sizeof(*s->slot));
+	if (s->slot == NULL) {
+		s->nslot = 0;
+		return -1;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		s->slot[zone_slot(s, s->v[i].zone)] = i + 1;
+	return 0;
+}
+
 long pub_zoneset_find(const pub_zoneset_t *s, const char *zone)
 {
+	if (s->slot != NULL) {
+		size_t k = s->slot[zone_slot(s, zone)];
+		return k != 0 ? (long)k - 1 : -1;
+	}
 	for (size_t i = 0; i < s->n; i++)
 		if (strcmp(s->v[i].zone, zone) == 0)
 			return (long)i;
@@ -461,9 +497,11 @@ long pub_zoneset_find(const pub_zoneset_t *s, const char *zone)
 
 long pub_zoneset_zone(pub_zoneset_t *s, const char *zone)
 {
-	long i = pub_zoneset_find(s, zone);
-	if (i >= 0)
-		return i;
+	if (rehash(s) != 0)
+		return -1;
+	size_t k = zone_slot(s, zone);
+	if (s->slot[k] != 0)
+		return (long)s->slot[k] - 1;
 	char *name = strdup(zone);
 	pub_zrrs_t *v = name != NULL ? kd_array_reserve(s->v, &s->cap, s->n + 1, sizeof(*v)) : NULL;
 	if (v == NULL) {
@@ -473,6 +511,7 @@ long pub_zoneset_zone(pub_zoneset_t *s, const char *zone)
 	s->v = v;
 	memset(&v[s->n], 0, sizeof(v[0]));
 	v[s->n].zone = name;
+	s->slot[k] = s->n + 1;
 	return (long)s->n++;
 }
 
@@ -585,5 +624,6 @@ void pub_zoneset_free(pub_zoneset_t *s)
 		free(s->v[i].zone);
 	}
 	free(s->v);
+	free(s->slot);
 	memset(s, 0, sizeof(*s));
 }

@@ -117,6 +117,9 @@ typedef struct {
 typedef struct {
 	pub_zrrs_t *v;
 	size_t n, cap;
+	/* groups by a hash of their zone: slots hold index + 1 (0 = free); kept by
+	 * pub_zoneset_zone, a power of two at least twice n (or NULL: searched in turn) */
+	size_t *slot, nslot;
 } pub_zoneset_t;
 
 /* The index of zone's group, or -1. */

@@ -193,6 +193,35 @@ static void test_zoneset_add_copies(void **state)
 	pub_zoneset_free(&s);
 }
 
+/* Groups are found by zone name among many (the hash grows as they come), in the order they
+ * were added; a zone not there is not found, whatever its hash. */
+static void test_zoneset_find_many(void **state)
+{
+	(void)state;
+	pub_zoneset_t s = {0};
+	char zone[64];
+	assert_int_equal(pub_zoneset_find(&s, "a.test."), -1);
+	for (int i = 0; i < 300; i++) {
+		snprintf(zone, sizeof(zone), "b%04d.test.", i);
+		assert_int_equal(pub_zoneset_zone(&s, zone), i);
+	}
+	for (int i = 0; i < 300; i++) {
+		snprintf(zone, sizeof(zone), "b%04d.test.", i);
+		assert_int_equal(pub_zoneset_find(&s, zone), i);
+		assert_int_equal(pub_zoneset_zone(&s, zone), i); /* not added twice */
+		assert_string_equal(s.v[i].zone, zone);
+	}
+	for (int i = 300; i < 600; i++) {
+		snprintf(zone, sizeof(zone), "b%04d.test.", i);
+		assert_int_equal(pub_zoneset_find(&s, zone), -1);
+	}
+	assert_int_equal(pub_zoneset_find(&s, ""), -1);
+	assert_int_equal(pub_zoneset_zone(&s, ""), 300);
+	assert_int_equal(pub_zoneset_find(&s, ""), 300);
+	assert_int_equal(s.n, 301);
+	pub_zoneset_free(&s);
+}
+
 /* A group is replaced unless it holds the same records with the same TTLs, in any order. */
 static void test_zoneset_set(void **state)
 {
@@ -250,6 +279,7 @@ int main(void)
 	        cmocka_unit_test(test_index_orders_and_duplicates),
 	        cmocka_unit_test(test_index_insert),
 	        cmocka_unit_test(test_zoneset_add_copies),
+	        cmocka_unit_test(test_zoneset_find_many),
 	        cmocka_unit_test(test_zoneset_set),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
