@@ -116,6 +116,8 @@ static int next_message(round_t *r, size_t i, uint16_t id, pub_send_t *it, sent_
 {
 	pub_work_t *w = &r->w[i];
 	bool pre = w->unconfirmed && !w->prereq_sent;
+	if (!pre && !pub_units_pending(&r->units, i))
+		return 0;
 	pub_prereq_t prereq = {&w->actual, &w->absent};
 	size_t over = pub_msg_overhead(w->zone, w->target.key) + 64;
 	size_t psize = pre ? pub_prereq_size(&prereq) : 0;
@@ -220,17 +222,19 @@ static void dry_run(round_t *r, pub_send_t *items, sent_t *s, size_t n)
 static void left_over(round_t *r)
 {
 	enum { TOO_LARGE, NO_ADDRESSES, SRV_KEPT, CAUSES };
+	size_t i = 0; /* the units come in zone order */
 	for (size_t z = 0; z < r->nw; z++) {
 		pub_work_t *w = &r->w[z];
+		size_t lo = i;
+		while (i < r->units.n && r->units.v[i].zone == z)
+			i++;
 		if (w->unconfirmed && w->prereq_sent && !w->trusted)
 			continue; /* the failed confirmation was reported */
 		size_t count[CAUSES] = {0};
 		const pub_unit_t *first[CAUSES] = {NULL};
-		for (size_t i = 0; i < r->units.n; i++) {
-			const pub_unit_t *u = &r->units.v[i];
+		for (size_t k = lo; k < i; k++) {
+			const pub_unit_t *u = &r->units.v[k];
 			int cause;
-			if (u->zone != z)
-				continue;
 			if (u->st == PUB_U_FAILED && u->msg == 0)
 				cause = TOO_LARGE;
 			else if (u->st != PUB_U_SKIPPED && u->st != PUB_U_PENDING)
