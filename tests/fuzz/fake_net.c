@@ -189,6 +189,24 @@ void __wrap_kd_conn_close(kd_conn_t *c)
 		abort();
 }
 
+/* The one connection is to the one server, and usable while input is left (the caller keeps
+ * it for its next batch). */
+const kd_addr_t *__wrap_kd_conn_server(const kd_conn_t *c);
+const kd_addr_t *__wrap_kd_conn_server(const kd_conn_t *c)
+{
+	if (c != (const kd_conn_t *)&conn_token)
+		abort();
+	return fake_net_server();
+}
+
+bool __wrap_kd_conn_usable(const kd_conn_t *c);
+bool __wrap_kd_conn_usable(const kd_conn_t *c)
+{
+	if (c != (const kd_conn_t *)&conn_token)
+		abort();
+	return input_len - input_pos >= 2;
+}
+
 /* Every item that has no reply yet gets the next frame, in order. */
 kd_err_t __wrap_kd_conn_pipeline(kd_conn_t *c, kd_pipe_item_t *items, size_t n, size_t max_inflight,
                                  uint64_t deadline_ms);
