@@ -228,6 +228,12 @@ char *pub_state_format(const pub_zoneset_t *s, size_t *len)
 			continue;
 		kd_strbuf_printf(&sb, "$ORIGIN %s\n", z->zone);
 		for (size_t k = 0; k < z->rrs.n; k++) {
+			/* An owner starting with '$' would read back as a directive ("$ORIGIN_x"):
+			 * escaped, it is the same name to a zone-file parser. */
+			const ldns_rdf *owner = ldns_rr_owner(z->rrs.v[k]);
+			if (ldns_rdf_size(owner) > 1 && ldns_rdf_data(owner)[0] > 0 &&
+			    ldns_rdf_data(owner)[1] == '$')
+				kd_strbuf_puts(&sb, "\\");
 			pub_rr_print(&sb, z->rrs.v[k]);
 			kd_strbuf_puts(&sb, "\n");
 		}
