@@ -56,7 +56,10 @@ static void origin_line(parse_t *p, const char *line)
 		return;
 	}
 	ldns_rdf *rdf = kd_dname_to_rdf(canon);
-	if (rdf == NULL) {
+	/* The zone as the file writer prints it (bytes outside ASCII as \DDD), so a name read
+	 * back from the file is the same text. */
+	if (rdf == NULL || kd_dname_from_rdf(rdf, canon, sizeof(canon)) != 0) {
+		ldns_rdf_deep_free(rdf);
 		bad_line(p, "$ORIGIN needs a zone name");
 		return;
 	}
@@ -64,6 +67,27 @@ static void origin_line(parse_t *p, const char *line)
 	p->origin = rdf;
 	memcpy(p->zone, canon, sizeof(canon));
 	p->group = -1;
+}
+
+/* Whether the line the state writer prints for rr parses again. Only names with bytes that
+ * print escaped can fail: "\\DDD" makes the text of a 255-octet name longer than a zone-file
+ * parser (ldns) takes, and such bytes come only from a damaged or hand-made file. */
+static bool reads_back(const ldns_rr *rr)
+{
+	char owner[PUB_NAME_MAX], target[PUB_NAME_MAX] = "";
+	if (pub_rr_owner_str(rr, owner, sizeof(owner)) != 0)
+		return false;
+	if (strchr(owner, '\\') == NULL &&
+	    (pub_rr_target_str(rr, target, sizeof(target)) != 0 || strchr(target, '\\') == NULL))
+		return true;
+	kd_strbuf_t sb = {0};
+	pub_rr_print(&sb, rr);
+	ldns_rr *again = NULL;
+	kd_error_t why;
+	bool ok = !sb.failed && sb.buf != NULL && pub_rr_parse(sb.buf, NULL, &again, &why) == 0;
+	ldns_rr_free(again);
+	kd_strbuf_deinit(&sb);
+	return ok;
 }
 
 /* One record line; zone is where it belongs. Returns -1 only on ENOMEM. */
@@ -84,6 +108,11 @@ static int record(parse_t *p, const char *zone, const char *text)
 	if (pub_rr_owner_str(rr, owner, sizeof(owner)) != 0 || !kd_dname_in_zone(owner, zone)) {
 		ldns_rr_free(rr);
 		bad_line(p, "owner outside the zone");
+		return 0;
+	}
+	if (!reads_back(rr)) {
+		ldns_rr_free(rr);
+		bad_line(p, "a name too long for a zone-file line once escaped");
 		return 0;
 	}
 	if (p->v1)
