@@ -156,18 +156,25 @@ static int next_message(round_t *r, size_t i, uint16_t id, pub_send_t *it, sent_
 	return 1;
 }
 
-/* Enter the records a step adds into the state file before it is sent: a crash after
- * sending must not leave records nobody tracks. */
-static int write_ahead(round_t *r, const sent_t *s, size_t n, kd_error_t *err)
+/* Enter every record the round's messages add into the state file, in one save before the
+ * first message is sent: a crash after sending must not leave records nobody tracks. One
+ * save per round, not one per step: a record entered but never sent (its zone failed before
+ * that message) is a delete of nothing if withdrawn, and leaves the state when a trusted read
+ * shows it absent and it is no longer desired, like the records of a message that failed.
+ * The messages add only what the diffs of their zones add (split.c packs w->ops). */
+static int write_ahead(round_t *r, kd_error_t *err)
 {
-	for (size_t m = 0; m < n; m++) {
+	for (size_t z = 0; z < r->nw; z++) {
+		const pub_work_t *w = &r->w[z];
 		pub_rrlist_t adds = {0};
 		int rc = 0;
-		for (size_t i = 0; rc == 0 && i < s[m].ops.n; i++)
-			if (s[m].ops.v[i].kind == PUB_OP_ADD)
-				rc = pub_rrlist_add(&adds, (ldns_rr *)s[m].ops.v[i].rr);
-		if (rc == 0)
-			rc = pub_zoneset_add_copies(&r->ctx->state, r->w[s[m].work].zone, &adds,
+		if (!can_write(w))
+			continue;
+		for (size_t i = 0; rc == 0 && i < w->ops.n; i++)
+			if (w->ops.v[i].kind == PUB_OP_ADD)
+				rc = pub_rrlist_add(&adds, (ldns_rr *)w->ops.v[i].rr);
+		if (rc == 0 && adds.n > 0)
+			rc = pub_zoneset_add_copies(&r->ctx->state, w->zone, &adds,
 			                            &r->ctx->state_dirty);
 		pub_rrlist_deinit(&adds);
 		if (rc != 0)
@@ -271,8 +278,9 @@ static void left_over(round_t *r)
 }
 
 /* One step: the next message of every zone that want() picks, all sent together, the
- * answers judged. Returns how many were sent (0: none left), or -1 on ENOMEM. */
-static long step(round_t *r, bool (*want)(const pub_work_t *))
+ * answers judged; with unsaved (the write-ahead failed) none is sent and each fails with it.
+ * Returns how many were sent or failed (0: none left), or -1 on ENOMEM. */
+static long step(round_t *r, bool (*want)(const pub_work_t *), const kd_error_t *unsaved)
 {
 	pub_send_t *items = calloc(r->nw + 1, sizeof(*items));
 	sent_t *s = calloc(r->nw + 1, sizeof(*s));
@@ -289,16 +297,15 @@ static long step(round_t *r, bool (*want)(const pub_work_t *))
 			goto done;
 		n += (size_t)k;
 	}
-	kd_error_t err;
 	if (n == 0) {
 		/* nothing to send */
 	} else if (r->ctx->dry_run != NULL) {
 		dry_run(r, items, s, n);
-	} else if (write_ahead(r, s, n, &err) != 0) {
+	} else if (unsaved != NULL) {
 		for (size_t m = 0; m < n; m++) {
 			pub_units_done(&r->units, s[m].work, s[m].msg, false);
 			pub_units_skip_zone(&r->units, s[m].work);
-			pub_work_fail(&r->w[s[m].work], false, &err);
+			pub_work_fail(&r->w[s[m].work], false, unsaved);
 		}
 	} else {
 		pub_send_opts_t o = {.tcp = r->ctx->conf->raw.transport == PUB_TRANSPORT_TCP,
@@ -331,10 +338,12 @@ int pub_round_write(round_t *r)
 	}
 	if (pub_units_link(&r->units) != 0)
 		return -1;
+	kd_error_t err;
+	bool saved = r->ctx->dry_run != NULL || write_ahead(r, &err) == 0;
 	/* Each step sends at most one message per zone; a zone's next one waits for the answer,
 	 * and units wait for their dependencies. Every step sends something or ends the loop. */
 	while (!pub_round_stopped(r)) {
-		long n = step(r, can_write);
+		long n = step(r, can_write, saved ? NULL : &err);
 		if (n < 0)
 			return -1;
 		if (n == 0)
@@ -361,7 +370,7 @@ static int confirm_unsigned(round_t *r)
 			r->w[i].unconfirmed = true;
 			r->w[i].prereq_sent = false;
 		}
-	return step(r, needs_confirming) < 0 ? -1 : 0;
+	return step(r, needs_confirming, NULL) < 0 ? -1 : 0;
 }
 
 int pub_round_confirm(round_t *r)

@@ -8,6 +8,8 @@
  *   --forge-update-refused   over UDP, answer every UPDATE at once with an unsigned REFUSED
  *                            (a forgery), then forward it and pass the real answer on
  *   --drop-updates           never forward an UPDATE (no answer comes)
+ *   --drop-update-answers    forward every UPDATE, drop its answer (the change is made, the
+ *                            client never learns it: like a crash right after sending)
  *   --drop-queries-after-update   forward no QUERY once an UPDATE went through
  *   --silent                 accept and read, answer nothing (a primary that hangs)
  *   --delay MS               hold every answer MS milliseconds before passing it on (a slow
@@ -34,7 +36,7 @@
 #define MAXUDP  64
 
 static struct {
-	bool strip, empty, forge, drop_updates, drop_queries_after, silent;
+	bool strip, empty, forge, drop_updates, drop_update_answers, drop_queries_after, silent;
 	FILE *log;
 	unsigned delay_ms;
 	uint16_t upstream;
@@ -179,7 +181,7 @@ static int from_client(const uint8_t *m, size_t len, uint8_t *out, size_t *n)
 	return 0;
 }
 
-/* An answer from upstream on its way back to the client. */
+/* An answer from upstream on its way back to the client: its new length, 0 to drop it. */
 static size_t from_server(uint8_t *m, size_t len)
 {
 	if (opt.delay_ms > 0) {
@@ -188,6 +190,8 @@ static size_t from_server(uint8_t *m, size_t len)
 		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 			;
 	}
+	if (opt.drop_update_answers && opcode(m, len) == 5)
+		return 0;
 	if (opt.strip && opcode(m, len) == 0)
 		return strip_tsig(m, len);
 	return len;
@@ -252,7 +256,7 @@ static bool pump(conn_t *c, bool client_side)
 				return false;
 		} else {
 			size_t nn = from_server(m, n);
-			if (!send_frame(c->cfd, m, nn))
+			if (nn > 0 && !send_frame(c->cfd, m, nn))
 				return false;
 		}
 		memmove(buf, buf + 2 + n, *len - 2 - n);
@@ -315,7 +319,8 @@ static void udp_answer(int lfd, int i)
 	ssize_t len = recv(udps[i].fd, m, sizeof(m), 0);
 	if (len > 0) {
 		size_t n = from_server(m, (size_t)len);
-		sendto(lfd, m, n, 0, (struct sockaddr *)&udps[i].from, udps[i].fromlen);
+		if (n > 0)
+			sendto(lfd, m, n, 0, (struct sockaddr *)&udps[i].from, udps[i].fromlen);
 	}
 	close(udps[i].fd);
 	udps[i].fd = 0;
@@ -352,6 +357,8 @@ int main(int argc, char **argv)
 			opt.forge = true;
 		else if (strcmp(argv[i], "--drop-updates") == 0)
 			opt.drop_updates = true;
+		else if (strcmp(argv[i], "--drop-update-answers") == 0)
+			opt.drop_update_answers = true;
 		else if (strcmp(argv[i], "--drop-queries-after-update") == 0)
 			opt.drop_queries_after = true;
 		else if (strcmp(argv[i], "--silent") == 0)

@@ -4,7 +4,9 @@
 # A damaged state file: every good line is kept, each bad one reported with its line number,
 # the file as it was copied to .bad, and a host removed from the configuration meanwhile is
 # still withdrawn. When no copy can be kept, the file is never saved over (and nothing is
-# published that it could not record). --check-config checks the state file's directory.
+# published that it could not record). Records are entered before their UPDATE is sent: one
+# the server applied without its answer reaching us is withdrawn later all the same.
+# --check-config checks the state file's directory.
 # (The state file is the publisher's own: one server kind is enough.)
 . "$(dirname "$0")/lib.sh"
 t_init "$@"
@@ -21,9 +23,10 @@ keys:
     secret: $T_KEY_SECRET
 zones:
   - name: example.test
-    servers: [$DNS_SERVER]
+    servers: [${SERVER_OVERRIDE:-$DNS_SERVER}]
 domains:
   - name: example.test
+timeout: 2s
 state: ${STATE_OVERRIDE:-$STATE}
 hosts:
 EOT
@@ -69,6 +72,26 @@ t_assert_contains "$T/locked.log" "failed to keep a copy of the damaged state fi
 t_assert_contains "$T/locked.log" "not written"
 cmp -s "$T/damaged" "$STATE" || t_fail "the damaged state file was written over"
 t_assert_eq "$(t_count kms3.example.test A)" 0 "kms3 published without a state file to record it"
+
+# The server applies an UPDATE but its answer never comes (as if the publisher died right
+# after sending it): the records were entered in the state file first, so a later run
+# withdraws them once their host leaves the configuration.
+rmdir "$STATE.bad"
+rm -f "$STATE"
+PROXY=$(t_free_port)
+t_bg lost "$FAKE_DIR/dns-proxy" "$PROXY" "$DNS_PORT" --drop-update-answers
+t_wait bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY"
+SERVER_OVERRIDE=127.0.0.1@$PROXY conf kms1 kms4
+rc=0
+"$PUBLISHER" -c "$T/pub.yaml" --once >"$T/lost.log" 2>&1 || rc=$?
+t_assert_eq "$rc" 1 "exit code when no UPDATE answer comes ($(cat "$T/lost.log"))"
+t_assert_eq "$(t_rrs kms4.example.test A)" "192.0.2.4" "kms4's address applied by the server"
+t_assert_contains "$STATE" "kms4.example.test. 600 IN A 192.0.2.4"
+conf kms1
+"$PUBLISHER" -c "$T/pub.yaml" --once >"$T/after.log" 2>&1 || t_fail "withdrawing kms4: $(cat "$T/after.log")"
+t_assert_eq "$(t_rrs kms1.example.test A)" "192.0.2.1" "kms1's address (the server answers)"
+t_assert_eq "$(t_count kms4.example.test A)" 0 "kms4's address withdrawn"
+t_assert_not_contains "$STATE" "kms4"
 
 # --check-config: the state directory must exist and be a directory.
 STATE_OVERRIDE=$T/no-such-dir/pub.state conf kms1
