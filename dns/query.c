@@ -12,42 +12,101 @@
 #include "dns/resolvconf.h"
 #include "dns/transport.h"
 
-/* ldns builds and parses the messages; dns/transport carries them: ldns_send() reports a
- * refused port and a timeout alike, accepts UDP replies from any source, does not check the
- * ID, and sleeps between servers. */
+/* Queries are built straight to wire here, replies parsed with ldns; dns/transport carries
+ * them: ldns_send() reports a refused port and a timeout alike, accepts UDP replies from any
+ * source, does not check the ID, and sleeps between servers. */
 
 #define DEFAULT_TIMEOUT_MS 3000
 #define EDNS_UDP_SIZE      1232
 
+/* A query as sent: built straight to wire (ldns_pkt2buffer_wire costs some 10,000
+ * instructions a query, and a batch builds thousands), with room after it for a signature. */
 typedef struct {
-	ldns_pkt *pkt;
 	uint8_t *wire;
 	size_t len;
-	uint16_t id;
 } query_t;
 
-/* Whether a parsed reply answers q: QR, opcode, question. */
-static bool answers(const ldns_pkt *pkt, const ldns_pkt *q)
+#define OPT_LEN 11 /* root owner, type, UDP size, extended rcode/flags, empty RDATA */
+
+/* The question of the query in q (an uncompressed name at offset 12, as built here): the
+ * name's length, type and class; false when q holds none. */
+static bool question_of(const uint8_t *q, size_t len, size_t *name_len, uint16_t *type,
+                        uint16_t *cls)
+{
+	size_t pos = LDNS_HEADER_SIZE;
+	while (pos < len && q[pos] != 0 && q[pos] < 64)
+		pos += (size_t)q[pos] + 1;
+	if (pos + 5 > len || q[pos] != 0)
+		return false;
+	*name_len = pos + 1 - LDNS_HEADER_SIZE;
+	*type = ldns_read_uint16(q + pos + 1);
+	*cls = ldns_read_uint16(q + pos + 3);
+	return true;
+}
+
+/* Same wire name, ASCII case ignored (length octets are below 64, so never letters). */
+static bool wire_name_equal(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint8_t x = a[i] >= 'A' && a[i] <= 'Z' ? (uint8_t)(a[i] | 0x20) : a[i];
+		uint8_t y = b[i] >= 'A' && b[i] <= 'Z' ? (uint8_t)(b[i] | 0x20) : b[i];
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* Whether a parsed reply answers the question name/type/class: QR, opcode, question. */
+static bool answers(const ldns_pkt *pkt, const uint8_t *name, size_t name_len, uint16_t type,
+                    uint16_t cls)
 {
 	if (!ldns_pkt_qr(pkt) || ldns_pkt_get_opcode(pkt) != LDNS_PACKET_QUERY)
 		return false;
 	if (ldns_pkt_qdcount(pkt) == 0) /* some servers leave the question out of an error */
 		return ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR;
 	const ldns_rr *a = ldns_rr_list_rr(ldns_pkt_question(pkt), 0);
-	const ldns_rr *b = ldns_rr_list_rr(ldns_pkt_question(q), 0);
-	return ldns_pkt_qdcount(pkt) == 1 && a != NULL &&
-	       ldns_dname_compare(ldns_rr_owner(a), ldns_rr_owner(b)) == 0 &&
-	       ldns_rr_get_type(a) == ldns_rr_get_type(b) &&
-	       ldns_rr_get_class(a) == ldns_rr_get_class(b);
+	if (ldns_pkt_qdcount(pkt) != 1 || a == NULL)
+		return false;
+	const ldns_rdf *owner = ldns_rr_owner(a);
+	return ldns_rdf_get_type(owner) == LDNS_RDF_TYPE_DNAME &&
+	       ldns_rdf_size(owner) == name_len &&
+	       wire_name_equal(ldns_rdf_data(owner), name, name_len) &&
+	       ldns_rr_get_type(a) == type && ldns_rr_get_class(a) == cls;
 }
 
-/* Parse a reply and check it answers q. KD_OK, KD_EMALFORMED or KD_EMISMATCH. */
-static kd_err_t parse_reply(const uint8_t *buf, size_t len, const ldns_pkt *q, ldns_pkt **out)
+/* Whether a parsed reply answers the query in wire (built by build_query). */
+static bool answers_wire(const ldns_pkt *pkt, const uint8_t *q, size_t len)
 {
-	ldns_pkt *pkt = NULL;
-	if (ldns_wire2pkt(&pkt, buf, len) != LDNS_STATUS_OK)
+	size_t name_len;
+	uint16_t type, cls;
+	return question_of(q, len, &name_len, &type, &cls) &&
+	       answers(pkt, q + LDNS_HEADER_SIZE, name_len, type, cls);
+}
+
+/* Whether a parsed reply answers the ldns query q. */
+static bool answers_pkt(const ldns_pkt *pkt, const ldns_pkt *q)
+{
+	const ldns_rr *b = ldns_rr_list_rr(ldns_pkt_question(q), 0);
+	if (b == NULL)
+		return false;
+	const ldns_rdf *owner = ldns_rr_owner(b);
+	return answers(pkt, ldns_rdf_data(owner), ldns_rdf_size(owner), ldns_rr_get_type(b),
+	               ldns_rr_get_class(b));
+}
+
+/* Parse a reply. KD_OK or KD_EMALFORMED. */
+static kd_err_t parse(const uint8_t *buf, size_t len, ldns_pkt **out)
+{
+	*out = NULL;
+	return ldns_wire2pkt(out, buf, len) == LDNS_STATUS_OK ? KD_OK : KD_EMALFORMED;
+}
+
+kd_err_t kd_reply_parse(const uint8_t *buf, size_t len, const ldns_pkt *query, ldns_pkt **out)
+{
+	ldns_pkt *pkt;
+	if (parse(buf, len, &pkt) != KD_OK)
 		return KD_EMALFORMED;
-	if (!answers(pkt, q)) {
+	if (!answers_pkt(pkt, query)) {
 		ldns_pkt_free(pkt);
 		return KD_EMISMATCH;
 	}
@@ -55,13 +114,32 @@ static kd_err_t parse_reply(const uint8_t *buf, size_t len, const ldns_pkt *q, l
 	return KD_OK;
 }
 
-kd_err_t kd_reply_parse(const uint8_t *buf, size_t len, const ldns_pkt *query, ldns_pkt **out)
-{
-	return parse_reply(buf, len, query, out);
-}
-
 /* The transport's check: a datagram that does not answer the question is not the answer. */
 kd_reply_t kd_reply_check(const uint8_t *msg, size_t len, void *arg)
+{
+	ldns_pkt *pkt = NULL;
+	if (kd_reply_parse(msg, len, arg, &pkt) != KD_OK)
+		return KD_REPLY_IGNORE;
+	ldns_pkt_free(pkt);
+	return KD_REPLY_FINAL;
+}
+
+/* Parse a reply and check that it answers q. KD_OK, KD_EMALFORMED or KD_EMISMATCH. */
+static kd_err_t parse_reply(const uint8_t *buf, size_t len, const query_t *q, ldns_pkt **out)
+{
+	ldns_pkt *pkt;
+	if (parse(buf, len, &pkt) != KD_OK)
+		return KD_EMALFORMED;
+	if (!answers_wire(pkt, q->wire, q->len)) {
+		ldns_pkt_free(pkt);
+		return KD_EMISMATCH;
+	}
+	*out = pkt;
+	return KD_OK;
+}
+
+/* kd_reply_check for a query_t. */
+static kd_reply_t check_query_reply(const uint8_t *msg, size_t len, void *arg)
 {
 	ldns_pkt *pkt = NULL;
 	if (parse_reply(msg, len, arg, &pkt) != KD_OK)
@@ -70,15 +148,29 @@ kd_reply_t kd_reply_check(const uint8_t *msg, size_t len, void *arg)
 	return KD_REPLY_FINAL;
 }
 
-static uint16_t random_id(void)
+/* n random IDs: one getrandom for all of them (a syscall per query costs more than building
+ * it), else from the clock. */
+static void random_ids(uint16_t *ids, size_t n)
 {
-	uint16_t id;
-	if (getrandom(&id, sizeof(id), 0) == (ssize_t)sizeof(id))
-		return id;
-	return (uint16_t)(kd_now_ms() ^ (uint64_t)getpid());
+	uint8_t *b = (uint8_t *)ids;
+	size_t want = n * sizeof(*ids), got = 0;
+	while (got < want) {
+		ssize_t r = getrandom(b + got, want - got, 0);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	uint64_t x = kd_now_ms() ^ ((uint64_t)getpid() << 32);
+	for (size_t i = got / sizeof(*ids); i < n; i++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		ids[i] = (uint16_t)(x >> 48);
+	}
 }
 
-static kd_err_t build_query(const char *name, ldns_rr_type type, bool rd, query_t *q)
+/* The query for name/type/IN with id: header (RD when rd), the question with the name made
+ * absolute, an OPT record with UDP size EDNS_UDP_SIZE; room bytes left free after it. */
+static kd_err_t build_query(const char *name, ldns_rr_type type, bool rd, uint16_t id, size_t room,
+                            query_t *q)
 {
 	size_t len = strlen(name);
 	char *abs = malloc(len + 2);
@@ -91,34 +183,41 @@ static kd_err_t build_query(const char *name, ldns_rr_type type, bool rd, query_
 	free(abs);
 	if (owner == NULL)
 		return KD_EINVAL;
-	ldns_pkt *pkt = ldns_pkt_query_new(owner, type, LDNS_RR_CLASS_IN, rd ? LDNS_RD : 0);
-	if (pkt == NULL)
-		return KD_ENOMEM;
-	q->id = random_id();
-	ldns_pkt_set_id(pkt, q->id);
-	ldns_pkt_set_edns_udp_size(pkt, EDNS_UDP_SIZE);
-	/* Not ldns_pkt2wire: it starts from a 64 KiB buffer, and a batch builds thousands. */
-	ldns_buffer *b = ldns_buffer_new(512);
-	if (b == NULL || ldns_pkt2buffer_wire(b, pkt) != LDNS_STATUS_OK) {
-		ldns_buffer_free(b);
-		ldns_pkt_free(pkt);
+	size_t name_len = ldns_rdf_size(owner);
+	q->len = LDNS_HEADER_SIZE + name_len + 4 + OPT_LEN;
+	q->wire = calloc(1, q->len + room);
+	if (q->wire == NULL) {
+		ldns_rdf_deep_free(owner);
 		return KD_ENOMEM;
 	}
-	q->len = ldns_buffer_position(b);
-	q->wire = ldns_buffer_export(b);
-	ldns_buffer_free(b);
-	q->pkt = pkt;
+	uint8_t *w = q->wire;
+	ldns_write_uint16(w, id);
+	w[2] = rd ? 0x01 : 0x00;      /* QR 0, opcode QUERY, RD */
+	ldns_write_uint16(w + 4, 1);  /* QDCOUNT */
+	ldns_write_uint16(w + 10, 1); /* ARCOUNT: the OPT */
+	memcpy(w + LDNS_HEADER_SIZE, ldns_rdf_data(owner), name_len);
+	ldns_rdf_deep_free(owner);
+	w += LDNS_HEADER_SIZE + name_len;
+	ldns_write_uint16(w, type);
+	ldns_write_uint16(w + 2, LDNS_RR_CLASS_IN);
+	ldns_write_uint16(w + 5, LDNS_RR_TYPE_OPT); /* w[4]: the root */
+	ldns_write_uint16(w + 7, EDNS_UDP_SIZE);    /* TTL and RDLENGTH stay 0 */
 	return KD_OK;
 }
 
 kd_err_t kd_query_build(const char *name, ldns_rr_type type, bool rd, ldns_pkt **pkt,
                         uint8_t **wire, size_t *len)
 {
-	query_t q = {NULL, NULL, 0, 0};
-	kd_err_t ret = build_query(name, type, rd, &q);
+	query_t q;
+	uint16_t id;
+	random_ids(&id, 1);
+	kd_err_t ret = build_query(name, type, rd, id, 0, &q);
 	if (ret != KD_OK)
 		return ret;
-	*pkt = q.pkt;
+	if (parse(q.wire, q.len, pkt) != KD_OK) {
+		free(q.wire);
+		return KD_ENOMEM;
+	}
 	*wire = q.wire;
 	*len = q.len;
 	return KD_OK;
@@ -148,9 +247,9 @@ static kd_err_t ask_servers(const kd_query_opts_t *opts, const kd_addr_t *server
 		uint8_t *reply = NULL;
 		size_t len = 0;
 		ret = kd_exchange(&servers[i], opts->tcp, q->wire, q->len, kd_now_ms() + timeout,
-		                  kd_reply_check, q->pkt, &reply, &len, NULL);
+		                  check_query_reply, (void *)q, &reply, &len, NULL);
 		if (ret == KD_OK) {
-			ret = parse_reply(reply, len, q->pkt, answer);
+			ret = parse_reply(reply, len, q, answer);
 			free(reply);
 		}
 		if (ret == KD_OK) {
@@ -167,8 +266,10 @@ static kd_err_t ask_servers(const kd_query_opts_t *opts, const kd_addr_t *server
 kd_err_t kd_query(const kd_query_opts_t *opts, const char *name, ldns_rr_type type,
                   ldns_pkt **answer, kd_addr_t *from)
 {
-	query_t q = {NULL, NULL, 0, 0};
-	kd_err_t ret = build_query(name, type, opts->recurse, &q);
+	query_t q;
+	uint16_t id;
+	random_ids(&id, 1);
+	kd_err_t ret = build_query(name, type, opts->recurse, id, 0, &q);
 	if (ret != KD_OK)
 		return ret;
 	const kd_addr_t *servers = opts->servers;
@@ -182,7 +283,6 @@ kd_err_t kd_query(const kd_query_opts_t *opts, const char *name, ldns_rr_type ty
 		ret = ask_servers(opts, servers, count, &q, answer, from);
 	free(owned);
 	free(q.wire);
-	ldns_pkt_free(q.pkt);
 	return ret;
 }
 
@@ -193,9 +293,8 @@ kd_err_t kd_query(const kd_query_opts_t *opts, const char *name, ldns_rr_type ty
 
 /* One question of a batch while it is under way. */
 typedef struct {
-	query_t q;
-	uint8_t *signed_wire; /* the query as sent (signed, or a copy of q.wire) */
-	void *req;            /* the signer's state for verifying the answer */
+	query_t q; /* signed in place when there is a signer */
+	void *req; /* the signer's state for verifying the answer */
 	const kd_signer_t *signer;
 	kd_err_t verified;
 	ldns_pkt *answer; /* the reply taken, parsed once here */
@@ -206,7 +305,7 @@ static kd_reply_t check_batch_reply(const uint8_t *msg, size_t len, void *arg)
 {
 	pending_t *p = arg;
 	ldns_pkt *pkt = NULL;
-	if (parse_reply(msg, len, p->q.pkt, &pkt) != KD_OK)
+	if (parse_reply(msg, len, &p->q, &pkt) != KD_OK)
 		return KD_REPLY_IGNORE;
 	ldns_pkt_free(p->answer);
 	p->answer = pkt;
@@ -222,37 +321,32 @@ static kd_err_t batch_build(const kd_query_opts_t *opts, const kd_signer_t *sign
                             kd_question_t *qs, size_t n, pending_t *p, kd_pipe_item_t *items)
 {
 	uint8_t *used = calloc(65536, 1);
-	if (used == NULL)
-		return KD_ENOMEM;
-	kd_err_t ret = KD_OK;
+	uint16_t *ids = malloc(n * sizeof(*ids));
+	kd_err_t ret = used != NULL && ids != NULL ? KD_OK : KD_ENOMEM;
+	if (ret == KD_OK)
+		random_ids(ids, n);
 	for (size_t i = 0; i < n && ret == KD_OK; i++) {
 		p[i].out = &qs[i];
 		p[i].signer = signer;
 		qs[i].answer = NULL;
 		qs[i].why[0] = '\0';
-		if ((ret = build_query(qs[i].name, qs[i].type, opts->recurse, &p[i].q)) != KD_OK)
+		uint16_t id = ids[i];
+		for (unsigned tries = 0; used[id] && tries < 65536; tries++)
+			id = (uint16_t)(id + 1);
+		used[id] = 1;
+		size_t room = signer != NULL ? TSIG_ROOM : 0;
+		if ((ret = build_query(qs[i].name, qs[i].type, opts->recurse, id, room, &p[i].q)) !=
+		    KD_OK)
 			break;
-		for (unsigned tries = 0; used[p[i].q.id] && tries < 65536; tries++)
-			p[i].q.id = (uint16_t)(p[i].q.id + 1);
-		used[p[i].q.id] = 1;
-		p[i].q.wire[0] = (uint8_t)(p[i].q.id >> 8);
-		p[i].q.wire[1] = (uint8_t)p[i].q.id;
-		ldns_pkt_set_id(p[i].q.pkt, p[i].q.id);
 		size_t len = p[i].q.len;
-		p[i].signed_wire = malloc(len + TSIG_ROOM);
-		if (p[i].signed_wire == NULL) {
-			ret = KD_ENOMEM;
-			break;
-		}
-		memcpy(p[i].signed_wire, p[i].q.wire, len);
 		if (signer != NULL)
-			ret = signer->sign(signer->arg, p[i].signed_wire, &len, len + TSIG_ROOM,
-			                   &p[i].req);
-		items[i] = (kd_pipe_item_t){.msg = p[i].signed_wire,
+			ret = signer->sign(signer->arg, p[i].q.wire, &len, len + room, &p[i].req);
+		items[i] = (kd_pipe_item_t){.msg = p[i].q.wire,
 		                            .len = len,
 		                            .check = check_batch_reply,
 		                            .check_arg = &p[i]};
 	}
+	free(ids);
 	free(used);
 	return ret;
 }
@@ -351,9 +445,7 @@ kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, 
 		if (first == KD_OK)
 			first = q->err;
 		free(items[i].reply);
-		free(p[i].signed_wire);
 		free(p[i].q.wire);
-		ldns_pkt_free(p[i].q.pkt);
 		if (p[i].req != NULL && signer != NULL && signer->release != NULL)
 			signer->release(signer->arg, p[i].req);
 	}

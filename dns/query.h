@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* DNS queries: messages built and parsed with ldns, sent through dns/transport. Explicit
- * servers (address@port each, tried in turn) or resolv.conf, a timeout, TCP only or UDP with
- * TCP fallback when truncated; several questions pipelined on one TCP connection, optionally
- * signed (the signer is supplied by the caller, so dns/ stays libknot-free). */
+/* DNS queries: built here (the wire ldns would build), replies parsed with ldns, sent
+ * through dns/transport. Explicit servers (address@port each, tried in turn) or resolv.conf,
+ * a timeout, TCP only or UDP with TCP fallback when truncated; several questions pipelined on
+ * one TCP connection, optionally signed (the signer is supplied by the caller, so dns/ stays
+ * libknot-free). */
 #pragma once
 
 #include <ldns/ldns.h>

@@ -521,6 +521,47 @@ static void test_addr_from_rdf(void **state)
 	ldns_rdf_deep_free(name);
 }
 
+/* kd_query_build's wire is what ldns builds for the same question (the ID aside), and its
+ * ldns_pkt is that wire parsed. */
+static void assert_query_as_ldns(const char *name, ldns_rr_type type, bool rd)
+{
+	ldns_pkt *pkt = NULL;
+	uint8_t *wire = NULL;
+	size_t len = 0;
+	assert_int_equal(kd_query_build(name, type, rd, &pkt, &wire, &len), KD_OK);
+	char abs[300];
+	snprintf(abs, sizeof(abs), "%s%s", name, name[strlen(name) - 1] == '.' ? "" : ".");
+	ldns_pkt *ref = ldns_pkt_query_new(ldns_dname_new_frm_str(abs), type, LDNS_RR_CLASS_IN,
+	                                   rd ? LDNS_RD : 0);
+	assert_non_null(ref);
+	ldns_pkt_set_id(ref, (uint16_t)(wire[0] << 8 | wire[1]));
+	ldns_pkt_set_edns_udp_size(ref, 1232);
+	uint8_t *ref_wire = NULL;
+	size_t ref_len = 0;
+	assert_int_equal(ldns_pkt2wire(&ref_wire, ref, &ref_len), LDNS_STATUS_OK);
+	assert_int_equal(len, ref_len);
+	assert_memory_equal(wire, ref_wire, len);
+	assert_int_equal(ldns_pkt_id(pkt), ldns_pkt_id(ref));
+	assert_int_equal(ldns_pkt_rd(pkt), rd);
+	assert_int_equal(ldns_pkt_edns_udp_size(pkt), 1232);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_question(pkt), 0)), type);
+	free(ref_wire);
+	free(wire);
+	ldns_pkt_free(ref);
+	ldns_pkt_free(pkt);
+}
+
+static void test_query_wire(void **state)
+{
+	(void)state;
+	assert_query_as_ldns("kms1.Example.test", LDNS_RR_TYPE_A, false);
+	assert_query_as_ldns("kms1.example.test.", LDNS_RR_TYPE_AAAA, true);
+	assert_query_as_ldns("_vlmcs._tcp.example.test", LDNS_RR_TYPE_SRV, true);
+	assert_query_as_ldns("a\\.b\\032c.example.", LDNS_RR_TYPE_TXT, false);
+	assert_query_as_ldns(".", LDNS_RR_TYPE_SOA, false);
+	assert_query_as_ldns("example.test", LDNS_RR_TYPE_SOA, true);
+}
+
 static void test_query_bad_name(void **state)
 {
 	kd_addr_t server;
@@ -538,6 +579,7 @@ int main(void)
 	        cmocka_unit_test(test_query_udp_tcp),     cmocka_unit_test(test_query_checks),
 	        cmocka_unit_test(test_query_next_server), cmocka_unit_test(test_find_zone),
 	        cmocka_unit_test(test_resolve_addrs),     cmocka_unit_test(test_addr_from_rdf),
+	        cmocka_unit_test(test_query_wire),
 	};
 	return cmocka_run_group_tests(tests, fake_setup, fake_teardown);
 }

@@ -47,13 +47,31 @@ typedef struct {
 	size_t max_outstanding;
 } srv_t;
 
-/* The reply to a query: the query itself with QR set (and RA as a marker if asked). */
+/* The reply to a query: the query itself with QR set (and RA as a marker if asked). A first
+ * label "wrongname", "wrongtype" or "wrongclass" changes that in the reply's question;
+ * "upper" upper-cases its name. */
 static size_t make_reply(const uint8_t *q, size_t len, uint8_t *out, bool marker)
 {
 	memcpy(out, q, len);
 	out[2] |= 0x80;
 	if (marker)
 		out[3] |= 0x80;
+	size_t end = 12;
+	while (end < len && out[end] != 0)
+		end += (size_t)out[end] + 1;
+	if (len < 13 || end + 5 > len)
+		return len;
+	const char *label = (const char *)out + 13;
+	if (out[12] >= 9 && memcmp(label, "wrongname", 9) == 0)
+		out[13] = 'W' + 1;
+	if (out[12] >= 9 && memcmp(label, "wrongtype", 9) == 0)
+		out[end + 2] ^= 1;
+	if (out[12] >= 10 && memcmp(label, "wrongclass", 10) == 0)
+		out[end + 4] = 3; /* CH */
+	if (out[12] >= 5 && memcmp(label, "upper", 5) == 0)
+		for (size_t i = 13; i < end; i++)
+			if (out[i] >= 'a' && out[i] <= 'z')
+				out[i] = (uint8_t)(out[i] - 'a' + 'A');
 	return len;
 }
 
@@ -434,6 +452,8 @@ static void test_udp_ignored_and_refused(void **state)
 
 typedef struct {
 	unsigned signed_n, verified_n, released_n;
+	unsigned dup_ids; /* IDs signed twice */
+	uint8_t seen[65536];
 } signer_state_t;
 
 static kd_err_t fake_sign(void *arg, uint8_t *msg, size_t *len, size_t cap, void **req)
@@ -443,6 +463,8 @@ static kd_err_t fake_sign(void *arg, uint8_t *msg, size_t *len, size_t cap, void
 	if (id == NULL)
 		return KD_ENOMEM;
 	*id = (uint16_t)(msg[0] << 8 | msg[1]);
+	st->dup_ids += st->seen[*id];
+	st->seen[*id] = 1;
 	*req = id;
 	st->signed_n++;
 	return KD_OK;
@@ -479,7 +501,8 @@ static void test_query_batch_signed(void **state)
 	s->close_after = 5; /* the first connection ends after 5 answers */
 	srv_run(s);
 	kd_addr_t a = srv_addr(s);
-	signer_state_t st = {0};
+	static signer_state_t st;
+	memset(&st, 0, sizeof(st));
 	kd_signer_t signer = {fake_sign, fake_verify, fake_release, &st};
 	kd_question_t qs[20];
 	char names[20][32];
@@ -511,6 +534,64 @@ static void test_query_batch_signed(void **state)
 	assert_int_equal(st.signed_n, 20);
 	assert_int_equal(st.released_n, 20);
 	assert_int_equal(st.verified_n, 20);
+	srv_stop(s);
+}
+
+/* A batch large enough that random IDs collide: every query gets its own. */
+static void test_query_batch_unique_ids(void **state)
+{
+	(void)state;
+	enum { N = 3000 };
+	srv_t *s = srv_start(TCP_CLOSE_AT);
+	s->close_after = N + 1;
+	srv_run(s);
+	kd_addr_t a = srv_addr(s);
+	static signer_state_t st;
+	memset(&st, 0, sizeof(st));
+	kd_signer_t signer = {fake_sign, fake_verify, fake_release, &st};
+	static kd_question_t qs[N];
+	static char names[N][32];
+	memset(qs, 0, sizeof(qs));
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%d.example.test", i);
+		qs[i].name = names[i];
+		qs[i].type = LDNS_RR_TYPE_A;
+	}
+	kd_query_opts_t o = {.servers = &a, .count = 1, .timeout_ms = 10000, .tcp = true};
+	assert_int_equal(kd_query_batch(&o, &signer, qs, N, NULL), KD_OK);
+	assert_int_equal(st.signed_n, N);
+	assert_int_equal(st.dup_ids, 0);
+	for (int i = 0; i < N; i++)
+		ldns_pkt_free(qs[i].answer);
+	srv_stop(s);
+}
+
+/* A reply whose question differs in name, type or class does not answer the query; one that
+ * differs only in case does. */
+static void test_query_batch_question(void **state)
+{
+	(void)state;
+	srv_t *s = srv_start(TCP_CLOSE_AT);
+	s->close_after = 1000;
+	srv_run(s);
+	kd_addr_t a = srv_addr(s);
+	const char *names[] = {"n0.example.test", "wrongname.example.test",
+	                       "wrongtype.example.test", "wrongclass.example.test",
+	                       "upper.Example.test"};
+	const kd_err_t want[] = {KD_OK, KD_EMISMATCH, KD_EMISMATCH, KD_EMISMATCH, KD_OK};
+	kd_question_t qs[5];
+	memset(qs, 0, sizeof(qs));
+	for (int i = 0; i < 5; i++) {
+		qs[i].name = names[i];
+		qs[i].type = LDNS_RR_TYPE_AAAA;
+	}
+	kd_query_opts_t o = {.servers = &a, .count = 1, .timeout_ms = 3000, .tcp = true};
+	assert_int_equal(kd_query_batch(&o, NULL, qs, 5, NULL), KD_EMISMATCH);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(qs[i].err, want[i]);
+		assert_true((qs[i].answer != NULL) == (want[i] == KD_OK));
+		ldns_pkt_free(qs[i].answer);
+	}
 	srv_stop(s);
 }
 
@@ -562,6 +643,8 @@ int main(void)
 	        cmocka_unit_test(test_udp_ignored_and_refused),
 	        cmocka_unit_test(test_query_batch_signed),
 	        cmocka_unit_test(test_query_batch_kept),
+	        cmocka_unit_test(test_query_batch_unique_ids),
+	        cmocka_unit_test(test_query_batch_question),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
