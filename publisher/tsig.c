@@ -11,7 +11,8 @@
 #include "dns/array.h"
 #include "dns/dname.h"
 
-/* A libknot key from ours; the secret stays in libknot's buffer only for the call. */
+/* A libknot key from ours (knot_tsig_key_deinit wipes the secret): for one call, or for the
+ * life of a read signer. */
 static int key_init(const kd_tsig_key_t *key, knot_tsig_key_t *out)
 {
 	return knot_tsig_key_init(out, kd_tsig_alg_name(key->alg), key->name, key->secret_b64);
@@ -27,6 +28,18 @@ size_t pub_tsig_size(const kd_tsig_key_t *key)
 	return n;
 }
 
+/* pub_tsig_sign with key decoded into k. */
+static int sign_with(const kd_tsig_key_t *key, const knot_tsig_key_t *k, uint8_t *wire, size_t *len,
+                     size_t cap, pub_tsig_req_t *req, kd_error_t *err)
+{
+	req->mac_len = sizeof(req->mac);
+	int r = knot_tsig_sign(wire, len, cap, NULL, 0, req->mac, &req->mac_len, k, 0, 0);
+	if (r != KNOT_EOK)
+		return kd_fail(err, KD_EINVAL, "failed to sign a message with key %s (%s)",
+		               key->name, knot_strerror(r));
+	return 0;
+}
+
 int pub_tsig_sign(const kd_tsig_key_t *key, uint8_t *wire, size_t *len, size_t cap,
                   pub_tsig_req_t *req, kd_error_t *err)
 {
@@ -34,13 +47,9 @@ int pub_tsig_sign(const kd_tsig_key_t *key, uint8_t *wire, size_t *len, size_t c
 	if (key_init(key, &k) != KNOT_EOK)
 		return kd_fail(err, KD_EINVAL, "failed to sign a message (unusable TSIG key %s)",
 		               key->name);
-	req->mac_len = sizeof(req->mac);
-	int r = knot_tsig_sign(wire, len, cap, NULL, 0, req->mac, &req->mac_len, &k, 0, 0);
+	int r = sign_with(key, &k, wire, len, cap, req, err);
 	knot_tsig_key_deinit(&k);
-	if (r != KNOT_EOK)
-		return kd_fail(err, KD_EINVAL, "failed to sign a message with key %s (%s)",
-		               key->name, knot_strerror(r));
-	return 0;
+	return r;
 }
 
 /* Server time minus ours from a BADTIME reply: Other Data holds the server's 48-bit time. */
@@ -56,8 +65,9 @@ static int64_t badtime_skew(const knot_rrset_t *tsig)
 	return server - (int64_t)time(NULL);
 }
 
-void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const knot_pkt_t *pkt,
-                    pub_tsig_result_t *out)
+/* pub_tsig_check with the key decoded (NULL: none, or unusable). */
+static void check_with(const knot_tsig_key_t *k, const pub_tsig_req_t *req, const knot_pkt_t *pkt,
+                       pub_tsig_result_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	const knot_rrset_t *tsig = pkt->tsig_rr;
@@ -70,13 +80,10 @@ void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const k
 		out->status = PUB_TSIG_KEYERR; /* nothing to verify: no MAC */
 		return;
 	}
-	knot_tsig_key_t k;
 	int ret = KNOT_EINVAL;
-	if (key != NULL && req != NULL && key_init(key, &k) == KNOT_EOK) {
-		ret = knot_tsig_client_check(tsig, pkt->wire, pkt->size, req->mac, req->mac_len, &k,
+	if (k != NULL && req != NULL)
+		ret = knot_tsig_client_check(tsig, pkt->wire, pkt->size, req->mac, req->mac_len, k,
 		                             0);
-		knot_tsig_key_deinit(&k);
-	}
 	out->verified = ret == KNOT_EOK || ret == KNOT_TSIG_EBADTIME;
 	if (out->error == KNOT_RCODE_BADTIME || ret == KNOT_TSIG_EBADTIME) {
 		out->status = PUB_TSIG_BADTIME;
@@ -84,6 +91,16 @@ void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const k
 		return;
 	}
 	out->status = ret == KNOT_EOK ? PUB_TSIG_VERIFIED : PUB_TSIG_INVALID;
+}
+
+void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const knot_pkt_t *pkt,
+                    pub_tsig_result_t *out)
+{
+	knot_tsig_key_t k;
+	bool ok = key != NULL && pkt->tsig_rr != NULL && key_init(key, &k) == KNOT_EOK;
+	check_with(ok ? &k : NULL, req, pkt, out);
+	if (ok)
+		knot_tsig_key_deinit(&k);
 }
 
 uint16_t pub_pkt_rcode(const knot_pkt_t *pkt)
@@ -159,26 +176,53 @@ int pub_tsig_why(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t l
 
 /* ---- the signer for reads ---- */
 
+/* A key as libknot wants it, decoded once for the signer's life (the secret wiped when it
+ * ends: knot_tsig_key_deinit). */
+typedef struct {
+	const kd_tsig_key_t *key;
+	knot_tsig_key_t k;
+	bool usable; /* k holds the key; else signing with it fails */
+} signer_key_t;
+
 typedef struct {
 	uint8_t name[KNOT_DNAME_MAXLEN]; /* wire, lower-case */
-	const kd_tsig_key_t *key;
+	size_t len;
+	size_t key; /* index in keys */
 } name_key_t;
 
 struct pub_signer {
 	name_key_t *v;
 	size_t n, cap;
 	bool sorted;
+	signer_key_t *keys;
+	size_t nkeys, keys_cap;
 };
 
-/* What sign() hands to verify(): the key used and the request MAC. */
+/* What sign() hands to verify(): the key used (index in keys) and the request MAC. */
 typedef struct {
-	const kd_tsig_key_t *key;
+	size_t key;
 	pub_tsig_req_t req;
 } signed_req_t;
 
 pub_signer_t *pub_signer_new(void)
 {
 	return calloc(1, sizeof(pub_signer_t));
+}
+
+/* The index of key in s->keys, decoded there the first time. SIZE_MAX on ENOMEM. */
+static size_t signer_key(pub_signer_t *s, const kd_tsig_key_t *key)
+{
+	for (size_t i = 0; i < s->nkeys; i++)
+		if (s->keys[i].key == key)
+			return i;
+	signer_key_t *keys = kd_array_reserve(s->keys, &s->keys_cap, s->nkeys + 1, sizeof(*keys));
+	if (keys == NULL)
+		return SIZE_MAX;
+	s->keys = keys;
+	signer_key_t *k = &keys[s->nkeys];
+	k->key = key;
+	k->usable = key_init(key, &k->k) == KNOT_EOK;
+	return s->nkeys++;
 }
 
 int pub_signer_add(pub_signer_t *s, const char *name, const kd_tsig_key_t *key)
@@ -189,19 +233,28 @@ int pub_signer_add(pub_signer_t *s, const char *name, const kd_tsig_key_t *key)
 	s->v = v;
 	if (knot_dname_from_str(v[s->n].name, name, sizeof(v[s->n].name)) == NULL)
 		return -1;
+	size_t k = signer_key(s, key);
+	if (k == SIZE_MAX)
+		return -1;
 	knot_dname_to_lower(v[s->n].name);
-	v[s->n].key = key;
+	v[s->n].len = knot_dname_size(v[s->n].name);
+	v[s->n].key = k;
 	s->n++;
 	s->sorted = false;
 	return 0;
 }
 
+/* Any order will do for bsearch: length, then bytes (cheaper than canonical order). */
 static int name_cmp(const void *a, const void *b)
 {
-	return knot_dname_cmp(((const name_key_t *)a)->name, ((const name_key_t *)b)->name);
+	const name_key_t *x = a, *y = b;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return memcmp(x->name, y->name, x->len);
 }
 
-static const kd_tsig_key_t *key_for(pub_signer_t *s, const uint8_t *qname)
+/* The key for the uncompressed wire name qname, or NULL. */
+static const signer_key_t *key_for(pub_signer_t *s, const uint8_t *qname)
 {
 	if (!s->sorted) {
 		if (s->n > 0)
@@ -209,12 +262,14 @@ static const kd_tsig_key_t *key_for(pub_signer_t *s, const uint8_t *qname)
 		s->sorted = true;
 	}
 	name_key_t want;
-	if (knot_dname_to_wire(want.name, qname, sizeof(want.name)) < 0)
+	int len = knot_dname_to_wire(want.name, qname, sizeof(want.name));
+	if (len <= 0)
 		return NULL;
 	knot_dname_to_lower(want.name);
+	want.len = (size_t)len;
 	const name_key_t *hit =
 	        s->n > 0 ? bsearch(&want, s->v, s->n, sizeof(*s->v), name_cmp) : NULL;
-	return hit != NULL ? hit->key : NULL;
+	return hit != NULL ? &s->keys[hit->key] : NULL;
 }
 
 static kd_err_t signer_sign(void *arg, uint8_t *msg, size_t *len, size_t cap, void **req)
@@ -224,14 +279,14 @@ static kd_err_t signer_sign(void *arg, uint8_t *msg, size_t *len, size_t cap, vo
 	if (*len < KNOT_WIRE_HEADER_SIZE + 1 ||
 	    knot_dname_wire_check(msg + KNOT_WIRE_HEADER_SIZE, msg + *len, NULL) <= 0)
 		return KD_EINVAL;
-	const kd_tsig_key_t *key = key_for(s, msg + KNOT_WIRE_HEADER_SIZE);
-	if (key == NULL)
+	const signer_key_t *key = key_for(s, msg + KNOT_WIRE_HEADER_SIZE);
+	if (key == NULL || !key->usable)
 		return KD_EINVAL;
 	signed_req_t *r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return KD_ENOMEM;
-	r->key = key;
-	if (pub_tsig_sign(key, msg, len, cap, &r->req, NULL) != 0) {
+	r->key = (size_t)(key - s->keys);
+	if (sign_with(key->key, &key->k, msg, len, cap, &r->req, NULL) != 0) {
 		free(r);
 		return KD_EINVAL;
 	}
@@ -242,6 +297,7 @@ static kd_err_t signer_sign(void *arg, uint8_t *msg, size_t *len, size_t cap, vo
 static kd_err_t signer_verify(void *arg, const void *req, const uint8_t *reply, size_t len,
                               char *why, size_t whylen)
 {
+	const pub_signer_t *s = arg;
 	const signed_req_t *r = req;
 	if (len > KNOT_WIRE_MAX_PKTSIZE) {
 		snprintf(why, whylen, "answer too large");
@@ -255,7 +311,7 @@ static kd_err_t signer_verify(void *arg, const void *req, const uint8_t *reply, 
 	kd_err_t ret = KD_EMALFORMED;
 	if (pkt != NULL && knot_pkt_parse(pkt, 0) == KNOT_EOK) {
 		pub_tsig_result_t t;
-		pub_tsig_check(r->key, &r->req, pkt, &t);
+		check_with(&s->keys[r->key].k, &r->req, pkt, &t);
 		ret = pub_tsig_why(pub_pkt_rcode(pkt), &t, why, whylen) == 0 ? KD_OK : KD_ETSIG;
 	} else {
 		snprintf(why, whylen, "malformed answer");
@@ -281,6 +337,10 @@ void pub_signer_free(pub_signer_t *s)
 {
 	if (s == NULL)
 		return;
+	for (size_t i = 0; i < s->nkeys; i++)
+		if (s->keys[i].usable)
+			knot_tsig_key_deinit(&s->keys[i].k);
+	free(s->keys);
 	free(s->v);
 	free(s);
 }

@@ -364,6 +364,82 @@ static void test_read_signer(void **state)
 	pub_signer_free(s);
 }
 
+/* Sign a query for name with k, check it as a server with key name/secret (KNOT_EOK or the
+ * error), then answer it signed with answer_secret and return what k.verify says. */
+static kd_err_t sign_and_answer(kd_signer_t k, const char *name, const char *key_name,
+                                const char *secret, int want_server, const char *answer_secret)
+{
+	ldns_pkt *pq = NULL;
+	uint8_t *wire = NULL, buf[1024];
+	size_t len = 0;
+	assert_int_equal(kd_query_build(name, LDNS_RR_TYPE_SRV, false, &pq, &wire, &len), KD_OK);
+	memcpy(buf, wire, len);
+	void *req = NULL;
+	assert_int_equal(k.sign(k.arg, buf, &len, sizeof(buf), &req), KD_OK);
+	knot_pkt_t *pkt = knot_pkt_new(buf, (uint16_t)len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	assert_non_null(pkt->tsig_rr);
+	knot_tsig_key_t kk, ka;
+	assert_int_equal(knot_tsig_key_init(&kk, "hmac-sha256", key_name, secret), KNOT_EOK);
+	assert_int_equal(knot_tsig_server_check(pkt->tsig_rr, pkt->wire, pkt->size, &kk),
+	                 want_server);
+	assert_int_equal(knot_tsig_key_init(&ka, "hmac-sha256", key_name, answer_secret), KNOT_EOK);
+	knot_pkt_t *ans = knot_pkt_new(NULL, 1024, NULL);
+	knot_wire_set_id(ans->wire, knot_wire_get_id(buf));
+	knot_wire_set_qr(ans->wire);
+	uint8_t dig[64];
+	size_t dlen = sizeof(dig);
+	assert_int_equal(knot_tsig_sign(ans->wire, &ans->size, ans->max_size,
+	                                knot_tsig_rdata_mac(pkt->tsig_rr),
+	                                knot_tsig_rdata_mac_length(pkt->tsig_rr), dig, &dlen, &ka,
+	                                0, 0),
+	                 KNOT_EOK);
+	char why[KD_WHY_MAX] = "";
+	kd_err_t ret = k.verify(k.arg, req, ans->wire, ans->size, why, sizeof(why));
+	k.release(k.arg, req);
+	knot_tsig_key_deinit(&kk);
+	knot_tsig_key_deinit(&ka);
+	knot_pkt_free(ans);
+	knot_pkt_free(pkt);
+	free(wire);
+	ldns_pkt_free(pq);
+	return ret;
+}
+
+/* Two keys for three names, each decoded once and reused: every query is signed with the key
+ * of its name (a server with the other secret refuses it), and an answer verifies only when
+ * signed with that key. */
+static void test_read_signer_keys(void **state)
+{
+	(void)state;
+	kd_tsig_key_t other = {
+	        .name = "kms-update", .alg = KD_TSIG_HMAC_SHA256, .secret_b64 = OTHER_SECRET};
+	pub_signer_t *s = pub_signer_new();
+	assert_non_null(s);
+	assert_int_equal(pub_signer_add(s, "a.one.test.", &test_key), 0);
+	assert_int_equal(pub_signer_add(s, "b.two.test.", &other), 0);
+	assert_int_equal(pub_signer_add(s, "c.one.test.", &test_key), 0);
+	kd_signer_t k = pub_signer_get(s);
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(
+		        sign_and_answer(k, "a.one.test", "kms-update", SECRET, KNOT_EOK, SECRET),
+		        KD_OK);
+		assert_int_equal(sign_and_answer(k, "B.two.test", "kms-update", OTHER_SECRET,
+		                                 KNOT_EOK, OTHER_SECRET),
+		                 KD_OK);
+		assert_int_equal(sign_and_answer(k, "c.one.test", "kms-update", OTHER_SECRET,
+		                                 KNOT_TSIG_EBADSIG, SECRET),
+		                 KD_OK);
+		assert_int_equal(sign_and_answer(k, "b.two.test", "kms-update", SECRET,
+		                                 KNOT_TSIG_EBADSIG, SECRET),
+		                 KD_ETSIG);
+		assert_int_equal(sign_and_answer(k, "a.one.test", "kms-update", SECRET, KNOT_EOK,
+		                                 OTHER_SECRET),
+		                 KD_ETSIG);
+	}
+	pub_signer_free(s);
+}
+
 static void test_garbage(void **state)
 {
 	pub_msg_t req;
@@ -391,6 +467,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_unsigned_errors_not_final, free_keep),
 	        cmocka_unit_test_teardown(test_prerequisites, free_keep),
 	        cmocka_unit_test_teardown(test_read_signer, free_keep),
+	        cmocka_unit_test(test_read_signer_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
