@@ -65,12 +65,14 @@ static int64_t badtime_skew(const knot_rrset_t *tsig)
 	return server - (int64_t)time(NULL);
 }
 
-/* pub_tsig_check with the key decoded (NULL: none, or unusable). */
-static void check_with(const knot_tsig_key_t *k, const pub_tsig_req_t *req, const knot_pkt_t *pkt,
+/* pub_tsig_check with the key decoded (NULL: none, or unusable), of the reply that is size
+ * bytes of wire without its TSIG record tsig (ARCOUNT not counting it, as knot_pkt_parse
+ * leaves a message). */
+static void check_with(const knot_tsig_key_t *k, const pub_tsig_req_t *req,
+                       const knot_rrset_t *tsig, const uint8_t *wire, size_t size,
                        pub_tsig_result_t *out)
 {
 	memset(out, 0, sizeof(*out));
-	const knot_rrset_t *tsig = pkt->tsig_rr;
 	if (tsig == NULL) {
 		out->status = PUB_TSIG_NONE;
 		return;
@@ -82,8 +84,7 @@ static void check_with(const knot_tsig_key_t *k, const pub_tsig_req_t *req, cons
 	}
 	int ret = KNOT_EINVAL;
 	if (k != NULL && req != NULL)
-		ret = knot_tsig_client_check(tsig, pkt->wire, pkt->size, req->mac, req->mac_len, k,
-		                             0);
+		ret = knot_tsig_client_check(tsig, wire, size, req->mac, req->mac_len, k, 0);
 	out->verified = ret == KNOT_EOK || ret == KNOT_TSIG_EBADTIME;
 	if (out->error == KNOT_RCODE_BADTIME || ret == KNOT_TSIG_EBADTIME) {
 		out->status = PUB_TSIG_BADTIME;
@@ -98,7 +99,7 @@ void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const k
 {
 	knot_tsig_key_t k;
 	bool ok = key != NULL && pkt->tsig_rr != NULL && key_init(key, &k) == KNOT_EOK;
-	check_with(ok ? &k : NULL, req, pkt, out);
+	check_with(ok ? &k : NULL, req, pkt->tsig_rr, pkt->wire, pkt->size, out);
 	if (ok)
 		knot_tsig_key_deinit(&k);
 }
@@ -140,6 +141,10 @@ void pub_rcode_str(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t
 
 int pub_tsig_why(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t len)
 {
+	if ((t->status == PUB_TSIG_VERIFIED && t->error == 0) ||
+	    (t->status == PUB_TSIG_NONE &&
+	     (rcode == KNOT_RCODE_NOERROR || rcode == KNOT_RCODE_NXDOMAIN)))
+		return 0; /* the common case, before formatting anything */
 	char rc[64];
 	pub_rcode_str(rcode, t, rc, sizeof(rc));
 	switch (t->status) {
@@ -294,31 +299,89 @@ static kd_err_t signer_sign(void *arg, uint8_t *msg, size_t *len, size_t cap, vo
 	return KD_OK;
 }
 
+/* Where the TSIG record of a reply starts (len when it has none) and its extended rcode,
+ * without parsing every record as knot_pkt_parse does. 0, or -1 when the reply is malformed:
+ * a record that overruns it, bytes after the last one, a TSIG that is not the last record or
+ * not in the additional section, two OPT records. */
+static int scan_reply(const uint8_t *w, size_t len, size_t *tsig_at, uint16_t *rcode)
+{
+	if (len < KNOT_WIRE_HEADER_SIZE)
+		return -1;
+	size_t pos = KNOT_WIRE_HEADER_SIZE;
+	for (unsigned i = 0; i < knot_wire_get_qdcount(w); i++) {
+		int n = knot_dname_wire_check(w + pos, w + len, w);
+		if (n <= 0 || pos + (size_t)n + 4 > len)
+			return -1;
+		pos += (size_t)n + 4;
+	}
+	size_t ar_first = (size_t)knot_wire_get_ancount(w) + knot_wire_get_nscount(w);
+	size_t total = ar_first + knot_wire_get_arcount(w);
+	bool opt = false;
+	*rcode = knot_wire_get_rcode(w);
+	*tsig_at = len;
+	for (size_t i = 0; i < total; i++) {
+		size_t start = pos;
+		int n = knot_dname_wire_check(w + pos, w + len, w);
+		if (n <= 0 || pos + (size_t)n + 10 > len)
+			return -1;
+		pos += (size_t)n;
+		uint16_t type = knot_wire_read_u16(w + pos);
+		pos += 10 + knot_wire_read_u16(w + pos + 8);
+		if (pos > len)
+			return -1;
+		if (type == KNOT_RRTYPE_OPT && i >= ar_first) {
+			if (opt)
+				return -1;
+			opt = true;
+			*rcode |= (uint16_t)(w[start + n + 4] << 4); /* TTL: extended rcode first */
+		}
+		if (type == KNOT_RRTYPE_TSIG) {
+			if (i + 1 != total || i < ar_first)
+				return -1;
+			*tsig_at = start;
+		}
+	}
+	return pos == len ? 0 : -1;
+}
+
+/* Verify on the reply's own wire: its TSIG record parsed alone, the message before it copied
+ * with ARCOUNT less one (what the MAC covers). */
 static kd_err_t signer_verify(void *arg, const void *req, const uint8_t *reply, size_t len,
                               char *why, size_t whylen)
 {
 	const pub_signer_t *s = arg;
 	const signed_req_t *r = req;
-	if (len > KNOT_WIRE_MAX_PKTSIZE) {
-		snprintf(why, whylen, "answer too large");
+	size_t at;
+	uint16_t rcode;
+	if (len > KNOT_WIRE_MAX_PKTSIZE || scan_reply(reply, len, &at, &rcode) != 0) {
+		snprintf(why, whylen,
+		         len > KNOT_WIRE_MAX_PKTSIZE ? "answer too large" : "malformed answer");
 		return KD_EMALFORMED;
 	}
-	uint8_t *copy = malloc(len > 0 ? len : 1);
-	if (copy == NULL)
-		return KD_ENOMEM;
-	memcpy(copy, reply, len);
-	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)len, NULL);
-	kd_err_t ret = KD_EMALFORMED;
-	if (pkt != NULL && knot_pkt_parse(pkt, 0) == KNOT_EOK) {
-		pub_tsig_result_t t;
-		check_with(&s->keys[r->key].k, &r->req, pkt, &t);
-		ret = pub_tsig_why(pub_pkt_rcode(pkt), &t, why, whylen) == 0 ? KD_OK : KD_ETSIG;
+	pub_tsig_result_t t;
+	if (at == len) {
+		check_with(NULL, NULL, NULL, NULL, 0, &t);
 	} else {
-		snprintf(why, whylen, "malformed answer");
+		knot_rrset_t tsig;
+		knot_rrset_init_empty(&tsig);
+		size_t pos = at;
+		uint8_t *copy = malloc(at);
+		if (copy == NULL)
+			return KD_ENOMEM;
+		int ret = knot_rrset_rr_from_wire(reply, &pos, len, &tsig, NULL, true);
+		if (ret != KNOT_EOK || !knot_tsig_rdata_is_ok(&tsig)) {
+			knot_rrset_clear(&tsig, NULL);
+			free(copy);
+			snprintf(why, whylen, "malformed answer");
+			return ret == KNOT_ENOMEM ? KD_ENOMEM : KD_EMALFORMED;
+		}
+		memcpy(copy, reply, at);
+		knot_wire_set_arcount(copy, (uint16_t)(knot_wire_get_arcount(copy) - 1));
+		check_with(&s->keys[r->key].k, &r->req, &tsig, copy, at, &t);
+		knot_rrset_clear(&tsig, NULL);
+		free(copy);
 	}
-	knot_pkt_free(pkt);
-	free(copy);
-	return ret;
+	return pub_tsig_why(rcode, &t, why, whylen) == 0 ? KD_OK : KD_ETSIG;
 }
 
 static void signer_release(void *arg, void *req)

@@ -440,6 +440,64 @@ static void test_read_signer_keys(void **state)
 	pub_signer_free(s);
 }
 
+/* Answers as the read signer sees them on the wire: an OPT record before the TSIG, its
+ * extended rcode, a MAC that does not verify, records after the TSIG or cut short. */
+static void test_read_signer_wire(void **state)
+{
+	(void)state;
+	pub_signer_t *s = pub_signer_new();
+	assert_int_equal(pub_signer_add(s, "a.one.test.", &test_key), 0);
+	kd_signer_t k = pub_signer_get(s);
+	ldns_pkt *pq = NULL;
+	uint8_t *wire = NULL, buf[1024], ans[1024];
+	size_t len = 0, qlen = 0;
+	assert_int_equal(kd_query_build("a.one.test", LDNS_RR_TYPE_A, false, &pq, &wire, &qlen),
+	                 KD_OK);
+	memcpy(buf, wire, qlen);
+	len = qlen;
+	void *req = NULL;
+	assert_int_equal(k.sign(k.arg, buf, &len, sizeof(buf), &req), KD_OK);
+	knot_pkt_t *pkt = knot_pkt_new(buf, (uint16_t)len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	knot_tsig_key_t kk;
+	assert_int_equal(knot_tsig_key_init(&kk, "hmac-sha256", "kms-update", SECRET), KNOT_EOK);
+	/* the query's question and OPT answered (QR), unsigned: the OPT's extended rcode counts */
+	memcpy(ans, wire, qlen);
+	ans[2] |= 0x80;
+	ans[qlen - 6] = 1; /* OPT TTL, extended rcode: BADVERS */
+	char why[KD_WHY_MAX] = "";
+	assert_int_equal(k.verify(k.arg, req, ans, qlen, why, sizeof(why)), KD_ETSIG);
+	assert_string_equal(why, "unsigned BADVERS (wrong secret or unknown key?)");
+	ans[qlen - 6] = 0;
+	assert_int_equal(k.verify(k.arg, req, ans, qlen, why, sizeof(why)), KD_OK);
+	/* signed after the OPT: verifies */
+	size_t alen = qlen;
+	uint8_t dig[64];
+	size_t dlen = sizeof(dig);
+	assert_int_equal(knot_tsig_sign(ans, &alen, sizeof(ans), knot_tsig_rdata_mac(pkt->tsig_rr),
+	                                knot_tsig_rdata_mac_length(pkt->tsig_rr), dig, &dlen, &kk,
+	                                0, 0),
+	                 KNOT_EOK);
+	assert_int_equal(k.verify(k.arg, req, ans, alen, why, sizeof(why)), KD_OK);
+	/* cut short, or the OPT again after the TSIG: malformed */
+	assert_int_equal(k.verify(k.arg, req, ans, alen - 1, why, sizeof(why)), KD_EMALFORMED);
+	assert_string_equal(why, "malformed answer");
+	memcpy(ans + alen, ans + qlen - 11, 11);
+	knot_wire_set_arcount(ans, (uint16_t)(knot_wire_get_arcount(ans) + 1));
+	assert_int_equal(k.verify(k.arg, req, ans, alen + 11, why, sizeof(why)), KD_EMALFORMED);
+	knot_wire_set_arcount(ans, (uint16_t)(knot_wire_get_arcount(ans) - 1));
+	/* a byte of the MAC changed (it ends 6 bytes before the record): does not verify */
+	ans[alen - 20] ^= 0xff;
+	assert_int_equal(k.verify(k.arg, req, ans, alen, why, sizeof(why)), KD_ETSIG);
+	assert_string_equal(why, "TSIG of the answer does not verify: NOERROR (not trusted)");
+	knot_tsig_key_deinit(&kk);
+	k.release(k.arg, req);
+	knot_pkt_free(pkt);
+	ldns_pkt_free(pq);
+	free(wire);
+	pub_signer_free(s);
+}
+
 static void test_garbage(void **state)
 {
 	pub_msg_t req;
@@ -468,6 +526,7 @@ int main(void)
 	        cmocka_unit_test_teardown(test_prerequisites, free_keep),
 	        cmocka_unit_test_teardown(test_read_signer, free_keep),
 	        cmocka_unit_test(test_read_signer_keys),
+	        cmocka_unit_test(test_read_signer_wire),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
