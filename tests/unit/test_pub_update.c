@@ -312,6 +312,27 @@ static void test_prerequisites(void **state)
 	pub_oplist_deinit(&ops);
 }
 
+/* A query for name/SRV as kd_query_build makes it, into buf (*qlen: its length), signed with
+ * k (*req), parsed as a server does (which cuts the TSIG off buf again). */
+static knot_pkt_t *signed_query(kd_signer_t k, const char *name, uint8_t *buf, size_t cap,
+                                size_t *qlen, void **req)
+{
+	ldns_pkt *pq = NULL;
+	uint8_t *wire = NULL;
+	size_t len = 0;
+	assert_int_equal(kd_query_build(name, LDNS_RR_TYPE_SRV, false, &pq, &wire, &len), KD_OK);
+	assert_true(len <= cap);
+	memcpy(buf, wire, len);
+	*qlen = len;
+	free(wire);
+	ldns_pkt_free(pq);
+	assert_int_equal(k.sign(k.arg, buf, &len, cap, req), KD_OK);
+	knot_pkt_t *pkt = knot_pkt_new(buf, (uint16_t)len, NULL);
+	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	assert_non_null(pkt->tsig_rr);
+	return pkt;
+}
+
 /* The signer of reads: each query signed with the key of its name, answers verified. */
 static void test_read_signer(void **state)
 {
@@ -319,19 +340,12 @@ static void test_read_signer(void **state)
 	assert_non_null(s);
 	assert_int_equal(pub_signer_add(s, "_vlmcs._tcp.example.test.", &test_key), 0);
 	kd_signer_t k = pub_signer_get(s);
-	ldns_pkt *q = ldns_pkt_query_new(ldns_dname_new_frm_str("_VLMCS._tcp.example.test."),
-	                                 LDNS_RR_TYPE_SRV, LDNS_RR_CLASS_IN, 0);
-	ldns_pkt_set_id(q, 4321);
-	uint8_t *wire = NULL, buf[1024];
+	uint8_t buf[1024];
 	size_t len = 0;
-	assert_int_equal(ldns_pkt2wire(&wire, q, &len), LDNS_STATUS_OK);
-	memcpy(buf, wire, len);
 	void *req = NULL;
-	assert_int_equal(k.sign(k.arg, buf, &len, sizeof(buf), &req), KD_OK);
+	knot_pkt_t *pkt =
+	        signed_query(k, "_VLMCS._tcp.example.test.", buf, sizeof(buf), &len, &req);
 	/* the query verifies as a server checks it */
-	knot_pkt_t *pkt = knot_pkt_new(buf, (uint16_t)len, NULL);
-	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
-	assert_non_null(pkt->tsig_rr);
 	knot_tsig_key_t kk;
 	assert_int_equal(knot_tsig_key_init(&kk, "hmac-sha256", "kms-update", SECRET), KNOT_EOK);
 	assert_int_equal(knot_tsig_server_check(pkt->tsig_rr, pkt->wire, pkt->size, &kk), KNOT_EOK);
@@ -339,7 +353,7 @@ static void test_read_signer(void **state)
 	const uint8_t *req_mac = knot_tsig_rdata_mac(pkt->tsig_rr);
 	size_t req_mac_len = knot_tsig_rdata_mac_length(pkt->tsig_rr);
 	knot_pkt_t *ans = knot_pkt_new(NULL, 1024, NULL);
-	knot_wire_set_id(ans->wire, 4321);
+	knot_wire_set_id(ans->wire, knot_wire_get_id(buf));
 	knot_wire_set_qr(ans->wire);
 	knot_wire_set_aa(ans->wire);
 	size_t plain = ans->size;
@@ -359,8 +373,6 @@ static void test_read_signer(void **state)
 	k.release(k.arg, req);
 	knot_pkt_free(ans);
 	knot_pkt_free(pkt);
-	free(wire);
-	ldns_pkt_free(q);
 	pub_signer_free(s);
 }
 
@@ -369,16 +381,10 @@ static void test_read_signer(void **state)
 static kd_err_t sign_and_answer(kd_signer_t k, const char *name, const char *key_name,
                                 const char *secret, int want_server, const char *answer_secret)
 {
-	ldns_pkt *pq = NULL;
-	uint8_t *wire = NULL, buf[1024];
+	uint8_t buf[1024];
 	size_t len = 0;
-	assert_int_equal(kd_query_build(name, LDNS_RR_TYPE_SRV, false, &pq, &wire, &len), KD_OK);
-	memcpy(buf, wire, len);
 	void *req = NULL;
-	assert_int_equal(k.sign(k.arg, buf, &len, sizeof(buf), &req), KD_OK);
-	knot_pkt_t *pkt = knot_pkt_new(buf, (uint16_t)len, NULL);
-	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
-	assert_non_null(pkt->tsig_rr);
+	knot_pkt_t *pkt = signed_query(k, name, buf, sizeof(buf), &len, &req);
 	knot_tsig_key_t kk, ka;
 	assert_int_equal(knot_tsig_key_init(&kk, "hmac-sha256", key_name, secret), KNOT_EOK);
 	assert_int_equal(knot_tsig_server_check(pkt->tsig_rr, pkt->wire, pkt->size, &kk),
@@ -401,8 +407,6 @@ static kd_err_t sign_and_answer(kd_signer_t k, const char *name, const char *key
 	knot_tsig_key_deinit(&ka);
 	knot_pkt_free(ans);
 	knot_pkt_free(pkt);
-	free(wire);
-	ldns_pkt_free(pq);
 	return ret;
 }
 
@@ -448,21 +452,14 @@ static void test_read_signer_wire(void **state)
 	pub_signer_t *s = pub_signer_new();
 	assert_int_equal(pub_signer_add(s, "a.one.test.", &test_key), 0);
 	kd_signer_t k = pub_signer_get(s);
-	ldns_pkt *pq = NULL;
-	uint8_t *wire = NULL, buf[1024], ans[1024];
-	size_t len = 0, qlen = 0;
-	assert_int_equal(kd_query_build("a.one.test", LDNS_RR_TYPE_A, false, &pq, &wire, &qlen),
-	                 KD_OK);
-	memcpy(buf, wire, qlen);
-	len = qlen;
+	uint8_t buf[1024], ans[1024];
+	size_t qlen = 0;
 	void *req = NULL;
-	assert_int_equal(k.sign(k.arg, buf, &len, sizeof(buf), &req), KD_OK);
-	knot_pkt_t *pkt = knot_pkt_new(buf, (uint16_t)len, NULL);
-	assert_int_equal(knot_pkt_parse(pkt, 0), KNOT_EOK);
+	knot_pkt_t *pkt = signed_query(k, "a.one.test", buf, sizeof(buf), &qlen, &req);
 	knot_tsig_key_t kk;
 	assert_int_equal(knot_tsig_key_init(&kk, "hmac-sha256", "kms-update", SECRET), KNOT_EOK);
 	/* the query's question and OPT answered (QR), unsigned: the OPT's extended rcode counts */
-	memcpy(ans, wire, qlen);
+	memcpy(ans, buf, qlen);
 	ans[2] |= 0x80;
 	ans[qlen - 6] = 1; /* OPT TTL, extended rcode: BADVERS */
 	char why[KD_WHY_MAX] = "";
@@ -493,8 +490,6 @@ static void test_read_signer_wire(void **state)
 	knot_tsig_key_deinit(&kk);
 	k.release(k.arg, req);
 	knot_pkt_free(pkt);
-	ldns_pkt_free(pq);
-	free(wire);
 	pub_signer_free(s);
 }
 
