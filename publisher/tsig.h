@@ -72,7 +72,8 @@ int pub_tsig_why(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t l
 typedef struct pub_signer pub_signer_t;
 
 pub_signer_t *pub_signer_new(void);
-/* Queries for name (canonical, absolute) are signed with key (borrowed). 0 or -1 (ENOMEM). */
+/* Queries for name (canonical, absolute) are signed with key (borrowed; decoded once per
+ * signer, its secret wiped by pub_signer_free). 0 or -1 (ENOMEM). */
 int pub_signer_add(pub_signer_t *s, const char *name, const kd_tsig_key_t *key);
 /* The kd_signer_t for kd_query_batch; valid while s lives. */
 kd_signer_t pub_signer_get(pub_signer_t *s);
