@@ -299,89 +299,33 @@ static kd_err_t signer_sign(void *arg, uint8_t *msg, size_t *len, size_t cap, vo
 	return KD_OK;
 }
 
-/* Where the TSIG record of a reply starts (len when it has none) and its extended rcode,
- * without parsing every record as knot_pkt_parse does. 0, or -1 when the reply is malformed:
- * a record that overruns it, bytes after the last one, a TSIG that is not the last record or
- * not in the additional section, two OPT records. */
-static int scan_reply(const uint8_t *w, size_t len, size_t *tsig_at, uint16_t *rcode)
-{
-	if (len < KNOT_WIRE_HEADER_SIZE)
-		return -1;
-	size_t pos = KNOT_WIRE_HEADER_SIZE;
-	for (unsigned i = 0; i < knot_wire_get_qdcount(w); i++) {
-		int n = knot_dname_wire_check(w + pos, w + len, w);
-		if (n <= 0 || pos + (size_t)n + 4 > len)
-			return -1;
-		pos += (size_t)n + 4;
-	}
-	size_t ar_first = (size_t)knot_wire_get_ancount(w) + knot_wire_get_nscount(w);
-	size_t total = ar_first + knot_wire_get_arcount(w);
-	bool opt = false;
-	*rcode = knot_wire_get_rcode(w);
-	*tsig_at = len;
-	for (size_t i = 0; i < total; i++) {
-		size_t start = pos;
-		int n = knot_dname_wire_check(w + pos, w + len, w);
-		if (n <= 0 || pos + (size_t)n + 10 > len)
-			return -1;
-		pos += (size_t)n;
-		uint16_t type = knot_wire_read_u16(w + pos);
-		pos += 10 + knot_wire_read_u16(w + pos + 8);
-		if (pos > len)
-			return -1;
-		if (type == KNOT_RRTYPE_OPT && i >= ar_first) {
-			if (opt)
-				return -1;
-			opt = true;
-			*rcode |= (uint16_t)(w[start + n + 4] << 4); /* TTL: extended rcode first */
-		}
-		if (type == KNOT_RRTYPE_TSIG) {
-			if (i + 1 != total || i < ar_first)
-				return -1;
-			*tsig_at = start;
-		}
-	}
-	return pos == len ? 0 : -1;
-}
-
-/* Verify on the reply's own wire: its TSIG record parsed alone, the message before it copied
- * with ARCOUNT less one (what the MAC covers). */
+/* The reply parsed by libknot (every record checked, the TSIG found and taken off the wire
+ * it verifies), then its TSIG checked with the signer's decoded key. */
 static kd_err_t signer_verify(void *arg, const void *req, const uint8_t *reply, size_t len,
                               char *why, size_t whylen)
 {
 	const pub_signer_t *s = arg;
 	const signed_req_t *r = req;
-	size_t at;
-	uint16_t rcode;
-	if (len > KNOT_WIRE_MAX_PKTSIZE || scan_reply(reply, len, &at, &rcode) != 0) {
-		snprintf(why, whylen,
-		         len > KNOT_WIRE_MAX_PKTSIZE ? "answer too large" : "malformed answer");
+	if (len > KNOT_WIRE_MAX_PKTSIZE) {
+		snprintf(why, whylen, "answer too large");
 		return KD_EMALFORMED;
 	}
-	pub_tsig_result_t t;
-	if (at == len) {
-		check_with(NULL, NULL, NULL, NULL, 0, &t);
+	uint8_t *copy = malloc(len > 0 ? len : 1);
+	if (copy == NULL)
+		return KD_ENOMEM;
+	memcpy(copy, reply, len);
+	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)len, NULL);
+	kd_err_t ret = KD_EMALFORMED;
+	if (pkt != NULL && knot_pkt_parse(pkt, 0) == KNOT_EOK) {
+		pub_tsig_result_t t;
+		check_with(&s->keys[r->key].k, &r->req, pkt->tsig_rr, pkt->wire, pkt->size, &t);
+		ret = pub_tsig_why(pub_pkt_rcode(pkt), &t, why, whylen) == 0 ? KD_OK : KD_ETSIG;
 	} else {
-		knot_rrset_t tsig;
-		knot_rrset_init_empty(&tsig);
-		size_t pos = at;
-		uint8_t *copy = malloc(at);
-		if (copy == NULL)
-			return KD_ENOMEM;
-		int ret = knot_rrset_rr_from_wire(reply, &pos, len, &tsig, NULL, true);
-		if (ret != KNOT_EOK || !knot_tsig_rdata_is_ok(&tsig)) {
-			knot_rrset_clear(&tsig, NULL);
-			free(copy);
-			snprintf(why, whylen, "malformed answer");
-			return ret == KNOT_ENOMEM ? KD_ENOMEM : KD_EMALFORMED;
-		}
-		memcpy(copy, reply, at);
-		knot_wire_set_arcount(copy, (uint16_t)(knot_wire_get_arcount(copy) - 1));
-		check_with(&s->keys[r->key].k, &r->req, &tsig, copy, at, &t);
-		knot_rrset_clear(&tsig, NULL);
-		free(copy);
+		snprintf(why, whylen, "malformed answer");
 	}
-	return pub_tsig_why(rcode, &t, why, whylen) == 0 ? KD_OK : KD_ETSIG;
+	knot_pkt_free(pkt);
+	free(copy);
+	return ret;
 }
 
 static void signer_release(void *arg, void *req)
