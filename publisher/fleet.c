@@ -132,8 +132,13 @@ void pub_fleet_deinit(pub_fleet_t *f)
 	memset(f, 0, sizeof(*f));
 }
 
-static long find_host(const pub_fleet_t *f, const char *name)
+/* The host named name, tried first at hint: the state file and a reloaded configuration
+ * list the hosts in the same order, and a thousand hosts searched in turn for each would
+ * cost half a million comparisons. */
+static long find_host(const pub_fleet_t *f, const char *name, size_t hint)
 {
+	if (hint < f->nh && strcasecmp(f->hosts[hint].name, name) == 0)
+		return (long)hint;
 	for (size_t h = 0; h < f->nh; h++)
 		if (strcasecmp(f->hosts[h].name, name) == 0)
 			return (long)h;
@@ -144,11 +149,12 @@ void pub_fleet_restore(pub_fleet_t *f, const char *buf, size_t len, int64_t now_
                        uint64_t now_ms)
 {
 	pub_status_line_t l;
-	size_t off = 0;
+	size_t off = 0, next = 0;
 	while (pub_status_next(buf, len, &off, &l)) {
 		if (strcmp(l.kind, "host") != 0)
 			continue;
-		long h = find_host(f, l.name);
+		long h = find_host(f, l.name, next);
+		next = h >= 0 ? (size_t)h + 1 : next;
 		if (h < 0 || f->hosts[h].kind == KD_PROBE_NONE)
 			continue;
 		pub_health_state_t st;
@@ -166,7 +172,7 @@ void pub_fleet_restore(pub_fleet_t *f, const char *buf, size_t len, int64_t now_
 void pub_fleet_carry(pub_fleet_t *f, const pub_fleet_t *old)
 {
 	for (size_t h = 0; h < f->nh; h++) {
-		long o = find_host(old, f->hosts[h].name);
+		long o = find_host(old, f->hosts[h].name, h);
 		if (o >= 0 && f->hosts[h].kind != KD_PROBE_NONE &&
 		    old->hosts[o].kind != KD_PROBE_NONE)
 			f->hosts[h].h = old->hosts[o].h;

@@ -166,6 +166,31 @@ static void test_state_and_restore(void **state)
 	pub_config_free(c);
 }
 
+/* Host lines in another order than the configuration's, in another case, each restore
+ * their own host (the search tries the next host first). */
+static void test_restore_any_order(void **state)
+{
+	(void)state;
+	pub_config_t *c = load(KEYS HEALTH HOSTS DOMS);
+	pub_fleet_t f;
+	assert_int_equal(pub_fleet_init(&f, c, NULL, PUB_HEALTH_PENDING, 100000), 0);
+	const char *saved = ";@host KMS2.example.test state=down since=990\n"
+	                    ";@host kms1.example.test state=up since=980\n";
+	pub_fleet_restore(&f, saved, strlen(saved), 1000, 100000);
+	assert_int_equal(f.hosts[0].h.state, PUB_HEALTH_UP);
+	assert_int_equal(f.hosts[0].h.since_ms, 80000);
+	assert_int_equal(f.hosts[1].h.state, PUB_HEALTH_DOWN);
+	assert_int_equal(f.hosts[1].h.since_ms, 90000);
+	pub_fleet_t g;
+	assert_int_equal(pub_fleet_init(&g, c, NULL, PUB_HEALTH_PENDING, 100000), 0);
+	pub_fleet_carry(&g, &f);
+	assert_int_equal(g.hosts[0].h.state, PUB_HEALTH_UP);
+	assert_int_equal(g.hosts[1].h.state, PUB_HEALTH_DOWN);
+	pub_fleet_deinit(&g);
+	pub_fleet_deinit(&f);
+	pub_config_free(c);
+}
+
 /* The index of the state's SRV records: a record is found by its domain and host in any
  * case, with or without the final dot; another host, domain or record type is not. */
 static void test_state_index(void **state)
@@ -245,6 +270,7 @@ int main(void)
 	        cmocka_unit_test(test_fall_and_fail_open),
 	        cmocka_unit_test(test_fail_open_off),
 	        cmocka_unit_test(test_state_and_restore),
+	        cmocka_unit_test(test_restore_any_order),
 	        cmocka_unit_test(test_state_index),
 	        cmocka_unit_test(test_probe_none_always_up),
 	        cmocka_unit_test(test_status_lines),
