@@ -85,22 +85,32 @@ static bool plain_name(const char *name)
 	return kd_dname_valid(name) && strcmp(name, ".") != 0;
 }
 
-static const char *abs_dot(const char *name)
-{
-	size_t n = strlen(name);
-	return n > 0 && name[n - 1] == '.' ? "" : ".";
-}
-
-/* The absolute dname rdf of a plain name, or NULL. */
+/* The dname rdf of a plain name (plain_name, absolute or not), lower-case as
+ * ldns_dname2canonical leaves it, or NULL on ENOMEM. Built without ldns's text parser: a round
+ * builds thousands. */
 static ldns_rdf *abs_rdf(const char *name)
 {
-	char abs[PUB_NAME_MAX + 1];
-	int n = snprintf(abs, sizeof(abs), "%s%s", name, abs_dot(name));
-	return n > 0 && (size_t)n < sizeof(abs) ? kd_dname_to_rdf(abs) : NULL;
+	uint8_t wire[LDNS_MAX_DOMAINLEN + 1];
+	size_t n = strlen(name), pos = 0, len = 0;
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	if (n + 2 > sizeof(wire))
+		return NULL;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || name[i] == '.') {
+			wire[pos] = (uint8_t)len; /* the length before the label */
+			pos += len + 1;
+			len = 0;
+		} else {
+			wire[pos + 1 + len++] = (uint8_t)tolower((unsigned char)name[i]);
+		}
+	}
+	wire[pos++] = 0;
+	return ldns_rdf_new_frm_data(LDNS_RDF_TYPE_DNAME, pos, wire);
 }
 
 /* A record of class IN at owner (plain, made absolute) with the n rdata fields rd, all taken
- * (freed on failure), canonical. Built, not parsed from text: a round builds one per host and
+ * (freed on failure), canonical (names from abs_rdf are). Built, not parsed from text: a round builds one per host and
  * domain, and one per address. */
 static ldns_rr *built(const char *owner, uint32_t ttl, ldns_rr_type type, ldns_rdf **rd, size_t n)
 {
@@ -123,7 +133,6 @@ static ldns_rr *built(const char *owner, uint32_t ttl, ldns_rr_type type, ldns_r
 	ldns_rr_set_ttl(rr, ttl);
 	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
 	ldns_rr_set_type(rr, type);
-	ldns_rr2canonical(rr);
 	return rr;
 }
 
