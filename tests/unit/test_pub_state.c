@@ -190,6 +190,69 @@ static void test_state_parse_lines(void **state)
 	pub_zoneset_free(&out);
 }
 
+/* Lines in the form the writer prints are read without ldns's zone-file parser: each line
+ * gives the record ldns gives (owner, type, TTL, rdata and their types), or is bad where
+ * ldns finds it bad. */
+static void test_state_quick_as_ldns(void **state)
+{
+	const char *lines[] = {
+	        "_vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms1.example.test.",
+	        "_VLMCS._tcp.Example.TEST. 2147483647 IN SRV 65535 7 1 KMS1.example.test.",
+	        "kms1.example.test. 0 IN A 192.0.2.1",
+	        "kms1.example.test. 600 IN AAAA 2001:DB8::2",
+	        "kms1.example.test. 600 IN AAAA ::ffff:192.0.2.1",
+	        "kms1.example.test. 600 IN A 2001:db8::2",
+	        "kms1.example.test. 600 IN AAAA 192.0.2.1",
+	        "kms1.example.test. 600 IN A 192.0.2",
+	        "kms1.example.test. 600 IN A 192.0.2.256",
+	        "kms1.example.test. 2147483648 IN A 192.0.2.1",
+	        "kms1.example.test. 0600 IN A 192.0.2.1",
+	        "kms1.example.test. 1h IN A 192.0.2.1",
+	        "x.example.test. 600 IN SRV 0 0 65536 kms1.example.test.",
+	        "x.example.test. 600 IN SRV 0 0 1688 kms1",
+	        "x.example.test. 600 IN SRV 0 0 1688 .",
+	        "x.example.test. 600 IN SRV 0 0 1688 kms1.example.test. ; c",
+	        "x.example.test. 600 IN SRV 0 0 kms1.example.test.",
+	        "x 600 IN A 192.0.2.1",
+	        "x.example.test. 600 in A 192.0.2.1",
+	        "x.example.test. 600 IN a 192.0.2.1",
+	        "x..example.test. 600 IN A 192.0.2.1",
+	        "x.example.test.  600 IN A 192.0.2.1",
+	        "x.example.test. 600 IN A 192.0.2.1 ",
+	        "x.example.test. 600 IN CNAME kms1.example.test.",
+	        "a123456789012345678901234567890123456789012345678901234567890123.example.test. 600 "
+	        "IN A 192.0.2.1",
+	};
+	ldns_rdf *origin = ldns_dname_new_frm_str("example.test.");
+	assert_non_null(origin);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), "$ORIGIN example.test.\n%s\n", lines[i]);
+		pub_zoneset_t out = {0};
+		ldns_rr *want = NULL;
+		kd_error_t err;
+		bool good = pub_rr_parse(lines[i], origin, &want, &err) == 0;
+		long nbad = pub_state_parse(text, strlen(text), &out, NULL, NULL);
+		if (nbad != (good ? 0 : 1))
+			fail_msg("line %s: %ld bad, ldns says %s", lines[i], nbad,
+			         good ? "good" : "bad");
+		if (good) {
+			assert_int_equal(pub_zoneset_count(&out), 1);
+			ldns_rr *got = out.v[0].rrs.v[0];
+			assert_int_equal(ldns_rr_compare(got, want), 0);
+			assert_int_equal(ldns_rr_get_type(got), ldns_rr_get_type(want));
+			assert_int_equal(ldns_rr_ttl(got), ldns_rr_ttl(want));
+			assert_int_equal(ldns_rr_rd_count(got), ldns_rr_rd_count(want));
+			for (size_t k = 0; k < ldns_rr_rd_count(got); k++)
+				assert_int_equal(ldns_rdf_get_type(ldns_rr_rdf(got, k)),
+				                 ldns_rdf_get_type(ldns_rr_rdf(want, k)));
+		}
+		ldns_rr_free(want);
+		pub_zoneset_free(&out);
+	}
+	ldns_rdf_deep_free(origin);
+}
+
 /* Each $ORIGIN's records go to that zone's group: a zone named twice gets one group, a group
  * already in the set is added to, an $ORIGIN without records makes no group. */
 static void test_state_groups(void **state)
@@ -449,6 +512,7 @@ int main(void)
 	        cmocka_unit_test(test_state_damaged_kept),
 	        cmocka_unit_test(test_state_owner_outside_zone),
 	        cmocka_unit_test(test_state_parse_lines),
+	        cmocka_unit_test(test_state_quick_as_ldns),
 	        cmocka_unit_test(test_state_groups),
 	        cmocka_unit_test(test_state_v1_read),
 	        cmocka_unit_test(test_backoff_sequence),
