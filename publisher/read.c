@@ -3,6 +3,7 @@
 
 #include "publisher/read.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,17 +25,36 @@ static const char *rcode_name(ldns_pkt_rcode rc)
 	return l != NULL ? l->name : "unknown rcode";
 }
 
-/* Whether name (canonical text) is zone or lies below it. */
-static bool under(const ldns_rdf *name, const ldns_rdf *zone)
+/* Whether zone's labels end name's, compared without case (as ldns_dname_compare and
+ * ldns_dname_is_subdomain compare them); strict: with a label more. On the wire form:
+ * ldns_dname_is_subdomain allocates each label it compares, in each of a thousand answers. */
+static bool ends_with(const ldns_rdf *name, const ldns_rdf *zone, bool strict)
 {
-	return ldns_dname_compare(name, zone) == 0 || ldns_dname_is_subdomain(name, zone);
+	const uint8_t *w = ldns_rdf_data(name), *z = ldns_rdf_data(zone);
+	size_t n = ldns_rdf_size(name), zn = ldns_rdf_size(zone);
+	for (size_t pos = 0; pos < n && n - pos >= zn; pos += (size_t)w[pos] + 1) {
+		if (n - pos == zn) {
+			for (size_t i = 0; i < zn; i++)
+				if (tolower(w[pos + i]) != tolower(z[i]))
+					return false;
+			return !strict || pos > 0;
+		}
+		if (w[pos] == 0)
+			break;
+	}
+	return false;
 }
 
-/* name strictly below zone. ldns_dname_is_subdomain alone also says so of the zone itself
- * spelled in another case (it tests equality case-sensitively, labels case-insensitively). */
+/* Whether name is zone or lies below it. */
+static bool under(const ldns_rdf *name, const ldns_rdf *zone)
+{
+	return ends_with(name, zone, false);
+}
+
+/* name strictly below zone (the zone itself spelled in another case is not). */
 static bool below(const ldns_rdf *name, const ldns_rdf *zone)
 {
-	return ldns_dname_compare(name, zone) != 0 && ldns_dname_is_subdomain(name, zone);
+	return ends_with(name, zone, true);
 }
 
 /* The owner of the first record of type in list that is qname or one of its ancestors

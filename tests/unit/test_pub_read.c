@@ -133,6 +133,23 @@ static void test_zone_cuts(void **state)
 	                 0);
 	assert_int_equal(a.where, PUB_WHERE_ZONE);
 	free(wire);
+	/* a child zone's SOA in another case is that child */
+	const char *sub_soa[] = {"SUB.example.test. 300 IN SOA ns.example.test. h. 1 2 3 4 5",
+	                         NULL};
+	wire = answer("_vlmcs._tcp.SUB.example.test.", LDNS_RR_TYPE_SOA, F_AA, LDNS_RCODE_NOERROR,
+	              NULL, sub_soa, &len);
+	assert_int_equal(pub_answer_parse_wire(wire, len, "_vlmcs._tcp.sub.example.test.",
+	                                       LDNS_RR_TYPE_SOA, ZONE, &a, &err),
+	                 0);
+	assert_int_equal(a.where, PUB_WHERE_CHILD);
+	assert_string_equal(a.other, "sub.example.test.");
+	free(wire);
+	/* an SOA whose owner ends the name's text but not its labels says nothing */
+	const char *part[] = {"ample.test. 300 IN SOA ns.test. h.test. 1 2 3 4 5", NULL};
+	assert_int_equal(
+	        parse(OWN, LDNS_RR_TYPE_SOA, F_AA, LDNS_RCODE_NXDOMAIN, NULL, part, &a, &err), 0);
+	assert_int_equal(a.where, PUB_WHERE_ZONE);
+	assert_false(a.located);
 	pub_rrlist_free(&a.rrs);
 }
 
