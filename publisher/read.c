@@ -64,7 +64,7 @@ static const ldns_rdf *owner_above(const ldns_rr_list *list, ldns_rr_type type,
 {
 	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(list, i);
-		if (ldns_rr_get_type(rr) == type && under(qname, ldns_rr_owner(rr)))
+		if (rr != NULL && ldns_rr_get_type(rr) == type && under(qname, ldns_rr_owner(rr)))
 			return ldns_rr_owner(rr);
 	}
 	return NULL;
@@ -74,18 +74,20 @@ static size_t count_type(const ldns_rr_list *list, ldns_rr_type type)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < ldns_rr_list_rr_count(list); i++)
-		n += ldns_rr_get_type(ldns_rr_list_rr(list, i)) == type;
+		n += ldns_rr_list_rr(list, i) != NULL &&
+		     ldns_rr_get_type(ldns_rr_list_rr(list, i)) == type;
 	return n;
 }
 
-/* Records of type at qname into out->rrs; a CNAME at qname makes it an alias. */
-static int collect(const ldns_pkt *pkt, const ldns_rdf *q, ldns_rr_type type, pub_answer_t *out,
+/* Records of type at qname taken from the answer into out->rrs; a CNAME at qname makes it an
+ * alias. */
+static int collect(ldns_pkt *pkt, const ldns_rdf *q, ldns_rr_type type, pub_answer_t *out,
                    kd_error_t *err)
 {
-	const ldns_rr_list *ans = ldns_pkt_answer(pkt);
+	ldns_rr_list *ans = ldns_pkt_answer(pkt);
 	for (size_t i = 0; i < ldns_rr_list_rr_count(ans); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(ans, i);
-		if (ldns_dname_compare(ldns_rr_owner(rr), q) != 0 ||
+		if (rr == NULL || ldns_dname_compare(ldns_rr_owner(rr), q) != 0 ||
 		    ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN)
 			continue; /* the rest of a CNAME chain is not ours to judge */
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME && ldns_rr_rd_count(rr) == 1 &&
@@ -99,17 +101,17 @@ static int collect(const ldns_pkt *pkt, const ldns_rdf *q, ldns_rr_type type, pu
 		if (ldns_rr_get_type(rr) != type || type == LDNS_RR_TYPE_SOA)
 			continue;
 		if ((pub_rr_is_srv(rr) || pub_rr_is_addr(rr)) && ldns_rr_rd_count(rr) > 0) {
-			ldns_rr *c = pub_rr_clone(rr);
-			if (c == NULL || pub_rrlist_add(&out->rrs, c) != 0) {
-				ldns_rr_free(c);
+			/* Taken, not copied: a thousand records, and the packet is freed next. */
+			if (pub_rrlist_add(&out->rrs, (ldns_rr *)rr) != 0)
 				return kd_fail(err, KD_ENOMEM, "out of memory");
-			}
+			ldns_rr_list_set_rr(ans, NULL, i);
+			ldns_rr2canonical((ldns_rr *)rr);
 		}
 	}
 	return 0;
 }
 
-int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, const char *zone,
+int pub_answer_parse(ldns_pkt *pkt, const char *qname, ldns_rr_type type, const char *zone,
                      pub_answer_t *out, kd_error_t *err)
 {
 	out->where = PUB_WHERE_ZONE;
@@ -215,7 +217,7 @@ static const struct {
  * name (or failed: nothing more is asked then). */
 static bool merge(pub_name_read_t *r, const kd_question_t *q)
 {
-	pub_answer_t a = {.rrs = {0}};
+	pub_answer_t a = {.rrs = r->rrs}; /* appended to in place */
 	kd_error_t why = {0};
 	if (q->err != KD_OK) {
 		if (q->err == KD_ETSIG && strncmp(q->why, "unsigned ", 9) == 0)
@@ -233,19 +235,13 @@ static bool merge(pub_name_read_t *r, const kd_question_t *q)
 			        q->why[0] != '\0' ? q->why : kd_strerror(q->err));
 		return true;
 	}
-	if (pub_answer_parse(q->answer, r->name, q->type, r->zone, &a, &why) != 0) {
+	int ret = pub_answer_parse(q->answer, r->name, q->type, r->zone, &a, &why);
+	r->rrs = a.rrs;
+	if (ret != 0) {
 		r->err = why;
-		pub_rrlist_free(&a.rrs);
 		return true;
 	}
 	r->all_signed = r->all_signed && a.is_signed;
-	for (size_t i = 0; i < a.rrs.n; i++) {
-		if (pub_rrlist_add(&r->rrs, a.rrs.v[i]) != 0) {
-			kd_fail(&r->err, KD_ENOMEM, "out of memory");
-			ldns_rr_free(a.rrs.v[i]);
-		}
-	}
-	pub_rrlist_deinit(&a.rrs);
 	/* An answer that names the zone says where the name is; any answer may show an alias. */
 	if (a.where == PUB_WHERE_ALIAS || (a.located && r->where != PUB_WHERE_ALIAS)) {
 		r->where = a.where;

@@ -34,11 +34,13 @@ typedef struct {
 } pub_answer_t;
 
 /* Judge pkt, the answer of a primary of zone to qname/type (canonical names). Returns 0 with
- * *out filled (its rrs appended to; free them with pub_rrlist_free), or -1 with the reason in
+ * *out filled (its rrs appended to; free them with pub_rrlist_free): the records kept are
+ * taken out of pkt's answer section (their places left NULL; pkt is for ldns_pkt_free only
+ * then), or -1 with the reason in
  * err: an rcode other than NOERROR/NXDOMAIN, a truncated answer (over TCP it cannot get
  * longer: the RRset is too large), an answer that is not authoritative and no referral, or an
  * SOA saying the name lies in a zone above the one configured; out->rrs is as it was then. */
-int pub_answer_parse(const ldns_pkt *pkt, const char *qname, ldns_rr_type type, const char *zone,
+int pub_answer_parse(ldns_pkt *pkt, const char *qname, ldns_rr_type type, const char *zone,
                      pub_answer_t *out, kd_error_t *err);
 
 /* The same from wire data (as a fuzz target sees it). */
