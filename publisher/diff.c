@@ -67,13 +67,16 @@ static int diff_init(diff_t *d, const pub_rrlist_t *desired, const pub_rrlist_t 
 	return 0;
 }
 
-/* Whether the desired record d is on the server with a TTL to change: a TTL differing from
- * the desired one and from the one we published (else it is someone else's choice). */
-static bool ttl_due(const diff_t *d, const ldns_rr *des)
+/* Whether the desired record des is on the server (as a, its entry in d->act, or NULL) with
+ * a TTL to change: a TTL differing from the desired one and from the one we published (else
+ * it is someone else's choice). The published record is looked up only then: most are
+ * current. */
+static bool ttl_due(const diff_t *d, const ldns_rr *des, const ldns_rr *a)
 {
-	const ldns_rr *a = pub_rrindex_find(&d->act, des), *p = pub_rrindex_find(&d->pub, des);
-	return a != NULL && p != NULL && ldns_rr_ttl(a) != ldns_rr_ttl(des) &&
-	       ldns_rr_ttl(p) != ldns_rr_ttl(des);
+	if (a == NULL || ldns_rr_ttl(a) == ldns_rr_ttl(des))
+		return false;
+	const ldns_rr *p = pub_rrindex_find(&d->pub, des);
+	return p != NULL && ldns_rr_ttl(p) != ldns_rr_ttl(des);
 }
 
 static int srv_deletes(diff_t *d, const pub_rrlist_t *actual)
@@ -83,7 +86,7 @@ static int srv_deletes(diff_t *d, const pub_rrlist_t *actual)
 		if (!pub_rr_is_srv(a))
 			continue;
 		const ldns_rr *des = pub_rrindex_find(&d->des, a);
-		if (des != NULL ? !ttl_due(d, des)
+		if (des != NULL ? !ttl_due(d, des, pub_rrindex_find(&d->act, des))
 		                : pub_rrindex_find(&d->des_pair, a) == NULL &&
 		                          pub_rrindex_find(&d->wd_pair, a) == NULL)
 			continue; /* up to date, or another host's record */
@@ -114,7 +117,8 @@ static bool rrset_current(const diff_t *d, const ldns_rr *rr)
 		const ldns_rr *x = d->des_set.v[i];
 		if (!pub_rr_same_set(x, rr))
 			break;
-		if (pub_rrindex_find(&d->act, x) == NULL || ttl_due(d, x))
+		const ldns_rr *a = pub_rrindex_find(&d->act, x);
+		if (a == NULL || ttl_due(d, x, a))
 			return false;
 		nd++;
 	}
@@ -166,8 +170,9 @@ int pub_diff(const pub_rrlist_t *desired, const pub_rrlist_t *actual, const pub_
 		if (pub_oplist_add(out, PUB_OP_ADD, d.adds.v[i].rr) != 0)
 			goto done;
 	for (size_t i = 0; desired != NULL && i < desired->n; i++) {
-		const ldns_rr *x = desired->v[i];
-		if (!pub_rr_is_srv(x) || (pub_rrindex_find(&d.act, x) != NULL && !ttl_due(&d, x)))
+		const ldns_rr *x = desired->v[i], *a = NULL;
+		if (!pub_rr_is_srv(x) ||
+		    ((a = pub_rrindex_find(&d.act, x)) != NULL && !ttl_due(&d, x, a)))
 			continue;
 		if (pub_oplist_add(out, PUB_OP_ADD, x) != 0)
 			goto done;
