@@ -110,8 +110,8 @@ static ldns_rdf *abs_rdf(const char *name)
 }
 
 /* A record of class IN at owner (plain, made absolute) with the n rdata fields rd, all taken
- * (freed on failure), canonical (names from abs_rdf are). Built, not parsed from text: a round builds one per host and
- * domain, and one per address. */
+ * (freed on failure), canonical (names from abs_rdf are). Built, not parsed from text: a round
+ * builds one per host and domain, and one per address. */
 static ldns_rr *built(const char *owner, uint32_t ttl, ldns_rr_type type, ldns_rdf **rd, size_t n)
 {
 	ldns_rr *rr = ldns_rr_new();
@@ -250,6 +250,25 @@ static void put_ldns(kd_strbuf_t *sb, ldns_buffer *b)
 	free(text);
 }
 
+/* s, or v in decimal, at buf + n (room enough); returns the new length. */
+static size_t put_str(char *buf, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+	memcpy(buf + n, s, len);
+	return n + len;
+}
+
+static size_t put_uint(char *buf, size_t n, uint32_t v)
+{
+	char d[10]; /* 2^32 - 1 has 10 digits */
+	size_t i = sizeof(d);
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	memcpy(buf + n, d + i, sizeof(d) - i);
+	return n + sizeof(d) - i;
+}
+
 /* Our records printed as ldns prints them, without ldns (a state file holds thousands).
  * false: not an SRV, A or AAAA record of class IN with the usual rdata, or a name ldns
  * must print. */
@@ -273,30 +292,33 @@ static bool print_ours(kd_strbuf_t *sb, const ldns_rr *rr)
 	           (!v4 && inet_ntop(AF_INET6, ldns_rdf_data(d), text, sizeof(text)) == NULL)) {
 		return false;
 	}
-	/* "%s %u IN <type> <rdata>", appended piece by piece: no format to parse. */
-	kd_strbuf_puts(sb, owner);
-	kd_strbuf_puts(sb, " ");
-	kd_strbuf_uint(sb, ldns_rr_ttl(rr));
+	/* "%s %u IN <type> <rdata>", put together in place: no format to parse, one append. */
+	char line[2 * PUB_NAME_MAX + 64];
+	size_t n = put_str(line, 0, owner);
+	n = put_str(line, n, " ");
+	n = put_uint(line, n, ldns_rr_ttl(rr));
 	if (type == LDNS_RR_TYPE_SRV) {
-		kd_strbuf_puts(sb, " IN SRV");
+		n = put_str(line, n, " IN SRV");
 		for (size_t i = 0; i < 3; i++) {
-			kd_strbuf_puts(sb, " ");
-			kd_strbuf_uint(sb, ldns_rdf2native_int16(ldns_rr_rdf(rr, i)));
+			n = put_str(line, n, " ");
+			n = put_uint(line, n, ldns_rdf2native_int16(ldns_rr_rdf(rr, i)));
 		}
-		kd_strbuf_puts(sb, " ");
-		kd_strbuf_puts(sb, text);
+		n = put_str(line, n, " ");
+		n = put_str(line, n, text);
 	} else if (v4) {
 		const uint8_t *a = ldns_rdf_data(d);
-		kd_strbuf_puts(sb, " IN A ");
+		n = put_str(line, n, " IN A ");
 		for (size_t i = 0; i < 4; i++) {
 			if (i > 0)
-				kd_strbuf_puts(sb, ".");
-			kd_strbuf_uint(sb, a[i]);
+				n = put_str(line, n, ".");
+			n = put_uint(line, n, a[i]);
 		}
 	} else {
-		kd_strbuf_puts(sb, " IN AAAA ");
-		kd_strbuf_puts(sb, text);
+		n = put_str(line, n, " IN AAAA ");
+		n = put_str(line, n, text);
 	}
+	line[n] = '\0';
+	kd_strbuf_puts(sb, line);
 	return true;
 }
 
@@ -574,7 +596,7 @@ int pub_zoneset_set(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *reco
 		return 0;
 	pub_rrlist_t next = {0};
 	for (size_t i = 0; i < records->n; i++) {
-		ldns_rr *c = pub_rr_clone(records->v[i]);
+		ldns_rr *c = ldns_rr_clone(records->v[i]); /* canonical already */
 		if (c == NULL || pub_rrlist_add(&next, c) != 0) {
 			ldns_rr_free(c);
 			pub_rrlist_free(&next);
@@ -605,7 +627,7 @@ int pub_zoneset_add_copies(pub_zoneset_t *s, const char *zone, const pub_rrlist_
 			ret = in;
 			continue;
 		}
-		ldns_rr *c = pub_rr_clone(records->v[i]);
+		ldns_rr *c = ldns_rr_clone(records->v[i]); /* canonical already */
 		if (c == NULL || (z < 0 && (z = pub_zoneset_zone(s, zone)) < 0) ||
 		    pub_rrlist_add(&s->v[z].rrs, c) != 0) {
 			ldns_rr_free(c);
