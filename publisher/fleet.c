@@ -71,10 +71,27 @@ int pub_fleet_srvs_init(pub_fleet_srvs_t *s, const pub_zoneset_t *state)
 	return 0;
 }
 
-bool pub_fleet_srvs_has(const pub_fleet_srvs_t *s, const char *domain, const char *host)
+bool pub_fleet_srvs_has(pub_fleet_srvs_t *s, const char *domain, const char *host)
 {
 	char key[2 * PUB_NAME_MAX + 32];
-	srv_key("_vlmcs._tcp.", domain, host, key, sizeof(key));
+	size_t dl = strlen(domain);
+	if (s->plen == 0 || strcmp(domain, s->domain) != 0) {
+		s->plen = 0;
+		if (dl < sizeof(s->domain) &&
+		    put_lower(s->prefix, sizeof(s->prefix), &s->plen, "_vlmcs._tcp.", false) &&
+		    put_lower(s->prefix, sizeof(s->prefix), &s->plen, domain, true) &&
+		    put_lower(s->prefix, sizeof(s->prefix), &s->plen, " ", false))
+			memcpy(s->domain, domain, dl + 1);
+		else
+			s->plen = 0;
+	}
+	size_t pos = s->plen;
+	if (pos > 0) {
+		memcpy(key, s->prefix, pos + 1); /* with its NUL */
+		put_lower(key, sizeof(key), &pos, host, true);
+	} else {
+		srv_key("_vlmcs._tcp.", domain, host, key, sizeof(key));
+	}
 	const char *k = key;
 	return s->n > 0 && bsearch(&k, s->v, s->n, sizeof(*s->v), key_cmp) != NULL;
 }
@@ -113,10 +130,11 @@ int pub_fleet_init(pub_fleet_t *f, const pub_config_t *conf, const pub_zoneset_t
 		x->fall = hc->health.fall;
 		x->rise = hc->health.rise;
 		pub_health_init(&x->h, x->kind == KD_PROBE_NONE ? PUB_HEALTH_UP : initial, now_ms);
-		for (size_t d = 0; d < f->nd; d++)
-			f->published[h * f->nd + d] =
-			        pub_fleet_srvs_has(&in_state, conf->raw.domains[d].name, x->name);
 	}
+	for (size_t d = 0; d < f->nd; d++) /* the hosts of a domain in a row (srvs_has) */
+		for (size_t h = 0; h < f->nh; h++)
+			f->published[h * f->nd + d] = pub_fleet_srvs_has(
+			        &in_state, conf->raw.domains[d].name, f->hosts[h].name);
 	pub_fleet_srvs_deinit(&in_state);
 	pub_fleet_decide(f);
 	return 0;

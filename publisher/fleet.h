@@ -72,13 +72,17 @@ bool pub_fleet_wanted(const pub_fleet_t *f, size_t host, size_t domain);
 typedef struct {
 	char **v; /* "owner target", lower case, without the final dots (heap) */
 	size_t n;
+	/* The domain asked last and the start of its keys ("_vlmcs._tcp.<domain> "; plen 0:
+	 * none): the hosts of a domain are asked in a row, a thousand domains at each save. */
+	char domain[PUB_NAME_MAX], prefix[PUB_NAME_MAX + 16];
+	size_t plen;
 } pub_fleet_srvs_t;
 
 /* Index the SRV records of state (NULL: none). 0, or -1 on ENOMEM. */
 int pub_fleet_srvs_init(pub_fleet_srvs_t *s, const pub_zoneset_t *state);
 /* Whether s holds the SRV record of host in domain (names in any case, with or without the
- * final dot). */
-bool pub_fleet_srvs_has(const pub_fleet_srvs_t *s, const char *domain, const char *host);
+ * final dot). Ask for the hosts of one domain in a row: s keeps the domain's part of the key. */
+bool pub_fleet_srvs_has(pub_fleet_srvs_t *s, const char *domain, const char *host);
 void pub_fleet_srvs_deinit(pub_fleet_srvs_t *s);
 
 /* How many SRV records of domain are desired. */
