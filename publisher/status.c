@@ -140,8 +140,12 @@ char *pub_status_format(const pub_ctx_t *ctx, int64_t now_unix, uint64_t now_ms,
 		sb.failed = true;
 	for (size_t d = 0; f != NULL && !sb.failed && d < f->nd; d++) {
 		const char *dom = f->conf->raw.domains[d].name;
-		kd_strbuf_printf(&sb, ";@domain %s fail_open=%d records=%u\n", dom, f->holding[d],
-		                 pub_fleet_count(f, d));
+		kd_strbuf_puts(&sb, ";@domain ");
+		kd_strbuf_puts(&sb, dom);
+		kd_strbuf_puts(&sb,
+		               f->holding[d] ? " fail_open=1 records=" : " fail_open=0 records=");
+		kd_strbuf_uint(&sb, pub_fleet_count(f, d));
+		kd_strbuf_puts(&sb, "\n");
 		for (size_t h = 0; h < f->nh; h++) {
 			kd_strbuf_puts(&sb, ";@record ");
 			kd_strbuf_puts(&sb, dom);
@@ -160,18 +164,24 @@ char *pub_status_format(const pub_ctx_t *ctx, int64_t now_unix, uint64_t now_ms,
 		const pub_zstat_t *z = &ctx->sched.v[i];
 		if (!z->tried && z->key[0] == '?')
 			continue;
-		kd_strbuf_printf(&sb, ";@zone %s ok=%d last_success=%lld next=%lld", z->key,
-		                 z->tried && z->ok, (long long)z->last_ok_unix,
-		                 (long long)to_unix(z->backoff.next_ms, now_unix, now_ms));
+		/* A line per zone (thousands): appended piece by piece too. */
+		kd_strbuf_puts(&sb, ";@zone ");
+		kd_strbuf_puts(&sb, z->key);
+		kd_strbuf_puts(&sb,
+		               z->tried && z->ok ? " ok=1 last_success=" : " ok=0 last_success=");
+		put_int(&sb, z->last_ok_unix);
+		kd_strbuf_puts(&sb, " next=");
+		put_int(&sb, to_unix(z->backoff.next_ms, now_unix, now_ms));
 		if (z->last_err[0] != '\0') {
 			char e[sizeof(z->last_err)];
 			snprintf(e, sizeof(e), "%s", z->last_err);
 			for (char *p = e; *p != '\0'; p++)
 				if (*p == '\n' || *p == '\r')
 					*p = ' ';
-			kd_strbuf_printf(&sb, " error=%s", e);
+			kd_strbuf_puts(&sb, " error=");
+			kd_strbuf_puts(&sb, e);
 		}
-		kd_strbuf_printf(&sb, "\n");
+		kd_strbuf_puts(&sb, "\n");
 	}
 	return kd_strbuf_take(&sb, len);
 }

@@ -218,6 +218,11 @@ static void test_state_index(void **state)
 	assert_false(pub_fleet_srvs_has(&s, "other.test", "kms2.example.test"));
 	assert_false(pub_fleet_srvs_has(&s, "example.test", "kms3.example.test"));
 	assert_false(pub_fleet_srvs_has(&s, "sub.example.test", "kms2.example.test"));
+	/* hosts of one domain in a row (the domain's part of the key is kept) */
+	assert_false(pub_fleet_srvs_has(&s, "other.test.", "kms2.example.test"));
+	assert_true(pub_fleet_srvs_has(&s, "other.test.", "KMS1.example.test."));
+	assert_false(pub_fleet_srvs_has(&s, "other.test.", "kms1.example.tes"));
+	assert_false(pub_fleet_srvs_has(&s, "other.tes", "kms1.example.test"));
 	pub_fleet_srvs_deinit(&s);
 	assert_int_equal(pub_fleet_srvs_init(&s, NULL), 0);
 	assert_false(pub_fleet_srvs_has(&s, "example.test", "kms2.example.test"));
@@ -263,6 +268,62 @@ static void test_status_lines(void **state)
 	assert_false(pub_status_next(text, strlen(text), &off, &l));
 }
 
+/* The status lines of a save, byte for byte (the state file's format; the first line names
+ * the pid): hosts, records, domains, and zones with an error and a negative time. */
+static void test_status_format(void **state)
+{
+	(void)state;
+	pub_ctx_t ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = load(KEYS HEALTH HOSTS DOMS);
+	assert_int_equal(pub_zoneset_add(&ctx.state, "example.test.",
+	                                 pub_rr_new_srv("_vlmcs._tcp.example.test", 600, 0, 0, 1688,
+	                                                "kms2.example.test")),
+	                 0);
+	pub_fleet_t f;
+	assert_int_equal(pub_fleet_init(&f, ctx.conf, &ctx.state, PUB_HEALTH_PENDING, 100000), 0);
+	f.hosts[0].h.last_probe_ms = 50000;
+	f.hosts[0].h.last_latency_ms = 7;
+	f.hosts[0].h.failures = 3;
+	ctx.fleet = &f;
+	size_t z = pub_sched_slot(&ctx.sched, "example.test.");
+	assert_true(z != SIZE_MAX);
+	ctx.sched.v[z].tried = true;
+	ctx.sched.v[z].last_ok_unix = -5;
+	ctx.sched.v[z].backoff.next_ms = 103500;
+	snprintf(ctx.sched.v[z].last_err, sizeof(ctx.sched.v[z].last_err), "at x: REFUSED\nagain");
+	z = pub_sched_slot(&ctx.sched, "other.test.");
+	ctx.sched.v[z].tried = true;
+	ctx.sched.v[z].ok = true;
+	ctx.sched.v[z].last_ok_unix = 990;
+	pub_sched_slot(&ctx.sched, "?kms9.example.test."); /* not tried: left out */
+	size_t len = 0;
+	char *text = pub_status_format(&ctx, 1000, 100000, &len);
+	assert_non_null(text);
+	const char *body = strchr(text, '\n');
+	assert_non_null(body);
+	assert_string_equal(
+	        body + 1,
+	        ";@host kms1.example.test state=pending since=1000 probe=rpc result=untried "
+	        "latency_ms=7 probed=950 failures=3 successes=0\n"
+	        ";@host kms2.example.test state=pending since=1000 probe=rpc result=none "
+	        "latency_ms=0 probed=0 failures=0 successes=0\n"
+	        ";@domain example.test fail_open=1 records=1\n"
+	        ";@record example.test kms1.example.test published=0 why=pending in_zone=0\n"
+	        ";@record example.test kms2.example.test published=1 why=held in_zone=1\n"
+	        ";@domain other.test fail_open=0 records=0\n"
+	        ";@record other.test kms1.example.test published=0 why=pending in_zone=0\n"
+	        ";@record other.test kms2.example.test published=0 why=pending in_zone=0\n"
+	        ";@zone example.test. ok=0 last_success=-5 next=1004 error=at x: REFUSED again\n"
+	        ";@zone other.test. ok=1 last_success=990 next=0\n");
+	assert_int_equal(len, strlen(text));
+	free(text);
+	pub_fleet_deinit(&f);
+	pub_sched_clear(&ctx.sched);
+	pub_zoneset_free(&ctx.state);
+	pub_config_free(ctx.conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +335,7 @@ int main(void)
 	        cmocka_unit_test(test_state_index),
 	        cmocka_unit_test(test_probe_none_always_up),
 	        cmocka_unit_test(test_status_lines),
+	        cmocka_unit_test(test_status_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
