@@ -60,7 +60,14 @@ int pub_fleet_srvs_init(pub_fleet_srvs_t *s, const pub_zoneset_t *state)
 			    pub_rr_owner_str(rr, owner, sizeof(owner)) != 0 ||
 			    pub_rr_target_str(rr, target, sizeof(target)) != 0)
 				continue;
-			srv_key("", owner, target, key, sizeof(key));
+			/* Canonical text is lower case already: the key is the two names joined. */
+			size_t ol = strlen(owner), tl = strlen(target);
+			ol -= ol > 1 && owner[ol - 1] == '.';
+			tl -= tl > 1 && target[tl - 1] == '.';
+			memcpy(key, owner, ol);
+			key[ol] = ' ';
+			memcpy(key + ol + 1, target, tl);
+			key[ol + 1 + tl] = '\0';
 			if ((s->v[s->n] = strdup(key)) == NULL) {
 				pub_fleet_srvs_deinit(s);
 				return -1;
