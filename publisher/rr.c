@@ -114,25 +114,25 @@ static ldns_rdf *abs_rdf(const char *name)
  * builds one per host and domain, and one per address. */
 static ldns_rr *built(const char *owner, uint32_t ttl, ldns_rr_type type, ldns_rdf **rd, size_t n)
 {
-	ldns_rr *rr = ldns_rr_new();
+	/* The rdata array allocated once for the type's fields (ldns_rr_push_rdf grows it by
+	 * one each time). */
+	ldns_rr *rr = ldns_rr_new_frm_type(type);
 	ldns_rdf *o = abs_rdf(owner);
-	size_t pushed = 0;
-	if (rr != NULL && o != NULL) {
+	size_t set = 0;
+	if (rr != NULL && o != NULL && ldns_rr_rd_count(rr) == n) {
 		ldns_rr_set_owner(rr, o);
 		o = NULL;
-		while (pushed < n && rd[pushed] != NULL && ldns_rr_push_rdf(rr, rd[pushed]))
-			pushed++;
+		for (; set < n && rd[set] != NULL; set++)
+			ldns_rr_set_rdf(rr, rd[set], set);
 	}
-	if (pushed < n) {
-		ldns_rr_free(rr); /* with its owner and the rdata pushed */
+	if (set < n) {
+		ldns_rr_free(rr); /* with its owner and the rdata set */
 		ldns_rdf_deep_free(o);
-		for (size_t i = pushed; i < n; i++)
+		for (size_t i = set; i < n; i++)
 			ldns_rdf_deep_free(rd[i]);
 		return NULL;
 	}
 	ldns_rr_set_ttl(rr, ttl);
-	ldns_rr_set_class(rr, LDNS_RR_CLASS_IN);
-	ldns_rr_set_type(rr, type);
 	return rr;
 }
 
