@@ -556,6 +556,35 @@ int pub_zoneset_add(pub_zoneset_t *s, const char *zone, ldns_rr *rr)
 	return 0;
 }
 
+/* A copy of a canonical record (as canonical): its rdata array allocated once for the type's
+ * fields, where ldns_rr_clone grows it by one each field (a state keeps thousands). NULL on
+ * ENOMEM. */
+static ldns_rr *copy(const ldns_rr *rr)
+{
+	size_t n = ldns_rr_rd_count(rr);
+	ldns_rr *c = ldns_rr_new_frm_type(ldns_rr_get_type(rr));
+	if (c == NULL || ldns_rr_rd_count(c) != n || ldns_rr_owner(rr) == NULL) {
+		ldns_rr_free(c);
+		return ldns_rr_clone(rr);
+	}
+	bool ok = true;
+	for (size_t i = 0; ok && i < n; i++) {
+		ldns_rdf *f =
+		        ldns_rr_rdf(rr, i) != NULL ? ldns_rdf_clone(ldns_rr_rdf(rr, i)) : NULL;
+		ok = f != NULL || ldns_rr_rdf(rr, i) == NULL;
+		ldns_rr_set_rdf(c, f, i);
+	}
+	ldns_rr_set_owner(c, ldns_rdf_clone(ldns_rr_owner(rr)));
+	if (!ok || ldns_rr_owner(c) == NULL) {
+		ldns_rr_free(c);
+		return NULL;
+	}
+	ldns_rr_set_ttl(c, ldns_rr_ttl(rr));
+	ldns_rr_set_class(c, ldns_rr_get_class(rr));
+	ldns_rr_set_question(c, ldns_rr_is_question(rr));
+	return c;
+}
+
 /* Whether list holds exactly the records of set (TTLs included), in any order. */
 bool pub_rrlist_same(const pub_rrlist_t *a, const pub_rrlist_t *b)
 {
@@ -596,7 +625,7 @@ int pub_zoneset_set(pub_zoneset_t *s, const char *zone, const pub_rrlist_t *reco
 		return 0;
 	pub_rrlist_t next = {0};
 	for (size_t i = 0; i < records->n; i++) {
-		ldns_rr *c = ldns_rr_clone(records->v[i]); /* canonical already */
+		ldns_rr *c = copy(records->v[i]);
 		if (c == NULL || pub_rrlist_add(&next, c) != 0) {
 			ldns_rr_free(c);
 			pub_rrlist_free(&next);
@@ -627,7 +656,7 @@ int pub_zoneset_add_copies(pub_zoneset_t *s, const char *zone, const pub_rrlist_
 			ret = in;
 			continue;
 		}
-		ldns_rr *c = ldns_rr_clone(records->v[i]); /* canonical already */
+		ldns_rr *c = copy(records->v[i]);
 		if (c == NULL || (z < 0 && (z = pub_zoneset_zone(s, zone)) < 0) ||
 		    pub_rrlist_add(&s->v[z].rrs, c) != 0) {
 			ldns_rr_free(c);

@@ -193,6 +193,39 @@ static void test_zoneset_add_copies(void **state)
 	pub_zoneset_free(&s);
 }
 
+/* A copy in the state is the record as ldns_rr_clone copies it: every field, with its type,
+ * and the TTL and class; its own memory. */
+static void test_zoneset_copies_whole(void **state)
+{
+	(void)state;
+	pub_zoneset_t s = {0};
+	pub_rrlist_t batch = {0};
+	t_add(&batch, with_ttl(t_srv(OWN, 1, 2, 1688, "kms1.example.test"), 77));
+	t_add(&batch, t_addr("kms1.example.test", "192.0.2.1"));
+	t_add(&batch, t_addr("kms1.example.test", "2001:db8::1"));
+	bool changed = false;
+	assert_int_equal(pub_zoneset_add_copies(&s, "example.test.", &batch, &changed), 0);
+	assert_int_equal(s.v[0].rrs.n, 3);
+	for (size_t i = 0; i < batch.n; i++) {
+		ldns_rr *c = s.v[0].rrs.v[i], *want = ldns_rr_clone(batch.v[i]);
+		assert_ptr_not_equal(c, batch.v[i]);
+		assert_int_equal(ldns_rr_compare(c, want), 0);
+		assert_int_equal(ldns_rr_get_type(c), ldns_rr_get_type(want));
+		assert_int_equal(ldns_rr_get_class(c), ldns_rr_get_class(want));
+		assert_int_equal(ldns_rr_ttl(c), ldns_rr_ttl(want));
+		assert_int_equal(ldns_rr_rd_count(c), ldns_rr_rd_count(want));
+		for (size_t k = 0; k < ldns_rr_rd_count(c); k++) {
+			assert_ptr_not_equal(ldns_rr_rdf(c, k), ldns_rr_rdf(batch.v[i], k));
+			assert_int_equal(ldns_rdf_get_type(ldns_rr_rdf(c, k)),
+			                 ldns_rdf_get_type(ldns_rr_rdf(want, k)));
+		}
+		assert_ptr_not_equal(ldns_rr_owner(c), ldns_rr_owner(batch.v[i]));
+		ldns_rr_free(want);
+	}
+	pub_rrlist_free(&batch);
+	pub_zoneset_free(&s);
+}
+
 /* Groups are found by zone name among many (the hash grows as they come), in the order they
  * were added; a zone not there is not found, whatever its hash. */
 static void test_zoneset_find_many(void **state)
@@ -279,6 +312,7 @@ int main(void)
 	        cmocka_unit_test(test_index_orders_and_duplicates),
 	        cmocka_unit_test(test_index_insert),
 	        cmocka_unit_test(test_zoneset_add_copies),
+	        cmocka_unit_test(test_zoneset_copies_whole),
 	        cmocka_unit_test(test_zoneset_find_many),
 	        cmocka_unit_test(test_zoneset_set),
 	};
