@@ -106,9 +106,10 @@ static bool number(const char *tok, uint32_t max, uint32_t *v)
  * written (no escapes, '@', '*' or relative names). */
 static bool plain_abs(const char *tok)
 {
+	static const char plain[] =
+	        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
 	size_t n = strlen(tok);
-	return n > 1 && tok[n - 1] == '.' &&
-	       strspn(tok, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == n;
+	return n > 1 && tok[n - 1] == '.' && strspn(tok, plain) == n;
 }
 
 /* The line as the state writer prints our records ("owner ttl IN SRV p w port target.",
@@ -136,8 +137,8 @@ static ldns_rr *quick_record(const char *text)
 		for (size_t i = 0; i < 3; i++)
 			if (!number(tok[4 + i], 65535, &v[i]))
 				return NULL;
-		return plain_abs(tok[7]) ? pub_rr_new_srv(tok[0], ttl, (uint16_t)v[0], (uint16_t)v[1],
-		                                          (uint16_t)v[2], tok[7])
+		return plain_abs(tok[7]) ? pub_rr_new_srv(tok[0], ttl, (uint16_t)v[0],
+		                                          (uint16_t)v[1], (uint16_t)v[2], tok[7])
 		                         : NULL;
 	}
 	bool v4 = strcmp(tok[3], "A") == 0;
@@ -149,7 +150,8 @@ static ldns_rr *quick_record(const char *text)
 	ldns_rr *rr = pub_rr_new_addr(tok[0], ttl, tok[4]);
 	const ldns_rdf *d = rr != NULL ? ldns_rr_rdf(rr, 0) : NULL;
 	if (d == NULL || ldns_rr_get_type(rr) != (v4 ? LDNS_RR_TYPE_A : LDNS_RR_TYPE_AAAA) ||
-	    ldns_rdf_size(d) != (v4 ? 4u : 16u) || memcmp(ldns_rdf_data(d), a, ldns_rdf_size(d)) != 0) {
+	    ldns_rdf_size(d) != (v4 ? 4u : 16u) ||
+	    memcmp(ldns_rdf_data(d), a, ldns_rdf_size(d)) != 0) {
 		ldns_rr_free(rr);
 		return NULL;
 	}

@@ -220,8 +220,8 @@ static void test_state_quick_as_ldns(void **state)
 	        "x.example.test.  600 IN A 192.0.2.1",
 	        "x.example.test. 600 IN A 192.0.2.1 ",
 	        "x.example.test. 600 IN CNAME kms1.example.test.",
-	        "a123456789012345678901234567890123456789012345678901234567890123.example.test. 600 "
-	        "IN A 192.0.2.1",
+	        "a123456789012345678901234567890123456789012345678901234567890123.example.test. "
+	        "600 IN A 192.0.2.1",
 	};
 	ldns_rdf *origin = ldns_dname_new_frm_str("example.test.");
 	assert_non_null(origin);
