@@ -168,7 +168,8 @@ static int record(parse_t *p, const char *zone, const char *text)
 		return 0;
 	}
 	ldns_rdf *origin = p->v1 ? NULL : p->origin;
-	if ((rr = quick_record(text)) == NULL && pub_rr_parse(text, origin, &rr, &why) != 0) {
+	bool quick = (rr = quick_record(text)) != NULL; /* plain names: they read back */
+	if (!quick && pub_rr_parse(text, origin, &rr, &why) != 0) {
 		bad_line(p, why.msg);
 		return 0;
 	}
@@ -178,7 +179,7 @@ static int record(parse_t *p, const char *zone, const char *text)
 		bad_line(p, "owner outside the zone");
 		return 0;
 	}
-	if (!reads_back(rr)) {
+	if (!quick && !reads_back(rr)) {
 		ldns_rr_free(rr);
 		bad_line(p, "a name too long for a zone-file line once escaped");
 		return 0;
