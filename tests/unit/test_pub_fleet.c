@@ -266,6 +266,20 @@ static void test_status_lines(void **state)
 	assert_true(pub_status_field(&l, "why", v, sizeof(v)));
 	assert_string_equal(v, "held");
 	assert_false(pub_status_next(text, strlen(text), &off, &l));
+	/* a line without fields after one with them; a kind longer than its field is cut */
+	const char *more = ";@host a b c=1\n;@zone z.\n;@0123456789abcdefXYZ n\n";
+	off = 0;
+	assert_true(pub_status_next(more, strlen(more), &off, &l));
+	assert_string_equal(l.name2, "b");
+	assert_string_equal(l.fields, "c=1");
+	assert_true(pub_status_next(more, strlen(more), &off, &l));
+	assert_string_equal(l.kind, "zone");
+	assert_string_equal(l.name, "z.");
+	assert_string_equal(l.name2, "");
+	assert_string_equal(l.fields, "");
+	assert_true(pub_status_next(more, strlen(more), &off, &l));
+	assert_string_equal(l.kind, "0123456789abcde");
+	assert_string_equal(l.name, "n");
 }
 
 /* The status lines of a save, byte for byte (the state file's format; the first line names
