@@ -27,9 +27,11 @@ static bool ours(const ldns_rr *rr)
 	}
 }
 
-/* ldns wraps numbers that overflow their field ("99999" becomes port 34463): every token that
- * is all digits must fit. The first such token after the owner is the TTL (or the class/type
- * follow and it is rdata); text after ';' is a comment. */
+/* ldns wraps numbers that overflow their field ("99999" becomes port 34463, forty digits
+ * 65535): every token that is all digits must fit. The first such token after the owner is
+ * the TTL (or the class/type follow and it is rdata). ldns takes the TTL from any token that
+ * starts with a digit, reading digits and units ("1h") and ignoring what follows them: there
+ * a token must be plain seconds. Text after ';' is a comment. */
 static int numbers_fit(const char *text)
 {
 	bool first = true, owner = true;
@@ -40,19 +42,23 @@ static int numbers_fit(const char *text)
 		if (*p == '\0' || *p == ';')
 			break;
 		size_t n = strcspn(p, " \t\r\n;");
-		char tok[32];
-		bool digits = n < sizeof(tok) && !owner;
+		bool digits = !owner;
 		for (size_t i = 0; digits && i < n; i++)
 			digits = isdigit((unsigned char)p[i]) != 0;
 		if (digits) {
+			char tok[32];
 			uint64_t v;
+			if (n >= sizeof(tok))
+				return -1;
 			memcpy(tok, p, n);
 			tok[n] = '\0';
 			if (kd_num_parse(tok, 0, first ? TTL_MAX : 65535, &v) != 0)
 				return -1;
 			first = false;
 		} else if (!owner) {
-			first = false; /* a class or type came: later numbers are rdata */
+			if (first && isdigit((unsigned char)*p))
+				return -1; /* a TTL with units or trailing bytes */
+			first = false;     /* a class or type came: later numbers are rdata */
 		}
 		owner = false;
 		p += n;
@@ -72,7 +78,8 @@ int pub_rr_parse(const char *text, const ldns_rdf *origin, ldns_rr **out, kd_err
 	}
 	if (numbers_fit(text) != 0) {
 		ldns_rr_free(rr);
-		return kd_fail(err, KD_EINVAL, "a number is out of range");
+		return kd_fail(err, KD_EINVAL,
+		               "a number is out of range, or a TTL not in plain seconds");
 	}
 	ldns_rr2canonical(rr);
 	*out = rr;

@@ -160,27 +160,34 @@ static void test_state_owner_outside_zone(void **state)
 
 static void test_state_parse_lines(void **state)
 {
-	const char *text = "; comment\n"
-	                   "kms0.example.test. 600 IN A 192.0.2.9\n" /* 2: no $ORIGIN */
-	                   "$ORIGIN Example.TEST.\n"
-	                   "_vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms1.example.test.\n"
-	                   "kms1 300 A 192.0.2.1 ; relative owner\n"
-	                   "  kms1.example.test. 600 IN A 192.0.2.2\n" /* 6: blank first */
-	                   "x.example.test. 600 IN SRV 0 0 99999 kms1.example.test.\n" /* 7 */
-	                   "x.example.test. 600 IN TXT \"hi\"\n"                       /* 8 */
-	                   "x.example.test. 4294967296 IN A 192.0.2.3\n"               /* 9 */
-	                   "$INCLUDE /etc/passwd\n"                                    /* 10 */
-	                   ";@host kms1.example.test. up\n"
-	                   "\r\n"
-	                   "$ORIGIN .\n" /* 13 */
-	                   "kms2.example.test. 600 IN AAAA 2001:DB8::2\r\n";
+	const char *text =
+	        "; comment\n"
+	        "kms0.example.test. 600 IN A 192.0.2.9\n" /* 2: no $ORIGIN */
+	        "$ORIGIN Example.TEST.\n"
+	        "_vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms1.example.test.\n"
+	        "kms1 300 A 192.0.2.1 ; relative owner\n"
+	        "  kms1.example.test. 600 IN A 192.0.2.2\n"                 /* 6: blank first */
+	        "x.example.test. 600 IN SRV 0 0 99999 kms1.example.test.\n" /* 7 */
+	        "x.example.test. 600 IN TXT \"hi\"\n"                       /* 8 */
+	        "x.example.test. 4294967296 IN A 192.0.2.3\n"               /* 9 */
+	        "$INCLUDE /etc/passwd\n"                                    /* 10 */
+	        ";@host kms1.example.test. up\n"
+	        "\r\n"
+	        "$ORIGIN .\n" /* 13 */
+	        "kms2.example.test. 600 IN AAAA 2001:DB8::2\r\n"
+	        /* 15-17: ldns would read TTL 2147483648 (which does not load back), TTL
+	         * 3600, port 65535 */
+	        "kms3.example.test. 2147483648\x02 IN A 192.0.2.4\n"
+	        "kms3.example.test. 1h IN A 192.0.2.4\n"
+	        "x.example.test. 600 IN SRV 0 0 1234567890123456789012345678901234567890 "
+	        "kms1.example.test.\n";
 	pub_zoneset_t out = {0};
 	bad_t bad = {0};
 	/* a rejected $ORIGIN leaves the previous one in force */
-	assert_int_equal(pub_state_parse(text, strlen(text), &out, note_bad, &bad), 7);
-	assert_int_equal(bad.n, 7);
-	const unsigned want[] = {2, 6, 7, 8, 9, 10, 13};
-	for (size_t i = 0; i < 7; i++)
+	assert_int_equal(pub_state_parse(text, strlen(text), &out, note_bad, &bad), 10);
+	assert_int_equal(bad.n, 10);
+	const unsigned want[] = {2, 6, 7, 8, 9, 10, 13, 15, 16, 17};
+	for (size_t i = 0; i < 10; i++)
 		assert_int_equal(bad.lines[i], want[i]);
 	assert_int_equal(pub_zoneset_count(&out), 3);
 	assert_true(holds(&out, "example.test.",
