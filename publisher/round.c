@@ -166,11 +166,9 @@ static int place_undiscovered(round_t *r)
 
 /* ---- planning ---- */
 
-long pub_round_work(round_t *r, const char *zone)
+/* A new work for zone, not looked for first. Its index, or -1 on ENOMEM. */
+static long new_work(round_t *r, const char *zone)
 {
-	for (size_t i = 0; i < r->nw; i++)
-		if (strcmp(r->w[i].zone, zone) == 0)
-			return (long)i;
 	char *name = strdup(zone);
 	pub_work_t *v =
 	        name != NULL ? kd_array_reserve(r->w, &r->capw, r->nw + 1, sizeof(*v)) : NULL;
@@ -183,6 +181,14 @@ long pub_round_work(round_t *r, const char *zone)
 	v[r->nw].zone = name;
 	snprintf(v[r->nw].srv, sizeof(v[r->nw].srv), "(no server)");
 	return (long)r->nw++;
+}
+
+long pub_round_work(round_t *r, const char *zone)
+{
+	for (size_t i = 0; i < r->nw; i++)
+		if (strcmp(r->w[i].zone, zone) == 0)
+			return (long)i;
+	return new_work(r, zone);
 }
 
 /* A desired record and the zone it is desired in, sorted for lookups. */
@@ -206,20 +212,27 @@ static bool desired_elsewhere(const placed_t *idx, size_t n, const ldns_rr *rr, 
 }
 
 /* Add the records of state group s to the published records of its zone's work, once each,
- * unless they are desired in another zone. */
-static int plan_published(round_t *r, const pub_zrrs_t *s, const placed_t *idx, size_t nd)
+ * unless they are desired in another zone. work[d] is the work of desired group d (-1: none
+ * yet); a zone is in one desired group and one state group at most, so no other lookup. */
+static int plan_published(round_t *r, const pub_zrrs_t *s, const placed_t *idx, size_t nd,
+                          long *work)
 {
-	long w = -1;
+	long d = pub_zoneset_find(&r->des, s->zone);
+	long w = d >= 0 ? work[d] : -1;
 	pub_rrindex_t seen = {0}; /* the work's published records */
+	bool indexed = false;
 	int ret = 0;
 	for (size_t i = 0; ret == 0 && i < s->rrs.n; i++) {
 		const ldns_rr *rr = s->rrs.v[i];
 		if (desired_elsewhere(idx, nd, rr, s->zone))
 			continue;
-		if (w < 0 && ((w = pub_round_work(r, s->zone)) < 0 ||
-		              pub_rrindex_build(&seen, &r->w[w].pub, pub_rr_by_record) != 0)) {
-			ret = -1;
-			break;
+		if (!indexed) {
+			if ((w < 0 && (w = new_work(r, s->zone)) < 0) ||
+			    pub_rrindex_build(&seen, &r->w[w].pub, pub_rr_by_record) != 0) {
+				ret = -1;
+				break;
+			}
+			indexed = true;
 		}
 		int in = pub_rrindex_insert(&seen, rr);
 		if (in < 0 || (in > 0 && pub_rrlist_add(&r->w[w].pub, (ldns_rr *)rr) != 0))
@@ -241,12 +254,16 @@ static int plan(round_t *r)
 		for (size_t i = 0; i < r->des.v[z].rrs.n; i++)
 			idx[k++] = (placed_t){r->des.v[z].rrs.v[i], r->des.v[z].zone};
 	qsort(idx, nd, sizeof(*idx), by_rr);
+	long *work = malloc((r->des.n + 1) * sizeof(*work)); /* of each desired group */
 	int ret = -1;
+	if (work == NULL)
+		goto done;
 	for (size_t z = 0; z < r->des.n; z++) {
 		const pub_zrrs_t *d = &r->des.v[z];
+		work[z] = -1;
 		if (d->zone[0] == '\0' || d->rrs.n == 0)
 			continue;
-		long w = pub_round_work(r, d->zone);
+		long w = work[z] = new_work(r, d->zone); /* the groups' zones differ */
 		if (w < 0)
 			goto done;
 		for (size_t i = 0; i < d->rrs.n; i++)
@@ -255,10 +272,11 @@ static int plan(round_t *r)
 				goto done;
 	}
 	for (size_t z = 0; z < r->ctx->state.n; z++)
-		if (plan_published(r, &r->ctx->state.v[z], idx, nd) != 0)
+		if (plan_published(r, &r->ctx->state.v[z], idx, nd, work) != 0)
 			goto done;
 	ret = 0;
 done:
+	free(work);
 	free(idx);
 	return ret;
 }
