@@ -116,7 +116,7 @@ static bool plain_abs(const char *tok)
  * "owner ttl IN A|AAAA address", one space apart), built without ldns's zone-file parser (a
  * state file holds thousands: parsing them was most of a no-change round). NULL for any other
  * line: pub_rr_parse then judges it, so what is read does not change. */
-static ldns_rr *quick_record(const char *text)
+ldns_rr *pub_state_quick_record(const char *text)
 {
 	char buf[2 * PUB_NAME_MAX + 64], *tok[9];
 	size_t n = 0, len = strlen(text);
@@ -168,7 +168,7 @@ static int record(parse_t *p, const char *zone, const char *text)
 		return 0;
 	}
 	ldns_rdf *origin = p->v1 ? NULL : p->origin;
-	bool quick = (rr = quick_record(text)) != NULL; /* plain names: they read back */
+	bool quick = (rr = pub_state_quick_record(text)) != NULL; /* plain names: they read back */
 	if (!quick && pub_rr_parse(text, origin, &rr, &why) != 0) {
 		bad_line(p, why.msg);
 		return 0;

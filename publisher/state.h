@@ -17,6 +17,12 @@
 /* Called for each line that is not a record of ours: its number (1-based) and why. */
 typedef void (*pub_state_bad_fn)(void *arg, unsigned line, const char *reason);
 
+/* A record line in exactly the form the writer prints ("owner ttl IN SRV p w port target.",
+ * "owner ttl IN A|AAAA address", plain absolute names, one space apart), built without ldns's
+ * zone-file parser; NULL for any other line, which pub_rr_parse judges. Whatever it returns,
+ * pub_rr_parse gives the same record for the same text (the pub_state fuzz target checks). */
+ldns_rr *pub_state_quick_record(const char *text);
+
 /* Parse the text of a state file (len bytes, no NUL needed) into out, appending. Lines that
  * are not understood are reported to bad (may be NULL) and skipped. Returns the number of bad
  * lines, or -1 on ENOMEM. */
