@@ -141,12 +141,9 @@ void pub_rcode_str(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t
 
 int pub_tsig_why(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t len)
 {
-	if ((t->status == PUB_TSIG_VERIFIED && t->error == 0) ||
-	    (t->status == PUB_TSIG_NONE &&
-	     (rcode == KNOT_RCODE_NOERROR || rcode == KNOT_RCODE_NXDOMAIN)))
-		return 0; /* the common case, before formatting anything */
-	char rc[64];
-	pub_rcode_str(rcode, t, rc, sizeof(rc));
+	char rc[64]; /* formatted only for an answer that fails */
+	if (t->status != PUB_TSIG_NONE && !(t->status == PUB_TSIG_VERIFIED && t->error == 0))
+		pub_rcode_str(rcode, t, rc, sizeof(rc));
 	switch (t->status) {
 	case PUB_TSIG_NONE:
 		if (rcode == KNOT_RCODE_NOERROR || rcode == KNOT_RCODE_NXDOMAIN)
