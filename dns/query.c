@@ -401,14 +401,14 @@ kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, 
 {
 	if (n == 0)
 		return KD_OK;
-	if (n > 65535)
-		return KD_EINVAL;
-	pending_t *p = calloc(n, sizeof(*p));
-	kd_pipe_item_t *items = calloc(n, sizeof(*items));
+	pending_t *p = n <= KD_BATCH_MAX ? calloc(n, sizeof(*p)) : NULL;
+	kd_pipe_item_t *items = p != NULL ? calloc(n, sizeof(*items)) : NULL;
 	const kd_addr_t *servers = opts->servers;
 	kd_addr_t *owned = NULL;
 	size_t count = opts->count;
-	kd_err_t ret = p != NULL && items != NULL ? KD_OK : KD_ENOMEM;
+	kd_err_t ret = n > KD_BATCH_MAX             ? KD_EINVAL
+	               : p != NULL && items != NULL ? KD_OK
+	                                            : KD_ENOMEM;
 	if (ret == KD_OK && count == 0) {
 		ret = system_servers(&owned, &count);
 		servers = owned;
@@ -426,11 +426,18 @@ kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, 
 			break;
 	}
 	kd_err_t first = ret;
-	for (size_t i = 0; p != NULL && i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		kd_question_t *q = &qs[i];
-		if (ret != KD_OK)
+		if (p == NULL || items == NULL) { /* nothing was built */
+			q->answer = NULL;
+			q->why[0] = '\0';
 			q->err = ret;
-		else if (items[i].reply == NULL)
+			continue;
+		}
+		if (ret != KD_OK) { /* nothing was sent */
+			q->answer = NULL;
+			q->err = ret;
+		} else if (items[i].reply == NULL)
 			q->err = items[i].err;
 		else if (p[i].verified != KD_OK)
 			q->err = p[i].verified;

@@ -83,6 +83,9 @@ typedef struct {
  * server gets the questions its predecessor did not answer (a kept connection, opts->conn,
  * that the server closed meanwhile is opened again). timeout_ms bounds each connection while
  * it makes no progress. Returns KD_OK when every question has an answer, else the
- * error of the first one without; *from (optional) gets the server that answered last. */
+ * error of the first one without; *from (optional) gets the server that answered last. Every
+ * question gets its err, also when the batch cannot run: KD_ENOMEM, or KD_EINVAL for more
+ * than KD_BATCH_MAX questions (their IDs must differ). */
+#define KD_BATCH_MAX 65535
 kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, kd_question_t *qs,
                         size_t n, kd_addr_t *from);

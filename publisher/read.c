@@ -277,7 +277,10 @@ static int read_batch(const kd_query_opts_t *opts, const kd_signer_t *signer,
 				qs[j].type = asks[k].type;
 				owner[j++] = i;
 			}
-	kd_query_batch(opts, signer, qs, nq, from);
+	/* A batch's IDs must differ: more questions go in several, on the same connection. */
+	for (size_t at = 0; at < nq; at += KD_BATCH_MAX)
+		kd_query_batch(opts, signer, qs + at,
+		               nq - at < KD_BATCH_MAX ? nq - at : KD_BATCH_MAX, from);
 	for (size_t i = 0; i < nq; i++) {
 		pub_name_read_t *r = &names[owner[i]];
 		if (r->err.code == KD_OK && merge(r, &qs[i]))

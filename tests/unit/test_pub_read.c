@@ -5,9 +5,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "dns/addr.h"
+#include "dns/query.h"
 #include "publisher/read.h"
 #include "test_pub_helpers.h"
 
@@ -195,6 +198,66 @@ static void test_errors(void **state)
 	pub_rrlist_free(&a.rrs);
 }
 
+/* ---- pub_read_names over kd_query_batch answered here (linked with --wrap) ---- */
+
+kd_err_t __wrap_kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer,
+                               kd_question_t *qs, size_t n, kd_addr_t *from);
+
+static size_t batch_calls, batch_most;
+static uint8_t *nx_wire; /* an NXDOMAIN of ZONE with its SOA */
+static size_t nx_len;
+
+/* As the real one: refuses more than KD_BATCH_MAX; else every question gets NXDOMAIN. */
+kd_err_t __wrap_kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer,
+                               kd_question_t *qs, size_t n, kd_addr_t *from)
+{
+	(void)signer;
+	batch_calls++;
+	if (n > batch_most)
+		batch_most = n;
+	for (size_t i = 0; i < n; i++) {
+		qs[i].answer = NULL;
+		qs[i].err = KD_EINVAL;
+		if (n <= KD_BATCH_MAX &&
+		    ldns_wire2pkt(&qs[i].answer, nx_wire, nx_len) == LDNS_STATUS_OK)
+			qs[i].err = KD_OK;
+	}
+	if (from != NULL && opts->count > 0)
+		*from = opts->servers[0];
+	return n <= KD_BATCH_MAX ? KD_OK : KD_EINVAL;
+}
+
+/* More names than one batch's IDs can tell apart: every one read, in batches that fit. */
+static void test_read_more_than_a_batch(void **state)
+{
+	const char *soa[] = {SOA_, NULL};
+	nx_wire = answer("h.example.test.", LDNS_RR_TYPE_A, F_AA, LDNS_RCODE_NXDOMAIN, NULL, soa,
+	                 &nx_len);
+	size_t n = KD_BATCH_MAX + 2;
+	pub_name_read_t *names = calloc(n, sizeof(*names));
+	assert_non_null(names);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(names[i].name, sizeof(names[i].name), "h%zu.example.test.", i);
+		names[i].zone = ZONE;
+		names[i].ask = PUB_ASK_A | PUB_ASK_SOA;
+	}
+	kd_addr_t server, from;
+	assert_int_equal(kd_addr_parse("127.0.0.1", 53, &server), 0);
+	kd_query_opts_t opts = {.servers = &server, .count = 1};
+	batch_calls = batch_most = 0;
+	assert_int_equal(pub_read_names(&opts, NULL, names, n, &from), 0);
+	assert_int_equal(batch_calls, 2); /* the NXDOMAINs named the zone: no SOA probe */
+	assert_int_equal(batch_most, KD_BATCH_MAX);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(names[i].err.code, KD_OK);
+		assert_int_equal(names[i].where, PUB_WHERE_ZONE);
+		assert_int_equal(names[i].rrs.n, 0);
+		pub_name_read_deinit(&names[i]);
+	}
+	free(names);
+	free(nx_wire);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +265,7 @@ int main(void)
 	        cmocka_unit_test(test_zone_cuts),
 	        cmocka_unit_test(test_alias),
 	        cmocka_unit_test(test_errors),
+	        cmocka_unit_test(test_read_more_than_a_batch),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -572,14 +572,36 @@ static void test_query_bad_name(void **state)
 	assert_null(p);
 }
 
+/* A batch that cannot run still says so for every question (a caller reads each err). */
+static void test_batch_too_many(void **state)
+{
+	kd_addr_t server;
+	assert_int_equal(kd_addr_parse("127.0.0.1", 1, &server), 0);
+	kd_query_opts_t opts = {.servers = &server, .count = 1, .timeout_ms = 100};
+	size_t n = KD_BATCH_MAX + 1;
+	kd_question_t *qs = malloc(n * sizeof(*qs));
+	assert_non_null(qs);
+	memset(qs, 0x5a, n * sizeof(*qs)); /* what a caller may leave there */
+	for (size_t i = 0; i < n; i++) {
+		qs[i].name = "a.test";
+		qs[i].type = LDNS_RR_TYPE_A;
+	}
+	assert_int_equal(kd_query_batch(&opts, NULL, qs, n, NULL), KD_EINVAL);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(qs[i].err, KD_EINVAL);
+		assert_null(qs[i].answer);
+	}
+	free(qs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_soa_zone),          cmocka_unit_test(test_query_bad_name),
-	        cmocka_unit_test(test_query_udp_tcp),     cmocka_unit_test(test_query_checks),
-	        cmocka_unit_test(test_query_next_server), cmocka_unit_test(test_find_zone),
-	        cmocka_unit_test(test_resolve_addrs),     cmocka_unit_test(test_addr_from_rdf),
-	        cmocka_unit_test(test_query_wire),
+	        cmocka_unit_test(test_batch_too_many), cmocka_unit_test(test_soa_zone),
+	        cmocka_unit_test(test_query_bad_name), cmocka_unit_test(test_query_udp_tcp),
+	        cmocka_unit_test(test_query_checks),   cmocka_unit_test(test_query_next_server),
+	        cmocka_unit_test(test_find_zone),      cmocka_unit_test(test_resolve_addrs),
+	        cmocka_unit_test(test_addr_from_rdf),  cmocka_unit_test(test_query_wire),
 	};
 	return cmocka_run_group_tests(tests, fake_setup, fake_teardown);
 }
