@@ -37,6 +37,8 @@ t_skip() {
 # t_init SERVER: temp dir, cleanup trap, server availability.
 t_init() {
 	SERVER="${1:-none}"
+	# Timed checks read bash's own clock; without it they would compare zeros.
+	[ -n "${EPOCHREALTIME:-}" ] || t_fail "bash 5.0 or later is needed (EPOCHREALTIME)"
 	T=$(mktemp -d "${TMPDIR:-/tmp}/kmsdns-test.XXXXXX") || t_fail "cannot create a temp dir"
 	trap t_cleanup EXIT
 	trap 'exit 1' INT TERM
