@@ -401,14 +401,17 @@ kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, 
 {
 	if (n == 0)
 		return KD_OK;
-	pending_t *p = n <= KD_BATCH_MAX ? calloc(n, sizeof(*p)) : NULL;
-	kd_pipe_item_t *items = p != NULL ? calloc(n, sizeof(*items)) : NULL;
+	pending_t *p = NULL;
+	kd_pipe_item_t *items = NULL;
+	kd_err_t ret = KD_EINVAL; /* more than the IDs can tell apart */
+	if (n <= KD_BATCH_MAX) {
+		p = calloc(n, sizeof(*p));
+		items = calloc(n, sizeof(*items));
+		ret = p != NULL && items != NULL ? KD_OK : KD_ENOMEM;
+	}
 	const kd_addr_t *servers = opts->servers;
 	kd_addr_t *owned = NULL;
 	size_t count = opts->count;
-	kd_err_t ret = n > KD_BATCH_MAX             ? KD_EINVAL
-	               : p != NULL && items != NULL ? KD_OK
-	                                            : KD_ENOMEM;
 	if (ret == KD_OK && count == 0) {
 		ret = system_servers(&owned, &count);
 		servers = owned;
@@ -428,14 +431,9 @@ kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, 
 	kd_err_t first = ret;
 	for (size_t i = 0; i < n; i++) {
 		kd_question_t *q = &qs[i];
-		if (p == NULL || items == NULL) { /* nothing was built */
-			q->answer = NULL;
-			q->why[0] = '\0';
-			q->err = ret;
-			continue;
-		}
 		if (ret != KD_OK) { /* nothing was sent */
 			q->answer = NULL;
+			q->why[0] = '\0';
 			q->err = ret;
 		} else if (items[i].reply == NULL)
 			q->err = items[i].err;
@@ -448,9 +446,11 @@ kd_err_t kd_query_batch(const kd_query_opts_t *opts, const kd_signer_t *signer, 
 			p[i].answer = NULL;
 			q->err = KD_OK;
 		}
-		ldns_pkt_free(p[i].answer);
 		if (first == KD_OK)
 			first = q->err;
+		if (p == NULL || items == NULL)
+			continue; /* nothing was built */
+		ldns_pkt_free(p[i].answer);
 		free(items[i].reply);
 		free(p[i].q.wire);
 		if (p[i].req != NULL && signer != NULL && signer->release != NULL)
