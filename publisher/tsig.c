@@ -141,37 +141,37 @@ void pub_rcode_str(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t
 
 int pub_tsig_why(uint16_t rcode, const pub_tsig_result_t *t, char *buf, size_t len)
 {
-	char rc[64]; /* formatted only for an answer that fails */
-	if (t->status != PUB_TSIG_NONE && !(t->status == PUB_TSIG_VERIFIED && t->error == 0))
-		pub_rcode_str(rcode, t, rc, sizeof(rc));
-	switch (t->status) {
-	case PUB_TSIG_NONE:
+	if (t->status == PUB_TSIG_NONE) {
 		if (rcode == KNOT_RCODE_NOERROR || rcode == KNOT_RCODE_NXDOMAIN)
 			return 0;
 		snprintf(buf, len, "unsigned %s (wrong secret or unknown key?%s)",
 		         pub_rcode_name(rcode),
 		         rcode == KNOT_RCODE_NOTAUTH ? " or the zone is not served there" : "");
 		return -1;
+	}
+	if (t->status == PUB_TSIG_VERIFIED && t->error == 0)
+		return 0; /* the common case, before formatting anything */
+	char rc[64];
+	pub_rcode_str(rcode, t, rc, sizeof(rc));
+	switch (t->status) {
 	case PUB_TSIG_KEYERR:
 		snprintf(buf, len,
 		         "authentication failed: %s (wrong secret, key name unknown to the "
 		         "server, or key not permitted for this zone)",
 		         rc);
-		return -1;
+		break;
 	case PUB_TSIG_BADTIME:
 		snprintf(buf, len,
 		         "clock skew: %s (server clock is %+lld s from ours; fix the time on "
 		         "one side)",
 		         rc, (long long)t->skew);
-		return -1;
+		break;
 	case PUB_TSIG_INVALID:
 		snprintf(buf, len, "TSIG of the answer does not verify: %s (not trusted)", rc);
-		return -1;
-	case PUB_TSIG_VERIFIED:
-		if (t->error == 0)
-			return 0;
+		break;
+	default: /* verified, with an error in the TSIG */
 		snprintf(buf, len, "TSIG error: %s", rc);
-		return -1;
+		break;
 	}
 	return -1;
 }

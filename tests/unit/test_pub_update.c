@@ -503,9 +503,57 @@ static void test_garbage(void **state)
 	pub_msg_deinit(&req);
 }
 
+/* Each kind of reply a signed request can get, and the reason given (or none). */
+static void test_tsig_why(void **state)
+{
+	static const struct {
+		uint16_t rcode;
+		pub_tsig_result_t t;
+		int ret;
+		const char *why;
+	} cases[] = {
+	        {KNOT_RCODE_NOERROR, {.status = PUB_TSIG_VERIFIED}, 0, ""},
+	        {KNOT_RCODE_NXDOMAIN, {.status = PUB_TSIG_NONE}, 0, ""},
+	        {KNOT_RCODE_NOERROR, {.status = PUB_TSIG_NONE}, 0, ""},
+	        {KNOT_RCODE_NOTAUTH,
+	         {.status = PUB_TSIG_NONE},
+	         -1,
+	         "unsigned NOTAUTH (wrong secret or unknown key? or the zone is not served there)"},
+	        {KNOT_RCODE_REFUSED,
+	         {.status = PUB_TSIG_NONE},
+	         -1,
+	         "unsigned REFUSED (wrong secret or unknown key?)"},
+	        {KNOT_RCODE_NOTAUTH,
+	         {.status = PUB_TSIG_KEYERR, .error = KNOT_RCODE_BADSIG},
+	         -1,
+	         "authentication failed: NOTAUTH, TSIG BADSIG (wrong secret, key name unknown to "
+	         "the server, or key not permitted for this zone)"},
+	        {KNOT_RCODE_NOTAUTH,
+	         {.status = PUB_TSIG_BADTIME, .error = KNOT_RCODE_BADTIME, .skew = -400},
+	         -1,
+	         "clock skew: NOTAUTH, TSIG BADTIME (server clock is -400 s from ours; fix the "
+	         "time on one side)"},
+	        {KNOT_RCODE_NOERROR,
+	         {.status = PUB_TSIG_INVALID},
+	         -1,
+	         "TSIG of the answer does not verify: NOERROR (not trusted)"},
+	        {KNOT_RCODE_NOTAUTH,
+	         {.status = PUB_TSIG_VERIFIED, .error = KNOT_RCODE_BADTRUNC},
+	         -1,
+	         "TSIG error: NOTAUTH, TSIG BADTRUNC"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char why[300] = "";
+		assert_int_equal(pub_tsig_why(cases[i].rcode, &cases[i].t, why, sizeof(why)),
+		                 cases[i].ret);
+		assert_string_equal(why, cases[i].why);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	        cmocka_unit_test(test_tsig_why),
 	        cmocka_unit_test_teardown(test_build_wire, free_keep),
 	        cmocka_unit_test_teardown(test_srv_rrset_delete_refused, free_keep),
 	        cmocka_unit_test_teardown(test_signed_noerror_ok, free_keep),
