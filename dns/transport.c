@@ -139,7 +139,7 @@ kd_err_t kd_udp_read(kd_udp_t *u, uint8_t **reply, size_t *reply_len)
 			continue;
 		}
 		kd_reply_t v = judge(u->check, u->arg, u->buf, (size_t)n);
-		if (v == KD_REPLY_IGNORE) {
+		if (v == KD_REPLY_IGNORE || v == KD_REPLY_MORE) {
 			u->mismatch = true;
 			continue;
 		}
@@ -324,7 +324,14 @@ static void pipe_deliver(pipe_t *p, const uint8_t *msg, size_t len)
 	 * A send error shows again in the caller's next pipe_send. */
 	(void)pipe_send(p);
 	/* Over TCP no other answer will come for this ID: TENTATIVE is final here. */
-	if (judge(it->check, it->check_arg, msg, len) == KD_REPLY_IGNORE) {
+	kd_reply_t v = judge(it->check, it->check_arg, msg, len);
+	if (v == KD_REPLY_MORE) { /* the check took it; the rest follows with the same ID */
+		p->waiting[msg_id(msg)] = k;
+		p->inflight++;
+		p->open++;
+		return;
+	}
+	if (v == KD_REPLY_IGNORE) {
 		it->err = KD_EMISMATCH;
 		return;
 	}

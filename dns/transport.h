@@ -24,6 +24,9 @@ typedef enum {
 	KD_REPLY_TENTATIVE, /* keep it, but on UDP wait until the deadline for a FINAL one: an
 	                     * unsigned error answering a signed request may be forged
 	                     * (RFC 8945 5.3.2); over TCP it is final */
+	KD_REPLY_MORE,      /* one message of a longer answer (a zone transfer, RFC 5936), taken
+	                     * by the check: over TCP keep waiting for more with this ID; over
+	                     * UDP it is IGNORE */
 } kd_reply_t;
 
 /* Judge one reply (len >= 12, ID already matched). */

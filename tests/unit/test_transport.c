@@ -32,6 +32,8 @@ typedef enum {
 	                  written 3 bytes at a time: frames split anywhere, several per read */
 	TCP_WINDOW,    /* answer only when no further query arrives within 200 ms; record the
 	                  most queries seen unanswered at once */
+	TCP_MULTI,     /* read `batch` queries, answer each with 3 messages of its ID, the
+	                  answers interleaved, the last message of each marked (RA set) */
 	UDP_TENTATIVE, /* UDP: a reply marked tentative (RA set); `final` adds a final one
 	                  (RA clear) right after it */
 } mode_t_;
@@ -162,6 +164,13 @@ static void serve_tcp(srv_t *s, int c)
 				send_frame(c, r, make_reply(q[i], ql[i], r, false));
 			n = 0;
 		}
+		break;
+	case TCP_MULTI:
+		while (n < s->batch && read_frame(c, q[n], &ql[n]))
+			n++;
+		for (int part = 0; part < 3; part++)
+			for (size_t i = 0; i < n; i++)
+				send_frame(c, r, make_reply(q[i], ql[i], r, part == 2));
 		break;
 	case UDP_TENTATIVE: break;
 	}
@@ -420,6 +429,54 @@ static void test_udp_tentative(void **state)
 	srv_stop(s);
 }
 
+/* A long answer (a zone transfer's messages): the check takes each message, MORE until the
+ * marked last one. */
+typedef struct {
+	unsigned parts;
+	bool marked_last;
+} multi_t;
+
+static kd_reply_t multi_check(const uint8_t *msg, size_t len, void *arg)
+{
+	multi_t *m = arg;
+	(void)len;
+	m->parts++;
+	m->marked_last = (msg[3] & 0x80) != 0;
+	return m->marked_last ? KD_REPLY_FINAL : KD_REPLY_MORE;
+}
+
+/* Every message of each interleaved long answer reaches its own check, and the item is
+ * answered by its last message only. */
+static void test_pipeline_multi_message(void **state)
+{
+	(void)state;
+	enum { N = 5 };
+	srv_t *s = srv_start(TCP_MULTI);
+	s->batch = N;
+	srv_run(s);
+	kd_addr_t a = srv_addr(s);
+	kd_conn_t *c = NULL;
+	assert_int_equal(kd_conn_open(&a, kd_now_ms() + 2000, &c), KD_OK);
+	uint8_t q[N][12];
+	kd_pipe_item_t it[N];
+	multi_t m[N] = {0};
+	items_init(it, q, N, 700);
+	for (size_t i = 0; i < N; i++) {
+		it[i].check = multi_check;
+		it[i].check_arg = &m[i];
+	}
+	assert_int_equal(kd_conn_pipeline(c, it, N, 0, kd_now_ms() + 5000), KD_OK);
+	assert_answered(it, N);
+	for (size_t i = 0; i < N; i++) {
+		assert_int_equal(m[i].parts, 3);
+		assert_true(m[i].marked_last);
+		assert_true(it[i].reply[3] & 0x80);
+	}
+	kd_conn_close(c);
+	items_free(it, N);
+	srv_stop(s);
+}
+
 static kd_reply_t ignore_all(const uint8_t *msg, size_t len, void *arg)
 {
 	return KD_REPLY_IGNORE;
@@ -639,6 +696,7 @@ int main(void)
 	        cmocka_unit_test(test_pipeline_duplicate_id),
 	        cmocka_unit_test(test_pipeline_close_and_resume),
 	        cmocka_unit_test(test_pipeline_window),
+	        cmocka_unit_test(test_pipeline_multi_message),
 	        cmocka_unit_test(test_udp_tentative),
 	        cmocka_unit_test(test_udp_ignored_and_refused),
 	        cmocka_unit_test(test_query_batch_signed),
