@@ -11,6 +11,7 @@
 #include "dns/clock.h"
 #include "dns/log.h"
 #include "publisher/round_int.h"
+#include "publisher/transfer.h"
 
 /* The time one exchange may take: the configured timeout, cut to what is left of --once's
  * deadline. */
@@ -52,16 +53,110 @@ static void note_unsigned(round_t *r, const kd_addr_t *server)
 	          a);
 }
 
-/* Ask the names of the works of group g; copies the results back into the works. */
+/* Whether work w of group gi is read by a transfer this round. */
+static bool by_transfer(round_t *r, const pub_work_t *w, size_t gi)
+{
+	if (w->group != gi || !can_read(w, false) || !w->target.transfer || w->n_names == 0)
+		return false;
+	size_t zs = pub_sched_find(&r->ctx->sched, w->zone);
+	return zs == SIZE_MAX || !r->ctx->sched.v[zs].no_transfer;
+}
+
+/* Read the zones of group gi that are read by transfer (read: transfer), over a connection to
+ * its server; the names a transfer settles are marked, the others are left to the queries.
+ * Returns the connection for the queries when every transfer came whole, else NULL. */
+static kd_conn_t *transfer_group(round_t *r, size_t gi)
+{
+	pub_group_t *g = &r->g[gi];
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < r->nw; i++)
+		n += by_transfer(r, &r->w[i], gi);
+	if (n == 0)
+		return NULL;
+	pub_xfr_t *xs = calloc(n, sizeof(*xs));
+	size_t *work = calloc(n, sizeof(*work));
+	kd_conn_t *c = NULL;
+	char srv[KD_ADDR_STRLEN];
+	kd_addr_str(&g->servers[g->cur], srv, sizeof(srv));
+	if (xs == NULL || work == NULL)
+		goto done;
+	for (size_t i = 0; i < r->nw; i++) {
+		pub_work_t *w = &r->w[i];
+		if (!by_transfer(r, w, gi))
+			continue;
+		xs[k] = (pub_xfr_t){.zone = w->zone,
+		                    .key = w->target.key,
+		                    .names = w->names,
+		                    .n = w->n_names,
+		                    .settled = calloc(w->n_names, sizeof(bool))};
+		work[k] = i;
+		if (xs[k++].settled == NULL)
+			goto done;
+	}
+	kd_error_t err = {0};
+	kd_err_t e = kd_conn_open(&g->servers[g->cur], kd_now_ms() + pub_round_timeout(r), &c);
+	if (e != KD_OK) { /* the queries try it again, and the next servers */
+		log_debug("failed to connect to %s for zone transfers (%s)", srv, kd_strerror(e));
+		goto done;
+	}
+	if (pub_read_transfers(c, xs, k, kd_now_ms() + pub_round_timeout(r)) != 0)
+		kd_fail(&err, KD_ENOMEM, "out of memory");
+	bool whole = err.code == KD_OK;
+	for (size_t x = 0; x < k; x++) {
+		pub_work_t *w = &r->w[work[x]];
+		if (err.code == KD_OK && xs[x].ok) {
+			for (size_t j = 0; j < w->n_names; j++)
+				w->names[j].by_transfer = xs[x].settled[j];
+			snprintf(w->srv, sizeof(w->srv), "%s", srv);
+			log_debug("zone %s: read by transfer from %s", w->zone, srv);
+			continue;
+		}
+		whole = false;
+		const kd_error_t *why = err.code != KD_OK ? &err : &xs[x].err;
+		size_t zs = xs[x].refused ? pub_sched_slot(&r->ctx->sched, w->zone) : SIZE_MAX;
+		if (zs != SIZE_MAX)
+			r->ctx->sched.v[zs].no_transfer = true;
+		log_warnx(
+		        "failed to read zone %s by transfer from %s (%s): it is read by queries%s",
+		        w->zone, srv, why->msg,
+		        zs != SIZE_MAX ? ", and no transfer is asked for until the configuration "
+		                         "is reloaded (give the key transfer rights, or set "
+		                         "'read: queries')"
+		                       : "");
+	}
+	if (!whole) { /* it may still carry the rest of a transfer */
+		kd_conn_close(c);
+		c = NULL;
+	}
+done:
+	for (size_t x = 0; x < k; x++)
+		free(xs[x].settled);
+	free(xs);
+	free(work);
+	return c;
+}
+
+/* Whether name j of work w is asked by a query. */
+static bool asked(const pub_work_t *w, size_t j)
+{
+	return !w->names[j].by_transfer;
+}
+
+/* Ask the names of the works of group g (those no transfer settled); copies the results back
+ * into the works. */
 static int read_group(round_t *r, size_t gi, bool confirm)
 {
 	pub_group_t *g = &r->g[gi];
+	kd_conn_t *conn = confirm ? NULL : transfer_group(r, gi);
 	size_t n = 0;
 	for (size_t i = 0; i < r->nw; i++)
 		if (r->w[i].group == gi && can_read(&r->w[i], confirm))
-			n += r->w[i].n_names;
-	if (n == 0)
+			for (size_t j = 0; j < r->w[i].n_names; j++)
+				n += asked(&r->w[i], j);
+	if (n == 0) {
+		kd_conn_close(conn);
 		return 0;
+	}
 	pub_name_read_t *names = calloc(n, sizeof(*names));
 	pub_signer_t *signer = pub_signer_new();
 	int ret = -1;
@@ -73,6 +168,8 @@ static int read_group(round_t *r, size_t gi, bool confirm)
 		if (w->group != gi || !can_read(w, confirm))
 			continue;
 		for (size_t j = 0; j < w->n_names; j++) {
+			if (!asked(w, j))
+				continue;
 			if (pub_signer_add(signer, w->names[j].name, w->target.key) != 0)
 				goto done;
 			names[k] = w->names[j];
@@ -85,7 +182,8 @@ static int read_group(round_t *r, size_t gi, bool confirm)
 	                     .count = g->count,
 	                     .timeout_ms = pub_round_timeout(r),
 	                     .tcp = true,
-	                     .recurse = false};
+	                     .recurse = false,
+	                     .conn = &conn};
 	kd_signer_t s = pub_signer_get(signer);
 	kd_addr_t from = g->servers[0];
 	if (pub_read_names(&o, &s, names, n, &from) != 0)
@@ -108,10 +206,12 @@ static int read_group(round_t *r, size_t gi, bool confirm)
 			continue;
 		snprintf(w->srv, sizeof(w->srv), "%s", srv);
 		for (size_t j = 0; j < w->n_names; j++)
-			w->names[j] = names[k++];
+			if (asked(w, j))
+				w->names[j] = names[k++];
 	}
 	ret = 0;
 done:
+	kd_conn_close(conn);
 	free(names);
 	pub_signer_free(signer);
 	return ret;
@@ -287,6 +387,7 @@ int pub_round_read(round_t *r, bool confirm)
 			pub_rrlist_free(&nr->rrs);
 			memset(&nr->err, 0, sizeof(nr->err));
 			nr->ask &= ~(unsigned)PUB_ASK_SOA;
+			nr->by_transfer = false; /* a confirmation is read by queries */
 		}
 	}
 	for (size_t g = 0; g < r->ng; g++)

@@ -52,6 +52,7 @@ typedef struct {
 	const kd_addr_t *servers;
 	size_t count;
 	const kd_tsig_key_t *key;
+	bool transfer; /* read the zone by a signed AXFR (read: transfer) */
 } pub_target_t;
 
 /* The servers and key for zone: from its 'zones' entry, else from discovery (run now when the

@@ -295,9 +295,10 @@ static int read_batch(const kd_query_opts_t *opts, const kd_signer_t *signer,
 int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_name_read_t *names,
                    size_t n, kd_addr_t *from)
 {
-	kd_conn_t *conn = NULL; /* both batches on one connection */
+	kd_conn_t *own = NULL; /* both batches on one connection */
 	kd_query_opts_t o = *opts;
-	o.conn = &conn;
+	if (o.conn == NULL)
+		o.conn = &own;
 	unsigned *want = calloc(n + 1, sizeof(*want));
 	bool *found = calloc(n + 1, sizeof(*found));
 	int ret = -1;
@@ -329,7 +330,7 @@ int pub_read_names(const kd_query_opts_t *opts, const kd_signer_t *signer, pub_n
 		}
 	ret = read_batch(&o, signer, names, n, want, found, from);
 done:
-	kd_conn_close(conn);
+	kd_conn_close(own);
 	free(want);
 	free(found);
 	return ret;

@@ -67,12 +67,13 @@ typedef struct {
 	char other[PUB_NAME_MAX]; /* as in pub_answer_t */
 	bool all_signed;          /* every answer carried a verified TSIG */
 	kd_error_t err;           /* err.code != KD_OK: a question failed; why in err.msg */
+	bool by_transfer;         /* settled by the zone's transfer (transfer.h): not asked */
 } pub_name_read_t;
 
-/* Ask every question of names[0..n) over one TCP connection to the first of servers that
- * answers, each signed by signer: first the record types (and the SOA probe of names with
- * probe_first), then the SOA probe of the other names whose answers did not say which zone
- * holds them (an empty answer carries the zone's SOA, a positive one does not), in a second
+/* Ask every question of names[0..n) over one TCP connection (opts->conn's, when given) to the
+ * first of servers that answers, each signed by signer: first the record types (and the SOA probe
+ * of names with probe_first), then the SOA probe of the other names whose answers did not say which
+ * zone holds them (an empty answer carries the zone's SOA, a positive one does not), in a second
  * batch on the same connection. Results go into each name;
  * *from gets the server that answered. Returns 0, or -1 when a batch could not run at all (out of
  * memory). */

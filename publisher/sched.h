@@ -40,6 +40,7 @@ typedef struct {
 	bool tried;            /* an attempt was made */
 	int64_t last_ok_unix;  /* when an attempt last succeeded (Unix time), 0 = never */
 	char last_err[640];    /* the last failure (names server and rcode), "" = none */
+	bool no_transfer;      /* the server refused to transfer the zone (read: transfer) */
 } pub_zstat_t;
 
 typedef struct {

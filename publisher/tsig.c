@@ -67,10 +67,10 @@ static int64_t badtime_skew(const knot_rrset_t *tsig)
 
 /* pub_tsig_check with the key decoded (NULL: none, or unusable), of the reply that is size
  * bytes of wire without its TSIG record tsig (ARCOUNT not counting it, as knot_pkt_parse
- * leaves a message). */
-static void check_with(const knot_tsig_key_t *k, const pub_tsig_req_t *req,
-                       const knot_rrset_t *tsig, const uint8_t *wire, size_t size,
-                       pub_tsig_result_t *out)
+ * leaves a message); a later message of a transfer (next) against the MAC before it. */
+static void check_any(const knot_tsig_key_t *k, const pub_tsig_req_t *req, bool next,
+                      const knot_rrset_t *tsig, const uint8_t *wire, size_t size,
+                      pub_tsig_result_t *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (tsig == NULL) {
@@ -83,7 +83,9 @@ static void check_with(const knot_tsig_key_t *k, const pub_tsig_req_t *req,
 		return;
 	}
 	int ret = KNOT_EINVAL;
-	if (k != NULL && req != NULL)
+	if (k != NULL && req != NULL && next)
+		ret = knot_tsig_client_check_next(tsig, wire, size, req->mac, req->mac_len, k, 0);
+	else if (k != NULL && req != NULL)
 		ret = knot_tsig_client_check(tsig, wire, size, req->mac, req->mac_len, k, 0);
 	out->verified = ret == KNOT_EOK || ret == KNOT_TSIG_EBADTIME;
 	if (out->error == KNOT_RCODE_BADTIME || ret == KNOT_TSIG_EBADTIME) {
@@ -94,14 +96,26 @@ static void check_with(const knot_tsig_key_t *k, const pub_tsig_req_t *req,
 	out->status = ret == KNOT_EOK ? PUB_TSIG_VERIFIED : PUB_TSIG_INVALID;
 }
 
-void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const knot_pkt_t *pkt,
-                    pub_tsig_result_t *out)
+void pub_tsig_check_seq(const kd_tsig_key_t *key, pub_tsig_req_t *req, size_t seq,
+                        const knot_pkt_t *pkt, pub_tsig_result_t *out)
 {
 	knot_tsig_key_t k;
 	bool ok = key != NULL && pkt->tsig_rr != NULL && key_init(key, &k) == KNOT_EOK;
-	check_with(ok ? &k : NULL, req, pkt->tsig_rr, pkt->wire, pkt->size, out);
+	check_any(ok ? &k : NULL, req, seq > 0, pkt->tsig_rr, pkt->wire, pkt->size, out);
 	if (ok)
 		knot_tsig_key_deinit(&k);
+	size_t len = ok ? knot_tsig_rdata_mac_length(pkt->tsig_rr) : 0;
+	if (out->status == PUB_TSIG_VERIFIED && len <= sizeof(req->mac)) {
+		memcpy(req->mac, knot_tsig_rdata_mac(pkt->tsig_rr), len);
+		req->mac_len = len;
+	}
+}
+
+void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const knot_pkt_t *pkt,
+                    pub_tsig_result_t *out)
+{
+	pub_tsig_req_t mac = *req; /* the first message's check does not need it changed */
+	pub_tsig_check_seq(key, &mac, 0, pkt, out);
 }
 
 uint16_t pub_pkt_rcode(const knot_pkt_t *pkt)
@@ -315,7 +329,8 @@ static kd_err_t signer_verify(void *arg, const void *req, const uint8_t *reply, 
 	kd_err_t ret = KD_EMALFORMED;
 	if (pkt != NULL && knot_pkt_parse(pkt, 0) == KNOT_EOK) {
 		pub_tsig_result_t t;
-		check_with(&s->keys[r->key].k, &r->req, pkt->tsig_rr, pkt->wire, pkt->size, &t);
+		check_any(&s->keys[r->key].k, &r->req, false, pkt->tsig_rr, pkt->wire, pkt->size,
+		          &t);
 		ret = pub_tsig_why(pub_pkt_rcode(pkt), &t, why, whylen) == 0 ? KD_OK : KD_ETSIG;
 	} else {
 		snprintf(why, whylen, "malformed answer");

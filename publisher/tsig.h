@@ -49,6 +49,13 @@ typedef struct {
 void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const knot_pkt_t *pkt,
                     pub_tsig_result_t *out);
 
+/* pub_tsig_check for message number seq of an answer of several messages (a zone transfer):
+ * message 0 against the request's MAC in req, each later one against the MAC of the message
+ * before it (RFC 8945 5.3.1; every message must be signed). When it verifies, req takes this
+ * message's MAC, for the next. */
+void pub_tsig_check_seq(const kd_tsig_key_t *key, pub_tsig_req_t *req, size_t seq,
+                        const knot_pkt_t *pkt, pub_tsig_result_t *out);
+
 /* The extended rcode of a parsed reply. */
 uint16_t pub_pkt_rcode(const knot_pkt_t *pkt);
 
