@@ -183,7 +183,7 @@ static int apply_defaults(walk_t *w, const kd_schema_t *schema, void *base)
 		case KD_T_UINT: *(unsigned *)field = 0; break;
 		case KD_T_BOOL: *(bool *)field = false; break;
 		case KD_T_DURATION: *(uint64_t *)field = 0; break;
-		case KD_T_ENUM: *(int *)field = 0; break;
+		case KD_T_ENUM: *(int *)field = -1; break; /* not given (without a default) */
 		case KD_T_MARK: memset(field, 0, sizeof(kd_mark_t)); break;
 		case KD_T_STRLIST:
 		case KD_T_SEQ:

@@ -22,7 +22,7 @@ typedef enum {
 	KD_T_UINT,     /* unsigned, bounded by min/max */
 	KD_T_BOOL,     /* bool: true/false/yes/no/on/off */
 	KD_T_DURATION, /* uint64_t milliseconds: "250ms", "3s", "5m", "1h", "1d"; bare number = s */
-	KD_T_ENUM,     /* int: index into enum_names */
+	KD_T_ENUM,     /* int: index into enum_names; -1 when not given and no default */
 	KD_T_STRLIST,  /* char ** + size_t count at count_offset; a scalar is a one-item list */
 	KD_T_SEQ,  /* void * array of elem_size structs, each loaded with sub; count at count_offset
 	            */

@@ -57,8 +57,6 @@ static void print_row(FILE *out, const kd_schema_t *row, const void *obj, int in
 	char buf[64];
 	switch (row->type) {
 	case KD_T_STR:
-		if (*(char *const *)field == NULL)
-			return; /* not set, no default */
 		fprintf(out, "%s%s: ", lead, row->key);
 		print_value(out, row, *(char *const *)field);
 		break;
@@ -110,6 +108,14 @@ static void print_row(FILE *out, const kd_schema_t *row, const void *obj, int in
 	fputc('\n', out);
 }
 
+/* A string or an enum that was not given and has no default: left out. */
+static bool unset(const kd_schema_t *row, const void *obj)
+{
+	const void *field = field_at(obj, row->offset);
+	return (row->type == KD_T_STR && *(char *const *)field == NULL) ||
+	       (row->type == KD_T_ENUM && *(const int *)field < 0);
+}
+
 /* The rows of a mapping, the first line started with first, the others indented. */
 static void print_map(FILE *out, const kd_schema_t *schema, const void *obj, int indent,
                       const char *first)
@@ -118,8 +124,7 @@ static void print_map(FILE *out, const kd_schema_t *schema, const void *obj, int
 	snprintf(lead, sizeof(lead), "%*s", indent, "");
 	bool started = false;
 	for (const kd_schema_t *row = schema; row->key != NULL; row++) {
-		if (row->type == KD_T_MARK ||
-		    (row->type == KD_T_STR && *(char *const *)field_at(obj, row->offset) == NULL))
+		if (row->type == KD_T_MARK || unset(row, obj))
 			continue;
 		print_row(out, row, obj, indent, started ? lead : first);
 		started = true;

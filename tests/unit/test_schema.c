@@ -19,6 +19,7 @@ typedef struct {
 	unsigned port;
 	char **addrs;
 	size_t n_addrs;
+	int mode; /* an enum without a default: -1 when not given */
 	kd_mark_t mark;
 } host_t;
 
@@ -71,6 +72,10 @@ static const kd_schema_t host_schema[] = {
          .offset = offsetof(host_t, addrs),
          .count_offset = offsetof(host_t, n_addrs),
          .check = check_no_bad},
+        {.key = "mode",
+         .type = KD_T_ENUM,
+         .offset = offsetof(host_t, mode),
+         .enum_names = transports},
         {.key = "", .type = KD_T_MARK, .offset = offsetof(host_t, mark)},
         {.key = NULL},
 };
@@ -185,6 +190,7 @@ static void test_full(void **state)
 	                   "      addresses:\n"
 	                   "        - 192.0.2.11\n"
 	                   "        - 2001:db8::11\n"
+	                   "      mode: udp\n"
 	                   "sub:\n"
 	                   "    timeout: 2\n"
 	                   "checked: fine\n";
@@ -207,17 +213,19 @@ static void test_full(void **state)
 	assert_int_equal(cfg.hosts[0].port, 1700);
 	assert_int_equal(cfg.hosts[0].n_addrs, 1);
 	assert_string_equal(cfg.hosts[0].addrs[0], "192.0.2.10");
+	assert_int_equal(cfg.hosts[0].mode, -1); /* not given, no default */
 	assert_int_equal(cfg.hosts[0].mark.line, 8);
 	assert_int_equal(cfg.hosts[0].mark.column, 5);
 	assert_string_equal(cfg.hosts[1].name, "kms2");
 	assert_int_equal(cfg.hosts[1].port, 1688); /* element default */
 	assert_int_equal(cfg.hosts[1].n_addrs, 2);
 	assert_string_equal(cfg.hosts[1].addrs[1], "2001:db8::11");
+	assert_int_equal(cfg.hosts[1].mode, 1);
 	assert_int_equal(cfg.hosts[1].mark.line, 11);
 	assert_int_equal(cfg.hosts[1].mark.column, 7);
 	assert_int_equal(cfg.sub.timeout, 2000);
 	assert_string_equal(cfg.sub.label, "lbl");
-	assert_int_equal(cfg.sub.mark.line, 16);
+	assert_int_equal(cfg.sub.mark.line, 17);
 	assert_int_equal(cfg.sub.mark.column, 5);
 	assert_string_equal(cfg.checked, "fine");
 	kd_schema_free(cfg_schema, &cfg);
@@ -239,7 +247,8 @@ static void test_print_round_trip(void **state)
 	                   "    addresses: 192.0.2.10\n"
 	                   "  - name: kms2\n"
 	                   "    port: 1700\n"
-	                   "    addresses: [2001:db8::11]\n";
+	                   "    addresses: [2001:db8::11]\n"
+	                   "    mode: UDP\n";
 	const char *want = "state: /tmp/s\n"
 	                   "ttl: 600\n"
 	                   "withdraw: false\n"
@@ -253,6 +262,7 @@ static void test_print_round_trip(void **state)
 	                   "  - name: kms2\n"
 	                   "    port: 1700\n"
 	                   "    addresses: [\"2001:db8::11\"]\n"
+	                   "    mode: udp\n"
 	                   "sub:\n"
 	                   "  timeout: 3s\n"
 	                   "  label: lbl\n";
@@ -272,6 +282,8 @@ static void test_print_round_trip(void **state)
 	assert_string_equal(again.servers[2], "null");
 	assert_string_equal(again.servers[3], "a \"b");
 	assert_int_equal(again.hosts[1].port, 1700);
+	assert_int_equal(again.hosts[0].mode, -1);
+	assert_int_equal(again.hosts[1].mode, 1);
 	assert_string_equal(again.hosts[1].addrs[0], "2001:db8::11");
 	assert_int_equal(again.interval, 1500);
 	assert_int_equal(again.transport, 1);
