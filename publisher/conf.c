@@ -41,6 +41,8 @@ static const kd_schema_t key_schema[] = {
         {.key = NULL},
 };
 
+static const char *const read_names[] = {"queries", "transfer", NULL};
+
 static const kd_schema_t zone_schema[] = {
         {.key = "name",
          .type = KD_T_STR,
@@ -56,6 +58,10 @@ static const kd_schema_t zone_schema[] = {
          .type = KD_T_STR,
          .offset = F(pub_zone_conf_t, key),
          .check = kd_check_dname},
+        {.key = "read",
+         .type = KD_T_ENUM,
+         .offset = F(pub_zone_conf_t, read),
+         .enum_names = read_names}, /* no default: the top level's */
         {.key = "", .type = KD_T_MARK, .offset = F(pub_zone_conf_t, mark)},
         {.key = NULL},
 };
@@ -167,6 +173,11 @@ const kd_schema_t pub_config_schema[] = {
          .offset = F(pub_conf_raw_t, transport),
          .def = "tcp",
          .enum_names = transport_names},
+        {.key = "read",
+         .type = KD_T_ENUM,
+         .offset = F(pub_conf_raw_t, read),
+         .def = "queries",
+         .enum_names = read_names},
         {.key = "state",
          .type = KD_T_STR,
          .offset = F(pub_conf_raw_t, state),
@@ -341,6 +352,7 @@ static int check_zones(ctx_t *c, pub_config_t *conf)
 		if (parse_servers(zc->servers, zc->servers_count, &z->servers) != 0)
 			return fail(c, zc->mark, "zone %s: bad servers", z->name);
 		z->servers_count = zc->servers_count;
+		z->transfer = (zc->read >= 0 ? zc->read : r->read) == PUB_READ_TRANSFER;
 		if (zc->key != NULL) {
 			long k = key_index(conf, zc->key);
 			if (k < 0)

@@ -27,6 +27,7 @@ typedef struct {
 	char **servers;
 	size_t servers_count;
 	char *key;
+	int read; /* PUB_READ_*, -1 when not given: the top level's */
 	kd_mark_t mark;
 } pub_zone_conf_t;
 
@@ -62,7 +63,8 @@ typedef struct {
 } pub_domain_conf_t;
 
 enum { PUB_TRANSPORT_TCP = 0, PUB_TRANSPORT_UDP };
-enum { PUB_LOG_TEXT = 0, PUB_LOG_JSON }; /* log-format, as kd_log_format_t */
+enum { PUB_LOG_TEXT = 0, PUB_LOG_JSON };          /* log-format, as kd_log_format_t */
+enum { PUB_READ_QUERIES = 0, PUB_READ_TRANSFER }; /* read: how a zone's records are read */
 
 /* What the YAML loader fills. */
 typedef struct {
@@ -81,6 +83,7 @@ typedef struct {
 	uint64_t interval_ms;
 	uint64_t timeout_ms;
 	int transport;
+	int read; /* PUB_READ_*: for zones without their own */
 	char *state;
 	bool withdraw_on_exit;
 	uint64_t shutdown_timeout_ms;
@@ -101,7 +104,8 @@ typedef struct {
 	char name[PUB_NAME_MAX]; /* canonical */
 	kd_addr_t *servers;      /* heap; count 0 = discover from the SOA MNAME */
 	size_t servers_count;
-	size_t key; /* index into keys */
+	size_t key;    /* index into keys */
+	bool transfer; /* read: transfer, its own or else the top level's */
 } pub_zone_t;
 
 /* Something a configuration should not do, though it still works. */

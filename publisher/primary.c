@@ -173,6 +173,7 @@ int pub_target(pub_primaries_t *p, const pub_config_t *conf, const char *zone, u
 		               "are defined",
 		               zone);
 	t->key = &conf->keys[key];
+	t->transfer = zc != NULL ? zc->transfer : conf->raw.read == PUB_READ_TRANSFER;
 	if (zc != NULL && zc->servers_count > 0) {
 		t->servers = zc->servers;
 		t->count = zc->servers_count;

@@ -4,6 +4,7 @@
  * its SOA MNAME (the primary), remembered between rounds. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,9 +56,9 @@ typedef struct {
 	bool transfer; /* read the zone by a signed AXFR (read: transfer) */
 } pub_target_t;
 
-/* The servers and key for zone: from its 'zones' entry, else from discovery (run now when the
- * zone is not known yet or its entry is older than the interval). Returns 0, or -1 with the
- * reason in err (no key for a discovered zone when several are defined, discovery failed, zone
- * is no longer a zone). */
+/* The servers, key and way of reading (read:) for zone: from its 'zones' entry, else from
+ * discovery (run now when the zone is not known yet or its entry is older than the interval)
+ * and the top-level read:. Returns 0, or -1 with the reason in err (no key for a discovered
+ * zone when several are defined, discovery failed, zone is no longer a zone). */
 int pub_target(pub_primaries_t *p, const pub_config_t *conf, const char *zone, uint64_t now_ms,
                pub_target_t *t, kd_error_t *err);

@@ -322,6 +322,89 @@ static void test_target_of_zone(void **state)
 	pub_config_free(c);
 }
 
+/* A discovery cache that already knows zone (found at time 0, its primary 192.0.2.9), so
+ * that pub_target takes the path of a zone that is not configured without a network. */
+static void known_zone(pub_primaries_t *p, const char *zone)
+{
+	p->v = calloc(1, sizeof(*p->v));
+	assert_non_null(p->v);
+	p->n = p->cap = 1;
+	p->v[0].owner = strdup(zone);
+	p->v[0].zone = strdup(zone);
+	p->v[0].servers = calloc(1, sizeof(*p->v[0].servers));
+	assert_non_null(p->v[0].servers);
+	assert_int_equal(kd_addr_parse("192.0.2.9", 53, &p->v[0].servers[0]), 0);
+	p->v[0].servers_count = 1;
+}
+
+/* The way pub_target says zone is read (read: transfer or not); a zone without configured
+ * servers is known to discovery. */
+static bool target_transfer(const pub_config_t *c, const char *zone)
+{
+	pub_primaries_t p = {0};
+	known_zone(&p, zone);
+	pub_target_t t;
+	kd_error_t err = {0};
+	memset(&t, 0x5a, sizeof(t)); /* pub_target must set transfer itself */
+	if (pub_target(&p, c, zone, 0, &t, &err) != 0)
+		fail_msg("pub_target(%s): %s", zone, err.msg);
+	pub_primaries_clear(&p);
+	return t.transfer;
+}
+
+#define READ_ZONES                                                                                 \
+	"zones:\n  - name: own.test\n    servers: [192.0.2.1]\n"                                   \
+	"  - name: q.test\n    servers: [192.0.2.2]\n    read: queries\n"                          \
+	"  - name: t.test\n    read: Transfer\n"
+
+/* read: queries by default, for configured zones and discovered ones; the top level's value
+ * for zones without their own; a zone's own value over the top level's. */
+static void test_read(void **state)
+{
+	static const char *const zones[] = {"own.test.", "q.test.", "t.test.", "found.test."};
+	static const struct {
+		const char *top;
+		int read;
+		bool want[4]; /* per zone above: read by transfer */
+	} cases[] = {
+	        {"", PUB_READ_QUERIES, {false, false, true, false}},
+	        {"read: transfer\n", PUB_READ_TRANSFER, {true, false, true, true}},
+	};
+	pub_config_t *c = NULL;
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char text[512];
+		snprintf(text, sizeof(text), KEYS READ_ZONES "%s", cases[k].top);
+		pub_config_free(c);
+		c = load_ok(text);
+		assert_int_equal(c->raw.read, cases[k].read);
+		for (size_t i = 0; i < 4; i++) {
+			if (i < c->zones_count)
+				assert_int_equal(c->zones[i].transfer, cases[k].want[i]);
+			assert_int_equal(target_transfer(c, zones[i]), cases[k].want[i]);
+		}
+	}
+	/* The last configuration (read: transfer) as printed, with the zones' own values. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	assert_non_null(f);
+	pub_config_print(f, c);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(strstr(text, "\nread: transfer\n"));
+	assert_non_null(strstr(text,
+	                       "zones:\n"
+	                       "  - name: own.test\n    servers: [192.0.2.1]\n"
+	                       "  - name: q.test\n    servers: [192.0.2.2]\n    read: queries\n"
+	                       "  - name: t.test\n    servers: []\n    read: transfer\n"));
+	free(text);
+	pub_config_free(c);
+
+	load_err(KEYS "read: axfr\n", "t.yaml:4:7:",
+	         "key 'read': invalid value 'axfr' (expected one of: queries, transfer)");
+	load_err(KEYS "zones:\n  - name: a.test\n    read: axfr\n", "t.yaml:6:11:",
+	         "key 'read': invalid value 'axfr' (expected one of: queries, transfer)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -329,6 +412,7 @@ int main(void)
 	        cmocka_unit_test(test_every_key), cmocka_unit_test(test_key_files),
 	        cmocka_unit_test(test_errors),    cmocka_unit_test(test_srv_counts),
 	        cmocka_unit_test(test_names),     cmocka_unit_test(test_target_of_zone),
+	        cmocka_unit_test(test_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
