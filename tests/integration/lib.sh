@@ -157,7 +157,10 @@ t_zonefile() {
 }
 
 # t_prepare_dns ZONE...: write the server's config and zones, pick DNS_PORT; do not start.
-# With T_DNS_V6=1 the server listens on [::1] too (same port).
+# With T_DNS_V6=1 the server listens on [::1] too (same port). The key may transfer the zones
+# listed in T_XFR_ZONES (space-separated).
+t_xfr_zone() { [[ " ${T_XFR_ZONES:-} " == *" $1 "* ]]; }
+
 t_prepare_dns() {
 	DNS_ZONES=("$@")
 	[ -n "$DNS_PORT" ] || DNS_PORT=$(t_free_port)
@@ -197,6 +200,9 @@ t_knot_conf() {
 	    key: $T_KEY_NAME
 	    action: update
 	    update-type: [SRV, A, AAAA]
+	  - id: kms-transfer
+	    key: $T_KEY_NAME
+	    action: transfer
 	template:
 	  - id: default
 	    storage: $T/dns/zones
@@ -210,6 +216,9 @@ t_knot_conf() {
 	EOF
 	for zone in "${DNS_ZONES[@]}"; do
 		printf '  - domain: %s\n' "$zone"
+		if t_xfr_zone "$zone"; then
+			printf '    acl: [kms-update, kms-transfer]\n'
+		fi
 	done
 }
 
@@ -237,6 +246,7 @@ t_named_conf() {
 			type primary;
 			file "$T/dns/zones/$zone.zone";
 			update-policy { grant $T_KEY_NAME zonesub SRV A AAAA; };
+			allow-transfer { $(t_xfr_zone "$zone" && echo "key $T_KEY_NAME;" || echo "none;") };
 		};
 		EOF
 	done
