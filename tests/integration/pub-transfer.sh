@@ -23,6 +23,11 @@ alias IN CNAME real
 real IN A 192.0.2.99
 _vlmcs._tcp IN SRV 0 0 1688 other.example.net.
 EOF
+# Enough other records for a transfer of several messages: each later message is checked
+# against the MAC of the one before it (RFC 8945 5.3.1).
+for ((i = 1; i <= 1500; i++)); do
+	printf 'pad%d IN TXT "%s"\n' "$i" "padding that takes room in the transfer, record $i"
+done >>"$T/dns/zones/xfr.test.zone"
 t_run_dns
 
 # conf NAME DOMAIN HOST...
@@ -61,6 +66,16 @@ run() { # run NAME ARGS...
 	"$PUBLISHER" -c "$T/$name.yaml" "$@" >"$T/$name.log" 2>&1 || RC=$?
 }
 
+# messages ZONE: how many messages the server's last transfer of ZONE took.
+messages() {
+	case "$SERVER" in
+	knot) grep "\[$1\.\] AXFR, outgoing.*finished" "$T/dns/server.log" | tail -n 1 |
+		sed -n 's/.* \([0-9]*\) messages.*/\1/p' ;;
+	named) grep "transfer of '$1/IN': AXFR ended" "$T/dns/server.log" | tail -n 1 |
+		sed -n 's/.*ended: \([0-9]*\) messages.*/\1/p' ;;
+	esac
+}
+
 # transfers ZONE: how many transfers of ZONE the server logged as started.
 transfers() {
 	case "$SERVER" in
@@ -75,6 +90,8 @@ run main --once -v
 t_assert_eq "$RC" 0 "exit code ($(cat "$T/main.log"))"
 t_assert_contains "$T/main.log" "zone xfr.test.: read by transfer from $DNS_SERVER"
 t_assert_eq "$(transfers xfr.test)" 1 "transfers of xfr.test in the server's log"
+m=$(messages xfr.test)
+[ "${m:-0}" -ge 2 ] || t_fail "the transfer took '$m' message(s), want several: $(grep -i axfr "$T/dns/server.log" | tail -n 2)"
 t_assert_eq "$(t_rrs _vlmcs._tcp.xfr.test SRV | tr '\n' ' ')" \
 	"0 0 1688 kms1.xfr.test. 0 0 1688 kms2.xfr.test. 0 0 1688 other.example.net. " "SRV records"
 t_assert_eq "$(t_rrs kms1.xfr.test A)" "192.0.2.11" "kms1's address"
