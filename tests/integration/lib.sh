@@ -314,6 +314,14 @@ t_nsupdate() {
 	fi
 }
 
+# t_pub NAME ARGS...: kms-publisher on $T/NAME.yaml; output in $T/NAME.log, exit code in RC.
+t_pub() {
+	local name=$1
+	shift
+	RC=0
+	"$PUBLISHER" -c "$T/$name.yaml" "$@" >"$T/$name.log" 2>&1 || RC=$?
+}
+
 # t_bg NAME CMD ARGS...: run in the background; output in $T/NAME.log, pid in $T/NAME.pid.
 t_bg() {
 	local name=$1

@@ -47,25 +47,18 @@ EOF
 	chmod 600 "$T/$name.yaml"
 }
 
-run() { # run NAME ARGS...
-	local name=$1
-	shift
-	RC=0
-	"$PUBLISHER" -c "$T/$name.yaml" "$@" >"$T/$name.log" 2>&1 || RC=$?
-}
-
 # The child zone on the same server takes the records.
 conf child sub.example.test kms1.example.test
-run child --once -v
+t_pub child --once -v
 t_assert_eq "$RC" 0 "exit code below a cut to a zone of this server ($(cat "$T/child.log"))"
 t_assert_contains "$T/child.log" "_vlmcs._tcp.sub.example.test. is in zone sub.example.test."
 t_assert_eq "$(t_rrs _vlmcs._tcp.sub.example.test SRV)" "0 0 1688 kms1.example.test." "SRV in the child"
 t_assert_eq "$(awk '/^\$ORIGIN /{z=$2} /^_vlmcs/{print z}' "$T/child.state")" "sub.example.test." "zone in the state file"
 t_assert_contains "$T/child.log" "zone sub.example.test.: 1 change(s) applied"
-run child --once -v
+t_pub child --once -v
 t_assert_eq "$RC" 0 "re-publish below the cut"
 t_assert_not_contains "$T/child.log" "change(s) applied"
-run child --withdraw
+t_pub child --withdraw
 t_assert_eq "$RC" 0 "withdraw below the cut ($(cat "$T/child.log"))"
 t_assert_eq "$(t_count _vlmcs._tcp.sub.example.test SRV)" 0 "SRV in the child after withdraw"
 
@@ -76,7 +69,7 @@ conf far far.example.test kms9.example.test
 "$PUBLISHER" -c "$T/far.yaml" --once --dry-run >"$T/far.out" 2>"$T/far-dry.log"
 t_assert_contains "$T/far.out" "update add kms9.example.test. 600 IN A 192.0.2.10"
 t_assert_not_contains "$T/far.out" "_vlmcs._tcp.far.example.test"
-run far --once
+t_pub far --once
 t_assert_eq "$RC" 1 "exit code below a cut to another server"
 t_assert_contains "$T/far.log" "_vlmcs._tcp.far.example.test. is below the zone cut at far.example.test."
 t_assert_not_contains "$T/far.log" "change(s) applied"
@@ -85,7 +78,7 @@ conf alias example.test alias.example.test kms2.example.test
 "$PUBLISHER" -c "$T/alias.yaml" --once --dry-run >"$T/alias.out" 2>"$T/alias-dry.log"
 t_assert_contains "$T/alias.out" "update add _vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms2.example.test."
 t_assert_not_contains "$T/alias.out" "alias.example.test"
-run alias --once
+t_pub alias --once
 t_assert_eq "$RC" 1 "exit code with an alias as a host"
 t_assert_contains "$T/alias.log" "alias.example.test. is an alias (CNAME to real.example.test.)"
 t_assert_eq "$(t_rrs _vlmcs._tcp.example.test SRV)" "0 0 1688 kms2.example.test." "only the real host's SRV"

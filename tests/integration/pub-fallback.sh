@@ -45,17 +45,10 @@ EOF
 	chmod 600 "$T/$1.yaml"
 }
 
-run() { # run NAME ARGS...: exit code in RC, output in $T/NAME.log
-	local name=$1
-	shift
-	RC=0
-	"$PUBLISHER" -c "$T/$name.yaml" "$@" >"$T/$name.log" 2>&1 || RC=$?
-}
-
 # 1. Unsigned answers: published through prerequisites.
 proxy strip --strip-query-tsig
 conf strip "$PROXY" "$T_KEY_SECRET"
-run strip --once -v
+t_pub strip --once -v
 t_assert_eq "$RC" 0 "exit code with unsigned answers ($(cat "$T/strip.log"))"
 t_assert_eq "$(grep -c 'does not sign its answers to signed queries' "$T/strip.log")" 1 "said once"
 t_assert_contains "$T/strip.trace" "update example.test. prereq="
@@ -67,7 +60,7 @@ t_assert_eq "$(t_rrs kms1.example.test A)" "192.0.2.10" "A published through pre
 
 # Nothing to change: one signed UPDATE with prerequisites only confirms what was read.
 : >"$T/strip.trace"
-run strip --once -v
+t_pub strip --once -v
 t_assert_eq "$RC" 0 "exit code of a round with nothing to change"
 grep -q 'update example.test. prereq=[1-9][0-9]* update=0$' "$T/strip.trace" ||
 	t_fail "no prerequisite-only UPDATE: $(cat "$T/strip.trace")"
@@ -75,7 +68,7 @@ t_assert_not_contains "$T/strip.log" "change(s) applied"
 
 # A wrong secret is still an error, also with nothing to change.
 conf badkey "$PROXY" "$T_BAD_SECRET"
-run badkey --once
+t_pub badkey --once
 t_assert_eq "$RC" 1 "exit code with a wrong secret and unsigned answers"
 t_assert_contains "$T/badkey.log" "failed to update zone example.test. at 127.0.0.1@$PROXY (unsigned NOTAUTH (wrong secret or unknown key?"
 t_assert_not_contains "$T/badkey.log" "$T_BAD_SECRET"
@@ -83,13 +76,13 @@ t_assert_not_contains "$T/badkey.log" "$T_BAD_SECRET"
 # 2. Forged empty answers: nothing believed, nothing forgotten.
 proxy empty --empty-queries
 conf empty "$PROXY" "$T_KEY_SECRET"
-run empty --withdraw
+t_pub empty --withdraw
 t_assert_eq "$RC" 1 "exit code of --withdraw on forged empty answers"
 t_assert_contains "$T/empty.log" "prerequisite failed"
 t_assert_eq "$(t_count $SRV SRV)" 2 "records after --withdraw on forged answers"
 t_assert_contains "$T/pub.state" "_vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms1.example.test."
 t_assert_contains "$T/pub.state" "kms1.example.test. 600 IN A 192.0.2.10"
-run empty --once
+t_pub empty --once
 t_assert_eq "$RC" 1 "exit code of --once on forged empty answers"
 t_assert_contains "$T/empty.log" "prerequisite failed"
 
@@ -97,22 +90,22 @@ t_assert_contains "$T/empty.log" "prerequisite failed"
 # file until a read confirms it.
 proxy lost --drop-queries-after-update
 conf lost "$PROXY" "$T_KEY_SECRET"
-run lost --withdraw
+t_pub lost --withdraw
 t_assert_eq "$RC" 1 "exit code when the withdrawal cannot be confirmed"
 t_assert_contains "$T/lost.log" "withdrawal not confirmed"
 t_assert_eq "$(t_count $SRV SRV)" 0 "SRV records after the unconfirmed withdrawal"
 t_assert_contains "$T/pub.state" "_vlmcs._tcp.example.test. 600 IN SRV 0 0 1688 kms1.example.test."
 conf direct "$DNS_PORT" "$T_KEY_SECRET"
-run direct --withdraw -v
+t_pub direct --withdraw -v
 t_assert_eq "$RC" 0 "exit code of the confirming --withdraw ($(cat "$T/direct.log"))"
 t_assert_not_contains "$T/pub.state" "IN SRV"
 t_assert_not_contains "$T/pub.state" "IN A"
 
 # 4. Withdrawal through unsigned answers: confirmed by a prerequisite-only UPDATE.
-run direct --once
+t_pub direct --once
 proxy strip2 --strip-query-tsig
 conf strip2 "$PROXY" "$T_KEY_SECRET"
-run strip2 --withdraw
+t_pub strip2 --withdraw
 t_assert_eq "$RC" 0 "exit code of --withdraw with unsigned answers ($(cat "$T/strip2.log"))"
 t_assert_eq "$(t_count $SRV SRV)" 0 "SRV after --withdraw with unsigned answers"
 t_assert_eq "$(t_count kms1.example.test A)" 0 "A after --withdraw with unsigned answers"

@@ -36,13 +36,6 @@ EOF
 	chmod 600 "$T/$1.yaml"
 }
 
-run() { # run NAME ARGS...
-	local name=$1
-	shift
-	RC=0
-	"$PUBLISHER" -c "$T/$name.yaml" "$@" >"$T/$name.log" 2>&1 || RC=$?
-}
-
 # All reads of both zones over one connection, pipelined (kms1: SOA probe, A, AAAA;
 # _vlmcs._tcp.example.test: SOA probe, SRV; the same for other.test: 9 questions); the
 # changes over one more.
@@ -52,12 +45,12 @@ t_wait bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY"
 t_wait grep -q "tcp connection 1" "$T/proxy.trace" # the probe above; not ours to count
 : >"$T/proxy.trace"
 conf good "$T_KEY_SECRET" "" "$PROXY"
-run good --once
+t_pub good --once
 t_assert_eq "$RC" 0 "exit code of the first publish ($(cat "$T/good.log"))"
 t_assert_eq "$(grep -c '^tcp connection' "$T/proxy.trace")" 2 "connections of a round with changes"
 t_assert_eq "$(t_count $SRV.other.test SRV)" 2 "SRV records in other.test"
 : >"$T/proxy.trace"
-run good --once
+t_pub good --once
 t_assert_eq "$RC" 0 "exit code of a round with nothing to change"
 t_assert_eq "$(grep -c '^tcp connection' "$T/proxy.trace")" 1 "connections of a round with nothing to change"
 queries=$(grep -c '^query ' "$T/proxy.trace")
@@ -67,7 +60,7 @@ t_assert_not_contains "$T/proxy.trace" "update "
 # Records in place; the key is wrong or unknown: an error every time, and nothing changes.
 conf bad "$T_BAD_SECRET"
 cp "$T/good.state" "$T/bad.state"
-run bad --once
+t_pub bad --once
 t_assert_eq "$RC" 1 "exit code with a wrong secret and nothing to change"
 t_assert_contains "$T/bad.log" "failed to update zone example.test. at $DNS_SERVER (authentication failed: NOTAUTH, TSIG BADSIG"
 t_assert_contains "$T/bad.log" "failed to update zone other.test. at $DNS_SERVER (authentication failed"
@@ -75,12 +68,12 @@ t_assert_not_contains "$T/bad.log" "up to date"
 t_assert_not_contains "$T/bad.log" "$T_BAD_SECRET"
 cmp -s "$T/good.state" "$T/bad.state" || t_fail "the state file changed on an authentication failure"
 conf unknown "$T_KEY_SECRET" no-such-key
-run unknown --once
+t_pub unknown --once
 t_assert_eq "$RC" 1 "exit code with an unknown key and nothing to change"
 t_assert_contains "$T/unknown.log" "(authentication failed: NOTAUTH, TSIG BADKEY"
 # --withdraw with a wrong key removes nothing from the state file either.
 cp "$T/good.state" "$T/bad.state"
-run bad --withdraw
+t_pub bad --withdraw
 t_assert_eq "$RC" 1 "exit code of --withdraw with a wrong secret"
 cmp -s "$T/good.state" "$T/bad.state" || t_fail "--withdraw with a wrong secret changed the state file"
 t_assert_eq "$(t_count $SRV.example.test SRV)" 2 "records after --withdraw with a wrong secret"
@@ -119,7 +112,7 @@ EOF
 	chmod 600 "$T/udp.yaml"
 }
 udp kms3
-run udp --once -v
+t_pub udp --once -v
 t_assert_eq "$RC" 0 "exit code with a forged REFUSED before the signed answer ($(cat "$T/udp.log"))"
 t_assert_contains "$T/udp.log" "change(s) applied"
 t_rrs $SRV.example.test SRV | grep -q kms3 || t_fail "kms3 not published over UDP"
@@ -129,7 +122,7 @@ t_bg forged "$FAKE_DIR/dns-proxy" "$PROXY" "$DNS_PORT" --forge-update-refused --
 t_wait bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROXY"
 udp kms4
 start=$SECONDS
-run udp --once
+t_pub udp --once
 t_assert_eq "$RC" 1 "exit code when only the forged REFUSED comes"
 t_assert_contains "$T/udp.log" "unsigned REFUSED (wrong secret or unknown key?)"
 ((SECONDS - start >= 2)) || t_fail "the forged REFUSED was taken before the timeout"

@@ -59,13 +59,6 @@ EOF
 	chmod 600 "$T/$name.yaml"
 }
 
-run() { # run NAME ARGS...
-	local name=$1
-	shift
-	RC=0
-	"$PUBLISHER" -c "$T/$name.yaml" "$@" >"$T/$name.log" 2>&1 || RC=$?
-}
-
 # messages ZONE: how many messages the server's last transfer of ZONE took.
 messages() {
 	case "$SERVER" in
@@ -86,7 +79,7 @@ transfers() {
 
 # Published, read by transfer; someone else's SRV record stays.
 conf main xfr.test kms1.xfr.test kms2.xfr.test
-run main --once -v
+t_pub main --once -v
 t_assert_eq "$RC" 0 "exit code ($(cat "$T/main.log"))"
 t_assert_contains "$T/main.log" "zone xfr.test.: read by transfer from $DNS_SERVER"
 t_assert_eq "$(transfers xfr.test)" 1 "transfers of xfr.test in the server's log"
@@ -97,7 +90,7 @@ t_assert_eq "$(t_rrs _vlmcs._tcp.xfr.test SRV | tr '\n' ' ')" \
 t_assert_eq "$(t_rrs kms1.xfr.test A)" "192.0.2.11" "kms1's address"
 
 # Nothing changed: read by transfer again, nothing sent.
-run main --once -v
+t_pub main --once -v
 t_assert_eq "$RC" 0 "exit code of the no-change round ($(cat "$T/main.log"))"
 t_assert_eq "$(transfers xfr.test)" 2 "transfers after the no-change round"
 t_assert_contains "$T/main.log" "zone xfr.test.: up to date at $DNS_SERVER"
@@ -109,7 +102,7 @@ update delete kms2.xfr.test. A 192.0.2.12
 EOF
 t_assert_eq "$(t_count kms2.xfr.test A)" 0 "kms2's address deleted by hand"
 t_assert_eq "$(t_count kms1.xfr.test A)" 1 "the server answers (kms1's address)"
-run main --once -v
+t_pub main --once -v
 t_assert_eq "$RC" 0 "exit code after the deletion ($(cat "$T/main.log"))"
 t_assert_eq "$(transfers xfr.test)" 3 "transfers after the deletion"
 t_assert_contains "$T/main.log" "zone xfr.test.: 1 change(s) applied"
@@ -117,28 +110,28 @@ t_assert_eq "$(t_rrs kms2.xfr.test A)" "192.0.2.12" "kms2's address put back"
 
 # Below a cut to a zone of the same server: the records go to the child zone.
 conf child sub.xfr.test kms1.xfr.test
-run child --once -v
+t_pub child --once -v
 t_assert_eq "$RC" 0 "exit code below a cut to a zone of this server ($(cat "$T/child.log"))"
 t_assert_contains "$T/child.log" "_vlmcs._tcp.sub.xfr.test. is in zone sub.xfr.test."
 t_assert_eq "$(t_rrs _vlmcs._tcp.sub.xfr.test SRV)" "0 0 1688 kms1.xfr.test." "SRV in the child"
 
 # Below a cut to servers elsewhere: nothing written into the parent.
 conf far far.xfr.test kms3.xfr.test
-run far --once
+t_pub far --once
 t_assert_eq "$RC" 1 "exit code below a cut to another server"
 t_assert_contains "$T/far.log" "_vlmcs._tcp.far.xfr.test. is below the zone cut at far.xfr.test."
 t_assert_not_contains "$T/far.log" "change(s) applied"
 
 # An alias as a host: refused, naming the CNAME the transfer holds.
 conf alias xfr.test alias.xfr.test
-run alias --once
+t_pub alias --once
 t_assert_eq "$RC" 1 "exit code with an alias as a host"
 t_assert_contains "$T/alias.log" "alias.xfr.test. is an alias (CNAME to real.xfr.test.)"
 t_assert_eq "$(t_rrs alias.xfr.test CNAME)" "real.xfr.test." "the alias is untouched"
 
 # A zone the key may not transfer: said, and read by queries.
 conf plain plain.test kms4.plain.test
-run plain --once
+t_pub plain --once
 t_assert_eq "$RC" 0 "exit code when the transfer is refused ($(cat "$T/plain.log"))"
 t_assert_contains "$T/plain.log" "failed to read zone plain.test. by transfer from $DNS_SERVER ("
 t_assert_contains "$T/plain.log" "it is read by queries"
@@ -146,7 +139,7 @@ t_assert_eq "$(t_rrs _vlmcs._tcp.plain.test SRV)" "0 0 1688 kms4.plain.test." "S
 t_assert_eq "$(transfers plain.test)" 0 "transfers of plain.test"
 
 # Withdrawal: what the publisher published goes, someone else's SRV record stays.
-run main --withdraw
+t_pub main --withdraw
 t_assert_eq "$RC" 0 "exit code of the withdrawal ($(cat "$T/main.log"))"
 t_assert_eq "$(t_rrs _vlmcs._tcp.xfr.test SRV)" "0 0 1688 other.example.net." "SRV records after the withdrawal"
 t_assert_eq "$(t_count kms1.xfr.test A)" 0 "kms1's address after the withdrawal"
