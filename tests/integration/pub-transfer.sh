@@ -138,6 +138,24 @@ t_assert_contains "$T/plain.log" "it is read by queries"
 t_assert_eq "$(t_rrs _vlmcs._tcp.plain.test SRV)" "0 0 1688 kms4.plain.test." "SRV read by queries"
 t_assert_eq "$(transfers plain.test)" 0 "transfers of plain.test"
 
+# The daemon asks a refused transfer once, not every round, and again after a reload.
+conf daemon plain.test kms4.plain.test
+printf 'interval: 1s\nwithdraw-on-exit: false\n' >>"$T/daemon.yaml"
+t_bg daemon "$PUBLISHER" -c "$T/daemon.yaml" -v
+rounds() { grep -c "zone plain.test.: up to date" "$T/daemon.log"; }
+refusals() { grep -c "failed to read zone plain.test. by transfer" "$T/daemon.log"; }
+at_least() { [ "$("$1")" -ge "$2" ]; } # at_least COUNTER N, checked anew on each try
+t_wait at_least rounds 3
+t_assert_eq "$(refusals)" 1 "refusals logged in $(rounds) rounds"
+kill -HUP "$(cat "$T/daemon.pid")"
+t_wait grep -q "configuration reloaded" "$T/daemon.log"
+t_wait at_least refusals 2
+r=$(rounds)
+t_wait at_least rounds $((r + 2))
+t_assert_eq "$(refusals)" 2 "refusals logged after the reload, in $(rounds) rounds"
+t_bg_stop daemon
+t_assert_eq "$T_RC" 0 "the daemon's exit code ($(tail -n 5 "$T/daemon.log"))"
+
 # Withdrawal: what the publisher published goes, someone else's SRV record stays.
 t_pub main --withdraw
 t_assert_eq "$RC" 0 "exit code of the withdrawal ($(cat "$T/main.log"))"
