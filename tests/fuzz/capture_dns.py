@@ -3,7 +3,8 @@
 """Ask a real server (127.0.0.1@PORT) the questions each DNS fuzz target asks, in its order,
 and write what the server answers as seed inputs (run by tests/fuzz/capture-seeds).
 
-  capture_dns.py PORT CORPUS PREFIX              query, lookup, pub_read, pub_answer, srv_answer
+  capture_dns.py PORT CORPUS PREFIX              query, lookup, pub_read, pub_answer, srv_answer,
+                                                 pub_transfer
   capture_dns.py PORT CORPUS PREFIX REQUEST      the UPDATE in file REQUEST: pub_verdict
 
 Targets fed by tests/fuzz/fake_net.c get every reply with its two-byte length prefix, in the
@@ -14,7 +15,7 @@ import socket
 import struct
 import sys
 
-A, NS, SOA, AAAA, SRV, OPT = 1, 2, 6, 28, 33, 41
+A, NS, SOA, AAAA, SRV, OPT, AXFR = 1, 2, 6, 28, 33, 41, 252
 
 
 def query(name, qtype, rd):
@@ -104,6 +105,77 @@ def find_zone(port, name, rd, tcp):
         name = name.split(".", 1)[1] if "." in name.rstrip(".") else "."
 
 
+def soa_count(msg):
+    """How many SOA records the answer section holds."""
+    qd, an = struct.unpack("!HH", msg[4:8])
+    off, n = 12, 0
+    for _ in range(qd):
+        off = skip_name(msg, off) + 4
+    for _ in range(an):
+        off = skip_name(msg, off)
+        rtype, _, _, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
+        n += rtype == SOA
+        off += 10 + rdlen
+    return n
+
+
+def transfer(port, zone):
+    """The messages of an AXFR of zone over TCP, up to the closing SOA (or an error)."""
+    msgs, soas = [], 0
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        msg = query(zone, AXFR, False)
+        s.sendall(struct.pack("!H", len(msg)) + msg)
+        while soas < 2 and len(msgs) < 100:
+            msgs.append(recv_exact(s, struct.unpack("!H", recv_exact(s, 2))[0]))
+            if msgs[-1][3] & 0x0F:
+                break
+            soas += soa_count(msgs[-1])
+    return msgs
+
+
+def wire_name(name):
+    out = b""
+    for label in name.rstrip(".").split("."):
+        if label:
+            out += bytes([len(label)]) + label.encode()
+    return out + b"\0"
+
+
+def plain_rrs(msg):
+    """The answer records of msg with every name written out (no compression), so that they
+    can go into another message: (question bytes, [record bytes])."""
+    qd, an = struct.unpack("!HH", msg[4:8])
+    off = 12
+    for _ in range(qd):
+        off = skip_name(msg, off) + 4
+    question, rrs = msg[12:off], []
+    names_at = {NS: (0,), 5: (0,), SOA: (0, 1), SRV: (6,)}  # 5: CNAME; SRV: name after 6 bytes
+    for _ in range(an):
+        owner = wire_name(read_name(msg, off))
+        off = skip_name(msg, off)
+        rtype, rclass, ttl, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
+        rdata, at = msg[off + 10:off + 10 + rdlen], off + 10
+        if rtype in names_at:
+            pos, rdata = at, b""
+            if rtype == SRV:
+                rdata, pos = msg[at:at + 6], at + 6
+            for _ in names_at[rtype]:
+                rdata += wire_name(read_name(msg, pos))
+                pos = skip_name(msg, pos)
+            rdata += msg[pos:at + rdlen]
+        rrs.append(owner + struct.pack("!HHIH", rtype, rclass, ttl, len(rdata)) + rdata)
+        off += 10 + rdlen
+    return question, rrs
+
+
+def split(msg):
+    """One transfer message as two, the question in both (as Knot and BIND send them)."""
+    question, rrs = plain_rrs(msg)
+    half = len(rrs) // 2
+    return [msg[:4] + struct.pack("!HHHH", 1, len(part), 0, 0) + question + b"".join(part)
+            for part in (rrs[:half], rrs[half:])]
+
+
 def framed(replies):
     return b"".join(struct.pack("!H", len(r)) + r for r in replies)
 
@@ -144,6 +216,11 @@ def main():
     # (questions[] in tests/fuzz/pub_answer.c).
     for i, reply in enumerate(replies):
         write(corpus, "pub_answer", "%s-%d" % (prefix, i), bytes([i]) + reply)
+    # pub_transfer: the transfer's messages, after the flag byte (0: all signed by the harness).
+    msgs = transfer(port, "example.test.")
+    write(corpus, "pub_transfer", prefix, b"\0" + framed(msgs))
+    if len(msgs) == 1 and struct.unpack("!H", msgs[0][6:8])[0] >= 4:
+        write(corpus, "pub_transfer", prefix + "-split", b"\0" + framed(split(msgs[0])))
     # srv_answer: the SRV answer alone.
     write(corpus, "srv_answer", prefix, ask(port, srv, SRV, True, False)[-1])
 
