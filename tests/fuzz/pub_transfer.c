@@ -102,8 +102,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bool sign = !(last && (flags & 1));
 			int s = KNOT_EOK;
 			if (sign && seq == 0)
-				s = knot_tsig_sign(msg, &mlen, room, prev, prev_len, digest, &dlen, &k,
-				                   0, 0);
+				s = knot_tsig_sign(msg, &mlen, room, prev, prev_len, digest, &dlen,
+				                   &k, 0, 0);
 			else if (sign) {
 				uint8_t *plain = malloc(mlen); /* what the MAC covers */
 				if (plain == NULL)
@@ -117,7 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcpy(prev, digest, dlen);
 				prev_len = dlen;
 				if (last && (flags & 2) && mlen > 20)
-					msg[mlen - 20] ^= 0x01; /* inside the MAC or the fields after */
+					msg[mlen - 20] ^=
+					        0x01; /* inside the MAC or the fields after */
 			}
 		}
 		r = mlen >= 12 ? pub_xfr_take(msg, mlen, run) : r;
