@@ -116,13 +116,18 @@ static kd_conn_t *transfer_group(round_t *r, size_t gi)
 		size_t zs = xs[x].refused ? pub_sched_slot(&r->ctx->sched, w->zone) : SIZE_MAX;
 		if (zs != SIZE_MAX)
 			r->ctx->sched.v[zs].no_transfer = true;
-		log_warnx(
-		        "failed to read zone %s by transfer from %s (%s): it is read by queries%s",
-		        w->zone, srv, why->msg,
-		        zs != SIZE_MAX ? ", and no transfer is asked for until the configuration "
-		                         "is reloaded (give the key transfer rights, or set "
-		                         "'read: queries')"
-		                       : "");
+		const char *hint = why->code == KD_ERCODE
+		                           ? "give the key transfer rights, or set "
+		                             "'read: queries'"
+		                           : "the server does not sign its transfers: "
+		                             "set 'read: queries'";
+		log_warnx("failed to read zone %s by transfer from %s (%s): it is read by "
+		          "queries%s%s%s",
+		          w->zone, srv, why->msg,
+		          zs != SIZE_MAX ? ", and no transfer is asked for until the configuration "
+		                           "is reloaded ("
+		                         : "",
+		          zs != SIZE_MAX ? hint : "", zs != SIZE_MAX ? ")" : "");
 	}
 	if (!whole) { /* it may still carry the rest of a transfer */
 		kd_conn_close(c);

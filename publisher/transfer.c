@@ -100,6 +100,9 @@ static kd_reply_t check_tsig(pub_xfr_run_t *r, const uint8_t *msg, size_t len)
 		                rcode == KNOT_RCODE_NOTIMPL || rcode == KNOT_RCODE_FORMERR;
 		ret = fail(r, rcode != KNOT_RCODE_NOERROR ? KD_ERCODE : KD_ETSIG, why);
 	} else if (t.status != PUB_TSIG_VERIFIED) {
+		/* Unsigned, not forged or damaged: this server does not sign (all) its transfers.
+		 */
+		r->x->refused = true;
 		ret = fail(r, KD_ETSIG,
 		           r->msgs == 0 ? "the answer is unsigned"
 		                        : "a message after the first is unsigned (each must be "

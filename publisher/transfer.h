@@ -20,7 +20,8 @@ typedef struct {
 	size_t n;
 	bool *settled;  /* out, n of them: what the transfer settled (the rest: queries) */
 	bool ok;        /* out: the transfer came whole, every message verified */
-	bool refused;   /* out: the server refused it (an error rcode): do not ask again */
+	bool refused;   /* out: no transfer from this server will do (it refused with an error
+	                 * rcode, or does not sign every message): do not ask again */
 	kd_error_t err; /* out, when !ok: why ("REFUSED, unsigned", "message 3 does not
 	                 * verify", ...) */
 } pub_xfr_t;
