@@ -79,6 +79,36 @@ static size_t count_type(const ldns_rr_list *list, ldns_rr_type type)
 	return n;
 }
 
+static const struct {
+	unsigned bit;
+	ldns_rr_type type;
+} asks[] = {
+        {PUB_ASK_SOA, LDNS_RR_TYPE_SOA},
+        {PUB_ASK_A, LDNS_RR_TYPE_A},
+        {PUB_ASK_AAAA, LDNS_RR_TYPE_AAAA},
+        {PUB_ASK_SRV, LDNS_RR_TYPE_SRV},
+};
+#define NASKS (sizeof(asks) / sizeof(asks[0]))
+
+unsigned pub_ask_bit(ldns_rr_type t)
+{
+	for (size_t k = 0; k < NASKS; k++)
+		if (asks[k].type == t && t != LDNS_RR_TYPE_SOA)
+			return asks[k].bit;
+	return 0;
+}
+
+int pub_answer_take(ldns_rr_list *ans, size_t i, pub_rrlist_t *out)
+{
+	/* Taken, not copied: a thousand records, and the packet is freed next. */
+	ldns_rr *rr = ldns_rr_list_rr(ans, i);
+	if (pub_rrlist_add(out, rr) != 0)
+		return -1;
+	ldns_rr_list_set_rr(ans, NULL, i);
+	ldns_rr2canonical(rr);
+	return 0;
+}
+
 /* Records of type at qname taken from the answer into out->rrs; a CNAME at qname makes it an
  * alias. */
 static int collect(ldns_pkt *pkt, const ldns_rdf *q, ldns_rr_type type, pub_answer_t *out,
@@ -100,13 +130,9 @@ static int collect(ldns_pkt *pkt, const ldns_rdf *q, ldns_rr_type type, pub_answ
 		}
 		if (ldns_rr_get_type(rr) != type || type == LDNS_RR_TYPE_SOA)
 			continue;
-		if ((pub_rr_is_srv(rr) || pub_rr_is_addr(rr)) && ldns_rr_rd_count(rr) > 0) {
-			/* Taken, not copied: a thousand records, and the packet is freed next. */
-			if (pub_rrlist_add(&out->rrs, (ldns_rr *)rr) != 0)
-				return kd_fail(err, KD_ENOMEM, "out of memory");
-			ldns_rr_list_set_rr(ans, NULL, i);
-			ldns_rr2canonical((ldns_rr *)rr);
-		}
+		if ((pub_rr_is_srv(rr) || pub_rr_is_addr(rr)) && ldns_rr_rd_count(rr) > 0 &&
+		    pub_answer_take(ans, i, &out->rrs) != 0)
+			return kd_fail(err, KD_ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -201,17 +227,6 @@ int pub_answer_parse_wire(const uint8_t *wire, size_t len, const char *qname, ld
 	ldns_pkt_free(pkt);
 	return ret;
 }
-
-static const struct {
-	unsigned bit;
-	ldns_rr_type type;
-} asks[] = {
-        {PUB_ASK_SOA, LDNS_RR_TYPE_SOA},
-        {PUB_ASK_A, LDNS_RR_TYPE_A},
-        {PUB_ASK_AAAA, LDNS_RR_TYPE_AAAA},
-        {PUB_ASK_SRV, LDNS_RR_TYPE_SRV},
-};
-#define NASKS (sizeof(asks) / sizeof(asks[0]))
 
 /* What one answer adds to its name's result. Returns whether it said which zone holds the
  * name (or failed: nothing more is asked then). */

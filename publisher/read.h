@@ -15,6 +15,13 @@
 #include "publisher/rr.h"
 #include "publisher/tsig.h"
 
+/* The PUB_ASK_* bit that reads records of type t (A, AAAA, SRV), or 0. */
+unsigned pub_ask_bit(ldns_rr_type t);
+
+/* Take record i of an answer section into out, in canonical form (its place in ans left
+ * NULL: ans is for freeing only then). 0, or -1 on ENOMEM with ans unchanged. */
+int pub_answer_take(ldns_rr_list *ans, size_t i, pub_rrlist_t *out);
+
 /* Where an answer puts the name. */
 typedef enum {
 	PUB_WHERE_ZONE,     /* in the zone asked about (or no sign of anything else) */

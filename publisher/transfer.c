@@ -131,16 +131,6 @@ static int add_cut(pub_xfr_run_t *r, const ldns_rr *rr, bool dname)
 	return 0;
 }
 
-static unsigned ask_bit(ldns_rr_type t)
-{
-	switch (t) {
-	case LDNS_RR_TYPE_A: return PUB_ASK_A;
-	case LDNS_RR_TYPE_AAAA: return PUB_ASK_AAAA;
-	case LDNS_RR_TYPE_SRV: return PUB_ASK_SRV;
-	default: return 0;
-	}
-}
-
 /* Record i of the answer section ans, the r->rrs-th of the transfer: what it says of the
  * zone's structure, and of a name to settle (a record of a type asked is taken out of ans). */
 static kd_reply_t take_rr(pub_xfr_run_t *r, ldns_rr_list *ans, size_t i)
@@ -181,12 +171,10 @@ static kd_reply_t take_rr(pub_xfr_run_t *r, ldns_rr_list *ans, size_t i)
 			snprintf(nr->other, sizeof(nr->other), "?");
 		return KD_REPLY_MORE;
 	}
-	if ((nr->ask & ask_bit(type)) == 0 || ldns_rr_rd_count(rr) == 0)
+	if ((nr->ask & pub_ask_bit(type)) == 0 || ldns_rr_rd_count(rr) == 0)
 		return KD_REPLY_MORE;
-	if (pub_rrlist_add(&nr->rrs, rr) != 0)
+	if (pub_answer_take(ans, i, &nr->rrs) != 0)
 		return fail(r, KD_ENOMEM, "out of memory");
-	ldns_rr_list_set_rr(ans, NULL, i); /* taken: the message is freed next */
-	ldns_rr2canonical(rr);
 	return KD_REPLY_MORE;
 }
 

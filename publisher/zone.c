@@ -34,16 +34,6 @@ long pub_work_name(pub_work_t *w, const char *name, unsigned ask)
 	return add_name(w, name, ask);
 }
 
-static unsigned ask_bit(const ldns_rr *rr)
-{
-	switch (ldns_rr_get_type(rr)) {
-	case LDNS_RR_TYPE_A: return PUB_ASK_A;
-	case LDNS_RR_TYPE_AAAA: return PUB_ASK_AAAA;
-	case LDNS_RR_TYPE_SRV: return PUB_ASK_SRV;
-	default: return 0;
-	}
-}
-
 /* w's names sorted (indexes into w->names), for pub_work_name's job without a linear search:
  * a zone may hold a thousand hosts. */
 typedef struct {
@@ -91,7 +81,8 @@ static int plan_owners(pub_work_t *w, name_idx_t *ix, const pub_rrlist_t *list)
 	for (size_t i = 0; i < list->n; i++) {
 		char owner[PUB_NAME_MAX];
 		if (pub_rr_owner_str(list->v[i], owner, sizeof(owner)) != 0 ||
-		    name_at(w, ix, owner, PUB_ASK_SOA | ask_bit(list->v[i])) < 0)
+		    name_at(w, ix, owner, PUB_ASK_SOA | pub_ask_bit(ldns_rr_get_type(list->v[i]))) <
+		            0)
 			return -1;
 	}
 	return 0;

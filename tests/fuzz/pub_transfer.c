@@ -34,16 +34,6 @@ static const struct {
 };
 #define NW (sizeof(wanted) / sizeof(wanted[0]))
 
-static unsigned bit_of(ldns_rr_type t)
-{
-	switch (t) {
-	case LDNS_RR_TYPE_A: return PUB_ASK_A;
-	case LDNS_RR_TYPE_AAAA: return PUB_ASK_AAAA;
-	case LDNS_RR_TYPE_SRV: return PUB_ASK_SRV;
-	default: return 0;
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -140,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t j = 0; j < names[i].rrs.n; j++) {
 			const ldns_rr *rr = names[i].rrs.v[j];
 			char owner[PUB_NAME_MAX];
-			if ((bit_of(ldns_rr_get_type(rr)) & names[i].ask) == 0 ||
+			if ((pub_ask_bit(ldns_rr_get_type(rr)) & names[i].ask) == 0 ||
 			    pub_rr_owner_str(rr, owner, sizeof(owner)) != 0 ||
 			    strcmp(owner, names[i].name) != 0)
 				abort(); /* a record not asked for */
