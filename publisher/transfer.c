@@ -78,16 +78,10 @@ static kd_reply_t fail(pub_xfr_run_t *r, kd_err_t code, const char *why)
 /* The TSIG of message r->msgs (and its rcode), before anything in it is believed. */
 static kd_reply_t check_tsig(pub_xfr_run_t *r, const uint8_t *msg, size_t len)
 {
-	uint8_t *copy = malloc(len);
-	if (copy == NULL)
-		return fail(r, KD_ENOMEM, "out of memory");
-	memcpy(copy, msg, len);
-	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)len, NULL);
+	knot_pkt_t *pkt = pub_pkt_parse(msg, len);
+	if (pkt == NULL)
+		return fail(r, KD_EMALFORMED, "malformed message");
 	kd_reply_t ret = KD_REPLY_MORE;
-	if (pkt == NULL || knot_pkt_parse(pkt, 0) != KNOT_EOK) {
-		ret = fail(r, KD_EMALFORMED, "malformed message");
-		goto done;
-	}
 	pub_tsig_result_t t;
 	pub_tsig_check_seq(r->x->key, &r->mac, r->msgs, pkt, &t);
 	uint16_t rcode = pub_pkt_rcode(pkt);
@@ -108,9 +102,7 @@ static kd_reply_t check_tsig(pub_xfr_run_t *r, const uint8_t *msg, size_t len)
 		                        : "a message after the first is unsigned (each must be "
 		                          "signed)");
 	}
-done:
 	knot_pkt_free(pkt);
-	free(copy);
 	return ret;
 }
 

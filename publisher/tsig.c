@@ -118,6 +118,22 @@ void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const k
 	pub_tsig_check_seq(key, &mac, 0, pkt, out);
 }
 
+knot_pkt_t *pub_pkt_parse(const uint8_t *wire, size_t len)
+{
+	if (len < KNOT_WIRE_HEADER_SIZE || len > KNOT_WIRE_MAX_PKTSIZE)
+		return NULL;
+	knot_pkt_t *pkt = knot_pkt_new(NULL, (uint16_t)len, NULL);
+	if (pkt == NULL)
+		return NULL;
+	memcpy(pkt->wire, wire, len);
+	pkt->size = len;
+	if (knot_pkt_parse(pkt, 0) != KNOT_EOK) {
+		knot_pkt_free(pkt);
+		return NULL;
+	}
+	return pkt;
+}
+
 uint16_t pub_pkt_rcode(const knot_pkt_t *pkt)
 {
 	uint16_t rcode = knot_wire_get_rcode(pkt->wire);
@@ -321,13 +337,9 @@ static kd_err_t signer_verify(void *arg, const void *req, const uint8_t *reply, 
 		snprintf(why, whylen, "answer too large");
 		return KD_EMALFORMED;
 	}
-	uint8_t *copy = malloc(len > 0 ? len : 1);
-	if (copy == NULL)
-		return KD_ENOMEM;
-	memcpy(copy, reply, len);
-	knot_pkt_t *pkt = knot_pkt_new(copy, (uint16_t)len, NULL);
+	knot_pkt_t *pkt = pub_pkt_parse(reply, len);
 	kd_err_t ret = KD_EMALFORMED;
-	if (pkt != NULL && knot_pkt_parse(pkt, 0) == KNOT_EOK) {
+	if (pkt != NULL) {
 		pub_tsig_result_t t;
 		check_any(&s->keys[r->key].k, &r->req, false, pkt->tsig_rr, pkt->wire, pkt->size,
 		          &t);
@@ -336,7 +348,6 @@ static kd_err_t signer_verify(void *arg, const void *req, const uint8_t *reply, 
 		snprintf(why, whylen, "malformed answer");
 	}
 	knot_pkt_free(pkt);
-	free(copy);
 	return ret;
 }
 

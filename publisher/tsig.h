@@ -56,6 +56,12 @@ void pub_tsig_check(const kd_tsig_key_t *key, const pub_tsig_req_t *req, const k
 void pub_tsig_check_seq(const kd_tsig_key_t *key, pub_tsig_req_t *req, size_t seq,
                         const knot_pkt_t *pkt, pub_tsig_result_t *out);
 
+/* A reply parsed by libknot (every record checked; the TSIG found and moved to pkt->tsig_rr,
+ * as pub_tsig_check wants it), in a copy of wire the packet owns: knot_pkt_free frees both.
+ * NULL when it is malformed, shorter than a header or longer than 65535 bytes, or on
+ * ENOMEM. */
+knot_pkt_t *pub_pkt_parse(const uint8_t *wire, size_t len);
+
 /* The extended rcode of a parsed reply. */
 uint16_t pub_pkt_rcode(const knot_pkt_t *pkt);
 

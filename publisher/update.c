@@ -242,19 +242,13 @@ pub_result_t pub_msg_check(const pub_msg_t *req, const kd_tsig_key_t *key, const
 	pub_verdict_t v;
 	memset(&v, 0, sizeof(v));
 	v.result = PUB_RES_MALFORMED;
-	uint8_t *copy =
-	        len >= KNOT_WIRE_HEADER_SIZE && len <= KNOT_WIRE_MAX_PKTSIZE ? malloc(len) : NULL;
-	knot_pkt_t *pkt = NULL;
-	if (copy != NULL) {
-		memcpy(copy, resp, len);
-		pkt = knot_pkt_new(copy, (uint16_t)len, NULL);
-	}
-	if (pkt != NULL && knot_pkt_parse(pkt, 0) == KNOT_EOK)
+	knot_pkt_t *pkt = pub_pkt_parse(resp, len);
+	if (pkt != NULL)
 		v.result = judge(req, key, pkt, &v);
-	else if (copy != NULL && knot_wire_get_id(copy) != req->id)
+	else if (len >= KNOT_WIRE_HEADER_SIZE && len <= KNOT_WIRE_MAX_PKTSIZE &&
+	         knot_wire_get_id(resp) != req->id)
 		v.result = PUB_RES_MISMATCH;
 	knot_pkt_free(pkt);
-	free(copy);
 	*out = v;
 	return v.result;
 }
