@@ -34,6 +34,8 @@ typedef enum {
 	                  most queries seen unanswered at once */
 	TCP_MULTI,     /* read `batch` queries, answer each with 3 messages of its ID, the
 	                  answers interleaved, the last message of each marked (RA set) */
+	TCP_BULK,      /* read `batch` large queries one by one; answer each with its header,
+	                  RCODE FORMERR when its body is not the byte pattern of its ID */
 	UDP_TENTATIVE, /* UDP: a reply marked tentative (RA set); `final` adds a final one
 	                  (RA clear) right after it */
 } mode_t_;
@@ -172,6 +174,21 @@ static void serve_tcp(srv_t *s, int c)
 			for (size_t i = 0; i < n; i++)
 				send_frame(c, r, make_reply(q[i], ql[i], r, part == 2));
 		break;
+	case TCP_BULK: {
+		static uint8_t big[65536];
+		for (; n < s->batch; n++) {
+			if (!read_frame(c, big, &len) || len < 12)
+				break;
+			bool intact = true;
+			for (size_t i = 12; i < len; i++)
+				intact = intact && big[i] == (uint8_t)(big[1] ^ i);
+			make_reply(big, 12, r, false);
+			if (!intact)
+				r[3] |= 1;
+			send_frame(c, r, 12);
+		}
+		break;
+	}
 	case UDP_TENTATIVE: break;
 	}
 	close(c);
@@ -477,6 +494,64 @@ static void test_pipeline_multi_message(void **state)
 	srv_stop(s);
 }
 
+/* The fd of this process's connection to s (its peer is s's port): the test shrinks its send
+ * buffer so writes stop anywhere, several times within one message. */
+static int client_fd(const srv_t *s)
+{
+	for (int fd = 3; fd < 1024; fd++) {
+		struct sockaddr_in a;
+		socklen_t al = sizeof(a);
+		if (getpeername(fd, (struct sockaddr *)&a, &al) == 0 && a.sin_family == AF_INET &&
+		    ntohs(a.sin_port) == s->port)
+			return fd;
+	}
+	return -1;
+}
+
+/* Messages far larger than the socket takes at once: every byte arrives once and in order
+ * wherever a write stops (several times within one message, or inside its length prefix),
+ * with and without a window. */
+static void test_pipeline_bulk_writes(void **state)
+{
+	(void)state;
+	enum { N = 60, LEN = 65000 };
+	for (size_t window = 0; window <= 5; window += 5) {
+		srv_t *s = srv_start(TCP_BULK);
+		s->batch = N;
+		srv_run(s);
+		kd_addr_t a = srv_addr(s);
+		kd_conn_t *c = NULL;
+		assert_int_equal(kd_conn_open(&a, kd_now_ms() + 2000, &c), KD_OK);
+		int fd = client_fd(s), small = 4096;
+		assert_true(fd >= 0);
+		assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+		uint8_t *q = malloc((size_t)N * LEN);
+		kd_pipe_item_t it[N];
+		assert_non_null(q);
+		memset(it, 0, sizeof(it));
+		for (size_t i = 0; i < N; i++) {
+			uint8_t *m = q + i * LEN;
+			mkquery(m, (uint16_t)(2000 + i * 3));
+			for (size_t k = 12; k < LEN; k++)
+				m[k] = (uint8_t)(m[1] ^ k);
+			it[i].msg = m;
+			it[i].len = LEN - i; /* lengths of every parity */
+		}
+		assert_int_equal(kd_conn_pipeline(c, it, N, window, kd_now_ms() + 20000), KD_OK);
+		for (size_t i = 0; i < N; i++) {
+			assert_int_equal(it[i].err, KD_OK);
+			assert_int_equal(it[i].reply_len, 12);
+			assert_memory_equal(it[i].reply, it[i].msg, 2);
+			assert_int_equal(it[i].reply[3] & 0x0f, 0); /* the body came intact */
+		}
+		kd_conn_close(c);
+		items_free(it, N);
+		free(q);
+		assert_int_equal(s->connections, 1);
+		srv_stop(s);
+	}
+}
+
 static kd_reply_t ignore_all(const uint8_t *msg, size_t len, void *arg)
 {
 	return KD_REPLY_IGNORE;
@@ -697,6 +772,7 @@ int main(void)
 	        cmocka_unit_test(test_pipeline_close_and_resume),
 	        cmocka_unit_test(test_pipeline_window),
 	        cmocka_unit_test(test_pipeline_multi_message),
+	        cmocka_unit_test(test_pipeline_bulk_writes),
 	        cmocka_unit_test(test_udp_tentative),
 	        cmocka_unit_test(test_udp_ignored_and_refused),
 	        cmocka_unit_test(test_query_batch_signed),
